@@ -1,0 +1,60 @@
+"""The ``sgnas`` command line: one subcommand per pipeline step, each in :mod:`sgnas.commands`.
+
+Every subcommand reports bad input as a single ``sgnas: error: ...`` line and a
+non-zero exit; tracebacks are reserved for bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from sgnas.errors import SgnasError
+
+__all__ = ["main"]
+
+#: subcommand name -> module under sgnas.commands exposing ``register(subparsers)``
+COMMANDS: dict[str, str] = {
+    "cost": "cost",
+    "zoo": "zoo",
+    "space": "space",
+    "bench": "bench",
+    "train-supernet": "train_supernet",
+    "train-generator": "train_generator",
+    "search": "search",
+    "evaluate": "evaluate",
+    "pipeline": "pipeline",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="sgnas", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMANDS.values():
+        try:
+            module = importlib.import_module(f"sgnas.commands.{module_name}")
+        except ModuleNotFoundError as err:
+            if err.name == f"sgnas.commands.{module_name}":
+                continue
+            raise
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except SgnasError as err:
+        print(f"sgnas: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("sgnas: interrupted; finished files and the last checkpoint are kept", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
