@@ -1,0 +1,43 @@
+"""Test configuration: hypothesis profiles, and the data directory read through the project's data option."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+settings.register_profile("dev", max_examples=25, deadline=None)
+settings.register_profile(
+    "ci",
+    max_examples=15,
+    derandomize=True,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The shared data folder: $SGNAS_DATA_DIR, else ../shared/data beside the checkout; skip if absent."""
+    candidate = os.environ.get("SGNAS_DATA_DIR") or str(ROOT.parent / "shared" / "data")
+    path = Path(candidate)
+    if not (path / "cifar10-jpeg").is_dir():
+        pytest.skip(f"shared data not found at {path} (set SGNAS_DATA_DIR)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def reference_file() -> Path:
+    """The shared reference architectures file, for tests that check the project's copy against it."""
+    path = Path(os.environ.get("SGNAS_DATA_DIR") or ROOT.parent / "shared" / "data").parent / "reference" / "architectures.json"
+    if not path.exists():
+        pytest.skip(f"reference file not found at {path}")
+    return path
