@@ -1,0 +1,482 @@
+"""ProxylessNAS-style binary gates over the unified space (Cai, Zhu & Han, ICLR 2019; mit-han-lab/proxylessnas).
+
+Each sub-block of each unified layer has architecture parameters ``alpha[4]``
+over (k3, k5, k7, skip); ``p = softmax(alpha)``. The ingredients, as in the
+official code's ``MixedEdge`` and ``GradientArchSearchConfig``:
+
+* **One active path per weight step**: every sub-block draws its op from ``p``
+  (:meth:`ArchitectureGates.sample_path`); :class:`ProxylessSampler` hands that
+  path to the shared supernet trainer, so "which sampler trained the supernet"
+  is an ablation axis next to strict fairness and uniform sampling.
+* **The memory-saving two-path update** (``binary_mode='two'``): every sub-block
+  draws two distinct ops from ``p``, renormalises ``p`` over them, and activates
+  one of the two by that renormalised distribution. The forward runs the binary
+  gates (1 on the active op, 0 on the other candidate, other ops left out);
+  the gradient of the loss w.r.t. each candidate's gate gives the alpha gradient
+  ``dL/dalpha_i = sum_j dL/dg_j p'_j (delta_ij - p'_i)`` over the two
+  candidates only. Adam (lr 1e-3, betas (0, 0.999): no momentum, so alphas
+  without a gradient do not move) updates them, and both are then shifted by
+  the same constant so that their total probability mass, and hence every
+  other op's probability, is unchanged (``rescale_updated_arch_param``).
+* **Expected-FLOPs regulariser** on ``E = sum p * MACs`` from
+  :meth:`sgnas.cost.CostModel.expected_macs`, in the official code's two forms:
+  ``"linear"`` (``add#linear``): ``CE + lambda * (E - ref) / ref``, and ``"log"``
+  (``mul#log``): ``CE * a * (log E / log ref) ** b``; defaults lambda 0.1,
+  a 0.2, b 0.3, with the target MACs as ``ref``. Its gradient is applied to
+  the two candidates only, so that the update touches nothing else.
+* Architecture steps run on held-out batches every 5 weight steps
+  (``grad_update_arch_param_every``).
+
+Choices this project had to make, because the unified space is not
+ProxylessNAS's:
+
+* **2..6 non-skip sub-blocks per layer.** Independent per-sub-block draws can
+  violate it; every draw here is conditioned on it exactly (not resampled
+  until valid, not forced): a layer's 64 skip/non-skip patterns are weighed
+  by their probabilities, the invalid ones (fewer than 2 active) removed, a
+  pattern drawn, then each sub-block's op drawn given its pattern bit. This is
+  what rejection sampling would give, in one pass.
+* **Forced sampling (FS).** Alphas stay per sub-block position. A drawn path is
+  canonicalised (kernels ascending, skips last) before it runs, and in the
+  architecture step each sub-block's two candidates move with its active op
+  to the canonical position; the gate gradient found there is credited back to
+  the position the draw came from. The supernet therefore only ever runs
+  canonical paths, the only ones an FS-trained supernet has trained.
+* **The result** is the argmax of alpha per sub-block; a layer with fewer
+  than 2 kernels is repaired by turning its skipped sub-blocks with the most
+  probable kernels into those kernels; under FS the result is canonicalised.
+* :class:`ProxylessSearch` searches per target over a trained supernet with
+  **frozen weights**, in eval mode, on the evaluator's validation batches,
+  exactly as SGNAS's generator sees the supernet, so the two gradient-based
+  searches are compared on the same footing. Weight and alpha training
+  interleaved (co-training) is :class:`ProxylessSampler`'s job during supernet
+  training.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from tqdm.auto import tqdm
+
+from baselines._accounting import SearchMeter
+from sgnas.architecture import Architecture, canonical_layer
+from sgnas.cost import Convention, CostModel
+from sgnas.errors import SgnasError
+from sgnas.samplers import PathSampler
+from sgnas.space import MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS
+from sgnas.strategy import Evaluator, SearchResult, SearchStrategy
+
+__all__ = [
+    "ARCH_BETAS",
+    "ARCH_LR",
+    "REGULARISERS",
+    "ArchitectureGates",
+    "GateOptimizer",
+    "GateSample",
+    "ProxylessSampler",
+    "ProxylessSearch",
+    "RelaxedModel",
+    "Regulariser",
+    "macs_regularised_loss",
+]
+
+#: Adam settings of ProxylessNAS's architecture parameters.
+ARCH_LR = 1e-3
+ARCH_BETAS = (0.0, 0.999)
+#: Forms of the expected-FLOPs regulariser (official names ``add#linear`` and ``mul#log``).
+REGULARISERS: tuple[str, ...] = ("linear", "log")
+Regulariser = Literal["linear", "log"]
+
+_NUM_OPS = len(OPS)
+_SKIP = OPS.index(SKIP)
+#: Every skip (True) / non-skip pattern of a layer's six sub-blocks that keeps 2..6 of them active.
+_PATTERNS = torch.tensor(
+    [p for p in itertools.product((False, True), repeat=SUB_BLOCKS) if SUB_BLOCKS - sum(p) >= MIN_ACTIVE]
+)
+#: The two-path outcomes of one sub-block: (first candidate, second candidate, active one of the two).
+_PAIRS = [(a, b) for a in range(_NUM_OPS) for b in range(a + 1, _NUM_OPS)]
+_PAIR_OUTCOMES = torch.tensor([(a, b, c) for a, b in _PAIRS for c in (0, 1)])
+#: forward_relaxed leaves out ops with weight <= its threshold: this weight marks non-candidates, and
+#: with this threshold both candidates (gates 1 and 0) are computed and nothing else.
+_LEFT_OUT = -1.0
+_GATE_THRESHOLD = -0.5
+
+
+class RelaxedModel(Protocol):
+    """What the gates need of a supernet: the relaxed forward of :class:`sgnas.supernet.UnifiedSupernet`."""
+
+    def forward_relaxed(self, x: torch.Tensor, weights: torch.Tensor, threshold: float = ...) -> torch.Tensor: ...
+
+
+def _sample_constrained(probs: torch.Tensor, is_skip: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Per sub-block outcome indices from ``probs[L, 6, K]``, conditioned on 2..6 non-skip outcomes per layer."""
+    tiny = torch.finfo(probs.dtype).tiny
+    skip_prob = (probs * is_skip).sum(-1).clamp(1e-12, 1 - 1e-12)  # [L, 6]
+    patterns = _PATTERNS.to(probs.device)
+    pattern_prob = torch.where(patterns[None], skip_prob[:, None], 1 - skip_prob[:, None]).prod(-1)  # [L, P]
+    chosen = patterns[torch.multinomial(pattern_prob, 1, generator=generator).squeeze(1)]  # [L, 6]
+    allowed = is_skip[None, None, :] == chosen[..., None]  # [L, 6, K]
+    conditional = (probs * allowed).clamp_min(tiny) * allowed
+    flat = conditional.reshape(-1, conditional.shape[-1])
+    return torch.multinomial(flat, 1, generator=generator).view(probs.shape[:2])
+
+
+@dataclass(frozen=True)
+class GateSample:
+    """One two-path draw: what runs, and how its gate gradients map back to alpha.
+
+    ``candidates[l, s]`` are the two ops drawn for alpha position ``s``, ``active[l, s]``
+    (0 or 1) which of them is on, and ``positions[l, s]`` the sub-block of the path
+    where that draw runs (the identity without FS).
+    """
+
+    candidates: torch.Tensor
+    active: torch.Tensor
+    positions: torch.Tensor
+    architecture: Architecture
+
+
+class ArchitectureGates(nn.Module):
+    """Architecture parameters ``alpha[layers, 6, 4]`` (zero: uniform) and the draws they define."""
+
+    def __init__(self, num_layers: int, forced_sampling: bool = True) -> None:
+        super().__init__()
+        self.forced_sampling = forced_sampling
+        self.alpha = nn.Parameter(torch.zeros(num_layers, SUB_BLOCKS, _NUM_OPS))
+
+    @property
+    def num_layers(self) -> int:
+        return self.alpha.shape[0]
+
+    def probs(self) -> torch.Tensor:
+        return F.softmax(self.alpha, dim=-1)
+
+    def _architecture(self, ops: torch.Tensor) -> Architecture:
+        arch = Architecture(tuple(tuple(OPS[o] for o in row) for row in ops.tolist()))
+        return arch.canonical() if self.forced_sampling else arch
+
+    @torch.no_grad()
+    def sample_path(self, generator: torch.Generator) -> Architecture:
+        """One path: each sub-block's op drawn from ``p``, given 2..6 kernels per layer (canonical under FS)."""
+        is_skip = torch.arange(_NUM_OPS, device=self.alpha.device) == _SKIP
+        return self._architecture(_sample_constrained(self.probs(), is_skip, generator))
+
+    @torch.no_grad()
+    def sample_two_paths(self, generator: torch.Generator) -> GateSample:
+        """Two candidates per sub-block drawn from ``p`` without replacement, one activated by ``p`` renormalised."""
+        p = self.probs()
+        outcomes = _PAIR_OUTCOMES.to(p.device)
+        a, b, choice = outcomes[:, 0], outcomes[:, 1], outcomes[:, 2]
+        pa, pb = p[..., a], p[..., b]
+        # P({a, b}) for two draws without replacement, times P(active | pair) renormalised over the pair.
+        pair_prob = pa * pb / (1 - pa).clamp_min(1e-12) + pb * pa / (1 - pb).clamp_min(1e-12)
+        active_prob = torch.where(choice.bool(), pb, pa) / (pa + pb)
+        active_op = torch.where(choice.bool(), b, a)
+        drawn = _sample_constrained(pair_prob * active_prob, active_op == _SKIP, generator)  # [L, 6]
+        candidates = outcomes[drawn][..., :2]
+        active = outcomes[drawn][..., 2]
+        active_ops = candidates.gather(-1, active[..., None]).squeeze(-1)
+        if self.forced_sampling:
+            # Stable sort by op index = the canonical order (kernels ascending, skips last).
+            order = torch.sort(active_ops, dim=1, stable=True).indices
+            positions = torch.empty_like(order).scatter_(1, order, torch.arange(SUB_BLOCKS).expand_as(order))
+        else:
+            positions = torch.arange(SUB_BLOCKS).expand_as(active_ops).clone()
+        path_ops = torch.empty_like(active_ops).scatter_(1, positions, active_ops)
+        arch = Architecture(tuple(tuple(OPS[o] for o in row) for row in path_ops.tolist()))
+        return GateSample(candidates, active, positions, arch)
+
+    @torch.no_grad()
+    def argmax_architecture(self) -> Architecture:
+        """Most probable op per sub-block, repaired to 2..6 kernels per layer, canonical under FS."""
+        ops = self.alpha.argmax(-1)
+        best_kernel = self.alpha[..., :_SKIP].argmax(-1)
+        kernel_score = self.alpha[..., :_SKIP].max(-1).values - self.alpha[..., _SKIP]
+        for layer in range(self.num_layers):
+            active = int((ops[layer] != _SKIP).sum())
+            if active >= MIN_ACTIVE:
+                continue
+            skipped = [s for s in range(SUB_BLOCKS) if ops[layer, s] == _SKIP]
+            skipped.sort(key=lambda s: -float(kernel_score[layer, s]))
+            for s in skipped[: MIN_ACTIVE - active]:
+                ops[layer, s] = best_kernel[layer, s]
+        return self._architecture(ops)
+
+
+def macs_regularised_loss(
+    ce: torch.Tensor,
+    expected_macs: torch.Tensor,
+    reference_macs: float,
+    form: Regulariser = "log",
+    lam: float = 0.1,
+    scale: float = 0.2,
+    exponent: float = 0.3,
+) -> torch.Tensor:
+    """ProxylessNAS's hardware-aware loss: ``"linear"`` CE + lam (E-ref)/ref, ``"log"`` CE * scale (log E / log ref)^exponent."""
+    if form == "linear":
+        return ce + lam * (expected_macs - reference_macs) / reference_macs
+    if form == "log":
+        return ce * scale * (torch.log(expected_macs) / math.log(reference_macs)) ** exponent
+    raise SgnasError(f"unknown regulariser {form!r}; choose one of {', '.join(REGULARISERS)}")
+
+
+class GateOptimizer:
+    """The two-path binary-gate update of :class:`ArchitectureGates` for one MACs target.
+
+    ``expected_macs`` of the regulariser counts MACs in ``convention`` and is
+    compared with ``target_macs`` in the same convention.
+    """
+
+    def __init__(
+        self,
+        gates: ArchitectureGates,
+        cost_model: CostModel,
+        target_macs: float,
+        regulariser: Regulariser = "log",
+        lam: float = 0.1,
+        scale: float = 0.2,
+        exponent: float = 0.3,
+        lr: float = ARCH_LR,
+        betas: tuple[float, float] = ARCH_BETAS,
+        convention: Convention = "conv+fc",
+    ) -> None:
+        if regulariser not in REGULARISERS:
+            raise SgnasError(f"unknown regulariser {regulariser!r}; choose one of {', '.join(REGULARISERS)}")
+        if target_macs <= 1:
+            raise SgnasError(f"MACs target {target_macs} must be positive (in MACs, not millions)")
+        self.gates = gates
+        self.cost_model = cost_model
+        self.target_macs = float(target_macs)
+        self.regulariser = regulariser
+        self.lam, self.scale, self.exponent = lam, scale, exponent
+        self.convention = convention
+        self.optimizer = torch.optim.Adam(gates.parameters(), lr=lr, betas=betas)
+
+    def expected_macs(self) -> torch.Tensor:
+        return self.cost_model.expected_macs(self.gates.probs(), self.convention)
+
+    def _gate_gradients(
+        self, model: RelaxedModel, images: torch.Tensor, labels: torch.Tensor, sample: GateSample
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Cross-entropy of the binary-gated path and its gradient w.r.t. every gate (alpha positions)."""
+        alpha = self.gates.alpha
+        candidate_mask = torch.zeros_like(alpha, dtype=torch.bool).scatter_(-1, sample.candidates, True)
+        active_op = sample.candidates.gather(-1, sample.active[..., None])
+        gates = torch.zeros_like(alpha).scatter_(-1, active_op, 1.0).requires_grad_(True)
+        # Move each draw (gates and candidate marks) to the sub-block where it runs.
+        where = sample.positions[..., None].expand_as(alpha)
+        order = torch.empty_like(where).scatter_(1, where, torch.arange(SUB_BLOCKS).view(1, -1, 1).expand_as(where))
+        path_gates = gates.gather(1, order)
+        path_mask = candidate_mask.gather(1, order)
+        path_mask[..., _SKIP] = True  # skip computes nothing; its gate carries the path's expansion rate
+        weights = torch.where(path_mask, path_gates, torch.full_like(path_gates, _LEFT_OUT))
+        ce = F.cross_entropy(model.forward_relaxed(images, weights, _GATE_THRESHOLD), labels)
+        (gate_grad,) = torch.autograd.grad(ce, gates)
+        return ce.detach(), gate_grad
+
+    def step(self, model: RelaxedModel, images: torch.Tensor, labels: torch.Tensor,
+             generator: torch.Generator) -> dict[str, float]:
+        """One architecture step on one batch; returns the batch's CE, loss and the expected MACs before it."""
+        alpha = self.gates.alpha
+        sample = self.gates.sample_two_paths(generator)
+        ce, gate_grad = self._gate_gradients(model, images, labels, sample)
+        pair_alpha = alpha.detach().gather(-1, sample.candidates)  # [L, 6, 2]
+        pair_p = F.softmax(pair_alpha, dim=-1)
+        pair_gate_grad = gate_grad.gather(-1, sample.candidates)
+        # dL/dalpha_i = sum_j dL/dg_j p'_j (delta_ij - p'_i), over the two candidates.
+        weighted = (pair_gate_grad * pair_p).sum(-1, keepdim=True)
+        pair_alpha_grad = pair_p * (pair_gate_grad - weighted)
+        ce_alpha_grad = torch.zeros_like(alpha).scatter_(-1, sample.candidates, pair_alpha_grad)
+        # A stand-in for CE with value CE and gradient ce_alpha_grad, so that autograd applies either
+        # regulariser form (additive, or multiplying CE) to the binary-gate estimate.
+        linear = (ce_alpha_grad * alpha).sum()
+        ce_standin = ce + linear - linear.detach()
+        expected = self.expected_macs()
+        loss = macs_regularised_loss(
+            ce_standin, expected, self.target_macs, self.regulariser, self.lam, self.scale, self.exponent
+        )
+        (alpha_grad,) = torch.autograd.grad(loss, alpha)
+        candidate_mask = torch.zeros_like(alpha).scatter_(-1, sample.candidates, 1.0)
+        old_mass = torch.logsumexp(pair_alpha, dim=-1)
+        self.optimizer.zero_grad(set_to_none=False)
+        alpha.grad = alpha_grad * candidate_mask
+        self.optimizer.step()
+        with torch.no_grad():
+            # Shift both candidates so that their total mass, hence all other probabilities, is unchanged.
+            new_mass = torch.logsumexp(alpha.gather(-1, sample.candidates), dim=-1)
+            alpha.sub_(candidate_mask * (new_mass - old_mass)[..., None])
+        return {"ce": float(ce), "loss": float(loss.detach()), "expected_macs": float(expected.detach())}
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"alpha": self.gates.alpha.detach().clone(), "optimizer": self.optimizer.state_dict()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        with torch.no_grad():
+            self.gates.alpha.copy_(state["alpha"])
+        self.optimizer.load_state_dict(state["optimizer"])
+
+
+Batch = tuple[torch.Tensor, torch.Tensor]
+
+
+class ProxylessSampler(PathSampler):
+    """Paths for supernet training drawn from the gates, with alpha co-trained on held-out batches.
+
+    Each :meth:`next_step` returns one path drawn from ``p``. When ``updater``,
+    ``model`` and ``held_out`` are given, every ``update_every``-th step after
+    ``warmup_steps`` first runs one architecture step (:meth:`GateOptimizer.step`)
+    on the next held-out batch, in whatever mode the trainer has the model in.
+    It uses gradients w.r.t. the gates only, so the supernet's ``.grad`` is
+    untouched. Without them the gates stay uniform: per-sub-block uniform draws.
+    """
+
+    def __init__(
+        self,
+        num_layers: int,
+        seed: int,
+        forced_sampling: bool = True,
+        gates: ArchitectureGates | None = None,
+        updater: GateOptimizer | None = None,
+        model: RelaxedModel | None = None,
+        held_out: Sequence[Batch] | None = None,
+        update_every: int = 5,
+        warmup_steps: int = 0,
+    ) -> None:
+        if updater is not None and (model is None or not held_out):
+            raise SgnasError("the proxyless sampler's alpha updates need the supernet and held-out batches")
+        if update_every < 1:
+            raise SgnasError(f"update_every {update_every} must be at least 1")
+        self.num_layers = num_layers
+        self.seed = seed
+        self.forced_sampling = forced_sampling
+        self.gates = updater.gates if updater is not None else gates or ArchitectureGates(num_layers, forced_sampling)
+        if self.gates.num_layers != num_layers:
+            raise SgnasError(f"gates have {self.gates.num_layers} layers, the space has {num_layers}")
+        self.gates.forced_sampling = forced_sampling
+        self.updater = updater
+        self.model = model
+        self.held_out = held_out
+        self.update_every = update_every
+        self.warmup_steps = warmup_steps
+        self.generator = torch.Generator().manual_seed(seed)
+        self.steps = 0
+        self.updates = 0
+        self.last_update: dict[str, float] | None = None
+
+    def next_step(self) -> list[Architecture]:
+        due = self.steps >= self.warmup_steps and (self.steps - self.warmup_steps) % self.update_every == 0
+        if self.updater is not None and due:
+            images, labels = self.held_out[self.updates % len(self.held_out)]
+            device = self.gates.alpha.device
+            self.last_update = self.updater.step(self.model, images.to(device), labels.to(device), self.generator)
+            self.updates += 1
+        self.steps += 1
+        return [self.gates.sample_path(self.generator)]
+
+    def state_dict(self) -> dict[str, Any]:
+        state: dict[str, Any] = {
+            "steps": self.steps,
+            "updates": self.updates,
+            "generator": self.generator.get_state(),
+            "alpha": self.gates.alpha.detach().clone(),
+        }
+        if self.updater is not None:
+            state["updater"] = self.updater.state_dict()
+        return state
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.steps, self.updates = int(state["steps"]), int(state["updates"])
+        self.generator.set_state(state["generator"])
+        with torch.no_grad():
+            self.gates.alpha.copy_(state["alpha"])
+        if self.updater is not None and "updater" in state:
+            self.updater.load_state_dict(state["updater"])
+
+
+class ProxylessSearch(SearchStrategy):
+    """A ProxylessNAS gradient search per target over a trained, frozen supernet; result = argmax alpha.
+
+    ``steps`` architecture steps run on the validation batches (cycled); the
+    supernet and batches default to the evaluator's (``evaluator.supernet`` and
+    ``evaluator.val_batches`` of :class:`sgnas.evaluator.SupernetEvaluator`).
+    Each step is one supernet forward pass, added to the evaluator's count, plus
+    the final architecture's evaluation.
+    """
+
+    name = "proxyless"
+
+    def __init__(
+        self,
+        seed: int = 0,
+        steps: int = 500,
+        forced_sampling: bool = True,
+        regulariser: Regulariser = "log",
+        lam: float = 0.1,
+        scale: float = 0.2,
+        exponent: float = 0.3,
+        lr: float = ARCH_LR,
+        model: nn.Module | None = None,
+        batches: Sequence[Batch] | None = None,
+    ) -> None:
+        if steps < 1:
+            raise SgnasError(f"proxyless search needs at least 1 step, got {steps}")
+        if regulariser not in REGULARISERS:
+            raise SgnasError(f"unknown regulariser {regulariser!r}; choose one of {', '.join(REGULARISERS)}")
+        self.seed = seed
+        self.steps = steps
+        self.forced_sampling = forced_sampling
+        self.regulariser = regulariser
+        self.lam, self.scale, self.exponent, self.lr = lam, scale, exponent, lr
+        self.model = model
+        self.batches = batches
+
+    def _inputs(self, evaluator: Evaluator) -> tuple[nn.Module, Sequence[Batch]]:
+        model = self.model if self.model is not None else getattr(evaluator, "supernet", None)
+        batches = self.batches if self.batches is not None else getattr(evaluator, "val_batches", None)
+        if model is None or not batches:
+            raise SgnasError("proxyless search needs a supernet and validation batches (from the evaluator or given)")
+        return model, list(batches)
+
+    def search(self, evaluator: Evaluator, target_macs: float, budget: int) -> SearchResult:
+        if budget < 1:
+            raise SgnasError(f"evaluation budget {budget} must be at least 1")
+        meter = SearchMeter(evaluator)
+        model, batches = self._inputs(evaluator)
+        cost_model = evaluator.cost_model
+        gates = ArchitectureGates(cost_model.space.num_layers, self.forced_sampling)
+        device = next(model.parameters()).device
+        gates.to(device)
+        optimizer = GateOptimizer(
+            gates, cost_model, target_macs, self.regulariser, self.lam, self.scale, self.exponent, self.lr
+        )
+        generator = torch.Generator().manual_seed(int(np.random.SeedSequence([self.seed, int(target_macs)])
+                                                      .generate_state(1)[0]))
+        was_training = model.training
+        model.eval()
+        last: dict[str, float] = {}
+        try:
+            for step in tqdm(range(self.steps), desc=f"proxyless {target_macs / 1e6:.1f}M", leave=False):
+                images, labels = batches[step % len(batches)]
+                last = optimizer.step(model, images.to(device), labels.to(device), generator)
+        finally:
+            model.train(was_training)
+        arch = gates.argmax_architecture()
+        return meter.result(
+            self.name,
+            target_macs,
+            arch,
+            evaluator.accuracy(arch),
+            extra_passes=self.steps,
+            gate_steps=self.steps,
+            final_expected_macs_m=float(optimizer.expected_macs().detach()) / 1e6,
+            last_gate_ce=last.get("ce"),
+        )

@@ -1,0 +1,144 @@
+"""The replication's result files: one folder of plain files that every table and figure reads.
+
+The harness (:mod:`replication.harness`) and the ablation and redundancy studies
+write these; the tables (:mod:`replication.proxy_tables`, :mod:`replication.claims`)
+and the report (``reports/``) only read them. Nothing downstream touches a
+live model, so any table or figure can be rebuilt alone from a results folder
+(the AutoDL-Projects pattern: one small function per artefact over saved results).
+
+Layout of a results folder::
+
+    manifest.json        preset, seeds, budgets {label: target MMACs}, whether the numbers are
+                         indicative, the resolved configs, the environment, and the run directories
+                         whose metrics.jsonl hold the training curves ({"supernet": [...], "generator": [...]})
+    table_a.csv          Table A (exact FLOPs/params of published architectures; replicate_table.py)
+    search.csv           one row per (method, seed, budget): the architecture found and its numbers
+    generator_sweep.csv  one row per (seed, target) of a sweep across the range: target vs generated MACs
+    cost_vs_n.csv        one row per (method, seed, N): cost of architectures for N targets
+    ablation/ablation.csv  one row per (variant, seed, target) of replication/ablate.py
+    redundancy.json      counts and FS-on/off training frequencies and accuracy spreads
+
+MACs are in millions, in the cost model's ``conv+fc`` convention unless
+``manifest.json`` says otherwise; accuracies are top-1 in percent. A file that
+is absent means "not measured": readers return ``None`` and the report says so.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sgnas.errors import SgnasError
+from sgnas.runs import atomic_write_json, atomic_write_text
+
+__all__ = [
+    "ABLATION_COLUMNS",
+    "COST_COLUMNS",
+    "FILES",
+    "METHOD_LABELS",
+    "SEARCH_COLUMNS",
+    "SWEEP_COLUMNS",
+    "Table",
+    "read_csv",
+    "read_json",
+    "read_manifest",
+    "write_csv",
+    "write_json",
+]
+
+#: file name of each result, relative to the results folder
+FILES: dict[str, str] = {
+    "manifest": "manifest.json",
+    "table_a": "table_a.csv",
+    "search": "search.csv",
+    "generator_sweep": "generator_sweep.csv",
+    "cost_vs_n": "cost_vs_n.csv",
+    "ablation": "ablation/ablation.csv",
+    "redundancy": "redundancy.json",
+}
+
+#: method keys of search.csv and cost_vs_n.csv, in table order, with the label tables print
+METHOD_LABELS: dict[str, str] = {
+    "sgnas": "SGNAS (generator)",
+    "fairnas-evolution": "FairNAS + evolution",
+    "spos-evolution": "SPOS + evolution",
+    "proxyless": "ProxylessNAS-style",
+    "random-search": "Random search",
+    "random-sampling": "Random sampling",
+}
+
+SEARCH_COLUMNS: tuple[str, ...] = (
+    "method", "seed", "budget", "target_macs_m", "macs_m", "params_m", "supernet_accuracy",
+    "standalone_top1", "search_seconds", "forward_passes", "architecture",
+)
+SWEEP_COLUMNS: tuple[str, ...] = ("variant", "seed", "target_macs_m", "macs_m")
+COST_COLUMNS: tuple[str, ...] = ("method", "seed", "n", "wall_seconds", "forward_passes", "one_time_seconds")
+ABLATION_COLUMNS: tuple[str, ...] = (
+    "variant", "seed", "target_macs_m", "macs_m", "relative_error", "supernet_accuracy", "standalone_top1",
+    "kendall_tau", "overrides",
+)
+
+
+@dataclass
+class Table:
+    """One table of the replication: a short file name, a caption, the data, and notes printed under it."""
+
+    name: str
+    title: str
+    frame: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+
+def _path(results_dir: str | Path, name: str) -> Path:
+    if name not in FILES:
+        raise SgnasError(f"unknown result file {name!r}; known: {', '.join(FILES)}")
+    return Path(results_dir) / FILES[name]
+
+
+def write_csv(results_dir: str | Path, name: str, rows: Iterable[dict[str, Any]], columns: Iterable[str]) -> Path:
+    """Write rows (dicts) as the named result file, in the given column order (missing values empty)."""
+    path = _path(results_dir, name)
+    frame = pd.DataFrame(list(rows), columns=list(columns))
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False)
+    atomic_write_text(path, buffer.getvalue())
+    return path
+
+
+def read_csv(results_dir: str | Path, name: str) -> pd.DataFrame | None:
+    """The named result file as a DataFrame, or ``None`` when it was not produced."""
+    path = _path(results_dir, name)
+    if not path.exists():
+        return None
+    try:
+        return pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise SgnasError(f"unreadable result file {path}: {err}") from None
+
+
+def write_json(results_dir: str | Path, name: str, data: Any) -> Path:
+    path = _path(results_dir, name)
+    atomic_write_json(path, data)
+    return path
+
+
+def read_json(results_dir: str | Path, name: str) -> Any | None:
+    """The named JSON result, or ``None`` when it was not produced."""
+    path = _path(results_dir, name)
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise SgnasError(f"unreadable result file {path}: {err}") from None
+
+
+def read_manifest(results_dir: str | Path) -> dict[str, Any]:
+    """The manifest, or an empty one (no preset, no seeds) when the folder has none."""
+    return read_json(results_dir, "manifest") or {}

@@ -1,0 +1,61 @@
+"""Accuracy versus MACs: this replication's methods at each budget, beside the published ImageNet models.
+
+Left: per method and budget, mean ± std over seeds of stand-alone top-1 (or,
+when no architecture was trained stand-alone, the supernet-estimated top-1;
+the axis says which). Right: the published ImageNet numbers of the reference
+zoo, as reported by their papers (not reproduced here).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from matplotlib.figure import Figure
+
+from replication.proxy_tables import method_order
+from replication.results import METHOD_LABELS, read_csv
+from reports.figures._common import MissingResult, new_figure, styled
+from reports.style import FULL_WIDTH, method_color
+from sgnas.reference_zoo import load_zoo
+
+__all__ = ["accuracy_vs_macs"]
+
+
+@styled
+def accuracy_vs_macs(results_dir: Path) -> Figure:
+    search = read_csv(results_dir, "search")
+    if search is None or search.empty:
+        raise MissingResult("search.csv not produced (run replication/harness.py)")
+    standalone = search["standalone_top1"].notna().any()
+    value = "standalone_top1" if standalone else "supernet_accuracy"
+    label = "stand-alone test top-1 (%)" if standalone else "supernet-estimated top-1 (%)"
+    data = search.dropna(subset=[value])
+    if data.empty:
+        raise MissingResult("search.csv has no accuracies")
+    figure, axes = new_figure(FULL_WIDTH, 2.8, ncols=2)
+    ax = axes[0, 0]
+    for method in method_order(data["method"]):
+        rows = data[data["method"] == method]
+        stats = rows.groupby("budget").agg(
+            macs=("macs_m", "mean"), macs_std=("macs_m", "std"), acc=(value, "mean"), acc_std=(value, "std"),
+        ).sort_values("macs")
+        ax.errorbar(stats["macs"], stats["acc"], xerr=stats["macs_std"].fillna(0), yerr=stats["acc_std"].fillna(0),
+                    marker="o", capsize=2, color=method_color(method), label=METHOD_LABELS.get(method, method))
+    ax.set_xlabel("MACs (M, this space)")
+    ax.set_ylabel(label)
+    ax.set_title("This replication (mean ± std over seeds)")
+    ax.legend(loc="best")
+    ax = axes[0, 1]
+    for entry in load_zoo():
+        if entry.published.top1 is None:
+            continue
+        family = entry.name.split("-")[0]
+        color = method_color("sgnas") if family == "SGNAS" else (
+            method_color("fairnas-evolution") if family == "FairNAS" else "#555555")
+        point = (entry.published.flops_m, entry.published.top1)
+        ax.scatter(*point, color=color, s=14, zorder=3)
+        ax.annotate(entry.name, point, fontsize=5.5, xytext=(3, 2), textcoords="offset points")
+    ax.set_xlabel("published FLOPs (M, each paper's convention)")
+    ax.set_ylabel("published ImageNet top-1 (%)")
+    ax.set_title("Published (reported, not reproduced)")
+    return figure

@@ -1,0 +1,420 @@
+"""Typed configuration of every pipeline step, the four presets, and ``section.field=value`` overrides.
+
+A :class:`Config` is plain data: one frozen-free dataclass per step (data,
+search space, supernet training, generator training, search, stand-alone
+evaluation). Presets are functions returning a complete :class:`Config`:
+
+* ``paper``: ImageNet at the settings of SGNAS supp. A.1-A.3 (SPEC sections 3-5);
+* ``cifar``: the official code's CIFAR-10 variant (32x32, targets 80-120M MACs);
+* ``proxy``: CIFAR-10 on a 2-core CPU: the CIFAR space at width 0.5 and input
+  16x16 (images downsampled), a 1,000-image-per-class training subset, with
+  targets at the same relative positions of the space's MACs range as the
+  official CIFAR targets (see :func:`proxy`);
+* ``smoke``: a tiny space and a few images, the whole pipeline in seconds (tests).
+
+Every field can be overridden with ``section.field=value`` strings (values are
+parsed as YAML: ``3``, ``0.1``, ``true``, ``[1, 2]``, ``null``); an unknown key
+or a value of the wrong type is a one-line :class:`~sgnas.errors.SgnasError`.
+Targets are millions of MACs in the generator's ``convention`` (SGNAS counts
+conv layers only, SPEC section 7).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from sgnas.cost import CostModel
+from sgnas.errors import SgnasError
+from sgnas.space import SearchSpace, get_space
+
+__all__ = [
+    "PRESETS",
+    "Config",
+    "DataConfig",
+    "EvaluateConfig",
+    "GeneratorConfig",
+    "SearchConfig",
+    "SpaceConfig",
+    "SupernetConfig",
+    "apply_overrides",
+    "config_from_dict",
+    "load_preset",
+]
+
+
+@dataclass
+class DataConfig:
+    """Where images come from and how the splits are carved (supp. A.1)."""
+
+    #: ``cifar10`` (torchvision's pickled layout or an ImageFolder copy), ``imagefolder`` or ``synthetic`` (tests)
+    dataset: str = "cifar10"
+    #: dataset folder; ``None`` means ``$SGNAS_DATA_DIR`` (resolved at run time, never stored in run keys)
+    root: str | None = None
+    #: images per class of the training set held out as the generator's validation split
+    val_per_class: int = 50
+    #: images per class kept for supernet training (``None``: all that remain)
+    train_per_class: int | None = None
+    #: images per class of the test split (``None``: all); only for smoke runs
+    test_per_class: int | None = None
+    #: side of the square images the networks see (``None``: the space's resolution)
+    image_size: int | None = None
+    #: decode once into memory (small datasets); ``False`` streams from disk (ImageNet)
+    in_memory: bool = True
+    #: random crop with padding and horizontal flip on training batches
+    augment: bool = True
+    #: let torchvision download CIFAR-10 when the folder has no copy
+    download: bool = False
+    #: loader processes for the streaming path
+    workers: int = 4
+
+
+@dataclass
+class SpaceConfig:
+    """Which macro search space (sgnas.space.get_space arguments)."""
+
+    name: str = "imagenet"
+    resolution: int | None = None
+    width: float = 1.0
+    num_classes: int | None = None
+
+    def build(self) -> SearchSpace:
+        try:
+            return get_space(self.name, self.resolution, self.width, self.num_classes)
+        except ValueError as err:
+            raise SgnasError(f"space: {err}") from None
+
+
+@dataclass
+class SupernetConfig:
+    """Supernet training (supp. A.2): sampler, schedule, checkpoints."""
+
+    sampler: str = "strict-fair"
+    forced_sampling: bool = True
+    shadow_bn: bool = True
+    act: str = "relu6"
+    epochs: int = 50
+    batch_size: int = 256
+    lr: float = 0.045
+    momentum: float = 0.9
+    weight_decay: float = 4e-5
+    nesterov: bool = False
+    label_smoothing: float = 0.0
+    #: also checkpoint every this many optimizer steps (0: only at epoch ends)
+    checkpoint_every: int = 500
+    #: fixed architectures validated after every epoch (seeded; the smallest and largest are always included)
+    val_archs: int = 4
+    #: validation batches per fixed architecture (``None``: the whole split)
+    val_batches: int | None = None
+    #: training batches used to recalibrate BN before validating each architecture
+    calib_batches: int = 5
+
+
+@dataclass
+class GeneratorConfig:
+    """The architecture generator and its training (supp. A.3, C; official utils/generator.py)."""
+
+    network: str = "conv"
+    hidden: int = 32
+    epochs: int = 50
+    batch_size: int = 128
+    lr: float = 1e-3
+    betas: tuple[float, float] = (0.5, 0.999)
+    weight_decay: float = 0.0
+    tau: float = 5.0
+    #: tau is multiplied by this after each epoch; 1.0 keeps it constant
+    tau_decay: float = 0.95
+    #: ``asymmetric`` (official, squared error in millions) or ``relative`` (scale-free)
+    loss: str = "asymmetric"
+    hw_lambda: float = 3e-4
+    target_low: float = 270.0
+    target_high: float = 450.0
+    target_step: float = 5.0
+    target_jitter: float = 0.5
+    #: MACs counting convention of the targets (SGNAS: conv layers only)
+    convention: str = "conv"
+    #: ops with a relaxed probability at or below this are left out of the supernet's forward
+    threshold: float = 0.01
+    #: targets swept (evenly over the range) for model selection and for ``search --sweep``
+    sweep_targets: int = 10
+    #: validation batches for the accuracy at the middle target during model selection
+    select_batches: int | None = None
+
+
+@dataclass
+class SearchConfig:
+    """Search given a trained supernet (any strategy) and the supernet-estimated accuracy."""
+
+    #: BN recalibration batches (training split) before measuring an architecture
+    calib_batches: int = 10
+    #: validation batches per accuracy estimate (``None``: the whole split)
+    val_batches: int | None = None
+    #: evaluation budget (architectures) for the iterative baselines
+    budget: int = 1000
+    #: ``refuse`` targets outside the generator's trained range, or ``warn`` and generate anyway
+    outside_range: str = "refuse"
+
+
+@dataclass
+class EvaluateConfig:
+    """Stand-alone training of an exported architecture from scratch."""
+
+    epochs: int = 500
+    batch_size: int = 256
+    optimizer: str = "rmsprop"
+    lr: float = 0.016
+    momentum: float = 0.9
+    weight_decay: float = 1e-5
+    #: ``step`` (multiply by ``decay_rate`` every ``decay_epochs``) or ``cosine``
+    schedule: str = "step"
+    decay_rate: float = 0.963
+    decay_epochs: float = 3.0
+    warmup_epochs: int = 5
+    label_smoothing: float = 0.1
+    dropout: float = 0.2
+    #: model EMA decay (0: off); the EMA weights are the ones tested
+    ema_decay: float = 0.9999
+    se: bool = False
+    act: str = "relu6"
+
+
+@dataclass
+class Config:
+    """Everything that defines a run of the pipeline."""
+
+    preset: str = "paper"
+    seed: int = 0
+    #: ``cpu``, ``cuda`` or ``auto``
+    device: str = "auto"
+    #: torch intra-op threads (0: torch's default)
+    threads: int = 0
+    data: DataConfig = field(default_factory=DataConfig)
+    space: SpaceConfig = field(default_factory=SpaceConfig)
+    supernet: SupernetConfig = field(default_factory=SupernetConfig)
+    generator: GeneratorConfig = field(default_factory=GeneratorConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
+    evaluate: EvaluateConfig = field(default_factory=EvaluateConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def target_range(self) -> tuple[float, float]:
+        return self.generator.target_low, self.generator.target_high
+
+
+# --- presets --------------------------------------------------------------------
+
+
+def paper() -> Config:
+    """ImageNet, SGNAS supp. A.1-A.3 and the official retraining recipe (SPEC sections 3-5)."""
+    return Config(
+        preset="paper",
+        data=DataConfig(dataset="imagefolder", val_per_class=50, in_memory=False),
+        space=SpaceConfig(name="imagenet"),
+    )
+
+
+def cifar() -> Config:
+    """The official CIFAR-10 variant: 32x32 space, targets 80-120M MACs; a standard CIFAR retraining recipe."""
+    return Config(
+        preset="cifar",
+        data=DataConfig(dataset="cifar10", val_per_class=500),
+        space=SpaceConfig(name="cifar"),
+        supernet=SupernetConfig(epochs=50, batch_size=128, checkpoint_every=200),
+        generator=GeneratorConfig(target_low=80.0, target_high=120.0),
+        evaluate=EvaluateConfig(
+            epochs=200, batch_size=128, optimizer="sgd", lr=0.05, weight_decay=4e-5, schedule="cosine",
+            warmup_epochs=0, label_smoothing=0.0, dropout=0.2, ema_decay=0.0,
+        ),
+    )
+
+
+#: where the official CIFAR targets (80-120M) sit inside the CIFAR space's conv MACs range (51.3-171.8M)
+_OFFICIAL_CIFAR_FRACTIONS = (0.24, 0.57)
+
+
+def _scaled_targets(space: SpaceConfig, convention: str, fractions: tuple[float, float]) -> tuple[float, float]:
+    """Targets (millions) at the given relative positions of the space's MACs range."""
+    low, high = CostModel(space.build()).macs_range(convention)  # type: ignore[arg-type]
+    span = high - low
+    return round((low + fractions[0] * span) / 1e6, 1), round((low + fractions[1] * span) / 1e6, 1)
+
+
+def proxy() -> Config:
+    """CIFAR-10 on a CPU: width 0.5, 16x16 inputs, 1,000 training images per class.
+
+    The space's conv MACs range is 3.63-14.20M; the targets 6.2-9.7M sit where
+    the official 80-120M sit in the full CIFAR space.
+    """
+    space = SpaceConfig(name="cifar", resolution=16, width=0.5)
+    low, high = _scaled_targets(space, "conv", _OFFICIAL_CIFAR_FRACTIONS)
+    return Config(
+        preset="proxy",
+        threads=2,
+        data=DataConfig(dataset="cifar10", val_per_class=100, train_per_class=1000, image_size=16),
+        space=space,
+        supernet=SupernetConfig(epochs=10, batch_size=64, lr=0.05, checkpoint_every=50, val_archs=4,
+                                val_batches=4, calib_batches=4),
+        generator=GeneratorConfig(epochs=10, batch_size=64, target_low=low, target_high=high,
+                                  target_step=round((high - low) / 8, 2), target_jitter=0.1,
+                                  loss="relative", hw_lambda=40.0, select_batches=4),
+        search=SearchConfig(calib_batches=4, val_batches=8, budget=200),
+        evaluate=EvaluateConfig(
+            epochs=10, batch_size=64, optimizer="sgd", lr=0.05, weight_decay=4e-5, schedule="cosine",
+            warmup_epochs=0, label_smoothing=0.0, dropout=0.0, ema_decay=0.0,
+        ),
+    )
+
+
+def smoke() -> Config:
+    """The whole pipeline in seconds: a width-0.1, 8x8 space and a handful of images."""
+    space = SpaceConfig(name="cifar", resolution=8, width=0.1)
+    low, high = _scaled_targets(space, "conv", (0.3, 0.7))
+    return Config(
+        preset="smoke",
+        device="cpu",
+        threads=1,
+        data=DataConfig(dataset="cifar10", val_per_class=4, train_per_class=8, test_per_class=4, image_size=8),
+        space=space,
+        supernet=SupernetConfig(epochs=1, batch_size=16, lr=0.05, checkpoint_every=2, val_archs=2,
+                                val_batches=1, calib_batches=1),
+        generator=GeneratorConfig(epochs=1, batch_size=20, target_low=low, target_high=high,
+                                  target_step=round((high - low) / 4, 3), target_jitter=0.0,
+                                  loss="relative", hw_lambda=40.0, sweep_targets=5, select_batches=1),
+        search=SearchConfig(calib_batches=1, val_batches=1, budget=20),
+        evaluate=EvaluateConfig(
+            epochs=1, batch_size=16, optimizer="sgd", lr=0.05, weight_decay=4e-5, schedule="cosine",
+            warmup_epochs=0, label_smoothing=0.0, dropout=0.0, ema_decay=0.0,
+        ),
+    )
+
+
+PRESETS: dict[str, typing.Callable[[], Config]] = {"paper": paper, "cifar": cifar, "proxy": proxy, "smoke": smoke}
+
+
+def load_preset(name: str, overrides: typing.Sequence[str] = ()) -> Config:
+    """The named preset with ``section.field=value`` overrides applied."""
+    if name not in PRESETS:
+        raise SgnasError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
+    return apply_overrides(PRESETS[name](), overrides)
+
+
+# --- overrides and round trips ------------------------------------------------------
+
+
+def _coerce(value: Any, hint: Any, key: str) -> Any:
+    """``value`` checked (and converted where lossless) against the type hint of ``key``."""
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(hint)
+        if value is None and type(None) in options:
+            return None
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return _coerce(value, option, key)
+            except SgnasError:
+                continue
+        raise SgnasError(f"{key}: {value!r} is not a valid {hint}")
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if not isinstance(value, (list, tuple)) or len(value) != len(args):
+            raise SgnasError(f"{key}: expected a list of {len(args)} values, got {value!r}")
+        return tuple(_coerce(v, a, key) for v, a in zip(value, args))
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        raise SgnasError(f"{key}: expected true or false, got {value!r}")
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise SgnasError(f"{key}: expected an integer, got {value!r}")
+    if hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        raise SgnasError(f"{key}: expected a number, got {value!r}")
+    if hint is str:
+        if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise SgnasError(f"{key}: expected a string, got {value!r}")
+    raise SgnasError(f"{key}: cannot set a value of type {hint}")
+
+
+def _set(config: Config, key: str, value: Any) -> None:
+    parts = key.split(".")
+    target: Any = config
+    for depth, part in enumerate(parts):
+        hints = typing.get_type_hints(type(target))
+        if part not in hints:
+            known = ", ".join(sorted(hints))
+            where = ".".join(parts[:depth]) or "the config"
+            raise SgnasError(f"unknown config key {key!r}: {where} has no field {part!r} (fields: {known})")
+        if depth == len(parts) - 1:
+            if dataclasses.is_dataclass(hints[part]):
+                raise SgnasError(f"config key {key!r} is a section; set one of its fields")
+            setattr(target, part, _coerce(value, hints[part], key))
+        else:
+            target = getattr(target, part)
+            if not dataclasses.is_dataclass(target):
+                raise SgnasError(f"unknown config key {key!r}: {'.'.join(parts[: depth + 1])} is not a section")
+
+
+def apply_overrides(config: Config, overrides: typing.Sequence[str]) -> Config:
+    """A copy of ``config`` with each ``section.field=value`` applied (YAML-parsed value)."""
+    config = dataclasses.replace(config)
+    for name in ("data", "space", "supernet", "generator", "search", "evaluate"):
+        setattr(config, name, dataclasses.replace(getattr(config, name)))
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise SgnasError(f"override {item!r} is not of the form section.field=value")
+        try:
+            value = yaml.safe_load(text) if text.strip() else ""
+        except yaml.YAMLError:
+            value = text
+        _set(config, key.strip(), value)
+    validate(config)
+    return config
+
+
+def validate(config: Config) -> None:
+    """Raise a one-line error for values no step could use."""
+    checks = [
+        (config.data.dataset in ("cifar10", "imagefolder", "synthetic"), "data.dataset must be cifar10, imagefolder or synthetic"),
+        (config.data.val_per_class >= 1, "data.val_per_class must be at least 1"),
+        (config.supernet.sampler in ("strict-fair", "uniform"), "supernet.sampler must be strict-fair or uniform"),
+        (config.supernet.epochs >= 1 and config.supernet.batch_size >= 1, "supernet epochs and batch_size must be positive"),
+        (config.generator.network in ("conv", "mlp"), "generator.network must be conv or mlp"),
+        (config.generator.loss in ("asymmetric", "relative"), "generator.loss must be asymmetric or relative"),
+        (config.generator.convention in ("conv", "conv+fc"), "generator.convention must be conv or conv+fc"),
+        (0 < config.generator.target_low < config.generator.target_high, "generator targets need 0 < target_low < target_high"),
+        (config.generator.target_step > 0, "generator.target_step must be positive"),
+        (config.generator.tau > 0 and 0 < config.generator.tau_decay <= 1, "generator needs tau > 0 and 0 < tau_decay <= 1"),
+        (config.search.outside_range in ("refuse", "warn"), "search.outside_range must be refuse or warn"),
+        (config.evaluate.optimizer in ("sgd", "rmsprop"), "evaluate.optimizer must be sgd or rmsprop"),
+        (config.evaluate.schedule in ("step", "cosine"), "evaluate.schedule must be step or cosine"),
+        (config.device in ("auto", "cpu", "cuda") or config.device.startswith("cuda:"), "device must be auto, cpu or cuda[:N]"),
+    ]
+    for ok, message in checks:
+        if not ok:
+            raise SgnasError(message)
+    config.space.build()
+
+
+def config_from_dict(data: dict[str, Any]) -> Config:
+    """A :class:`Config` from :meth:`Config.to_dict` output (e.g. a run's saved config)."""
+    config = Config()
+    for section, values in data.items():
+        if isinstance(values, dict):
+            for name, value in values.items():
+                _set(config, f"{section}.{name}", value)
+        else:
+            _set(config, section, values)
+    validate(config)
+    return config

@@ -1,0 +1,92 @@
+"""Checkpoints written atomically and checked on load: a killed run keeps its last complete checkpoint.
+
+A checkpoint is a dict saved with ``torch.save`` to a temporary file and
+renamed. It records what produced it (``kind``, the search space's
+description, the preset) so that loading it into another space or preset is a
+one-line error instead of a shape mismatch deep in ``load_state_dict``. RNG
+states (torch, numpy's legacy global generator, Python's ``random``) are stored
+as tensors and plain values so that ``torch.load(weights_only=True)`` reads them.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from sgnas.errors import SgnasError
+from sgnas.runs import atomic_write_bytes
+
+__all__ = ["load_checkpoint", "rng_state", "save_checkpoint", "set_rng_state"]
+
+FORMAT = "sgnas-checkpoint/1"
+
+
+def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> None:
+    """Write ``payload`` (plus the format tag) atomically."""
+    buffer = io.BytesIO()
+    torch.save({"format": FORMAT, **payload}, buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+
+
+def load_checkpoint(
+    path: str | Path,
+    kind: str,
+    space: dict[str, Any] | None = None,
+    preset: str | None = None,
+    map_location: str | torch.device = "cpu",
+) -> dict[str, Any]:
+    """The checkpoint at ``path``, checked to be a ``kind`` checkpoint of ``space`` and ``preset`` (if given)."""
+    path = Path(path)
+    if path.is_dir():
+        raise SgnasError(f"checkpoint {path} is a folder, not a file")
+    if not path.exists():
+        raise SgnasError(f"checkpoint {path} does not exist")
+    try:
+        payload = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:  # torch raises many types for truncated or foreign files
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise SgnasError(f"checkpoint {path} is corrupt or not a checkpoint ({reason[:120]})") from None
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise SgnasError(f"checkpoint {path} is not an sgnas checkpoint")
+    if payload.get("kind") != kind:
+        raise SgnasError(f"checkpoint {path} holds a {payload.get('kind')}, expected a {kind}")
+    if space is not None and payload.get("space") != space:
+        got = payload.get("space") or {}
+        raise SgnasError(
+            f"checkpoint {path} is for the {got.get('name')} space at width {got.get('width')} and resolution "
+            f"{got.get('resolution')}, not the {space.get('name')} space at width {space.get('width')} and "
+            f"resolution {space.get('resolution')}"
+        )
+    if preset is not None and payload.get("preset") != preset:
+        raise SgnasError(f"checkpoint {path} comes from preset {payload.get('preset')!r}, this run uses {preset!r}")
+    return payload
+
+
+def rng_state() -> dict[str, Any]:
+    """Global RNG states of torch, numpy and random, in a ``weights_only``-loadable form."""
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    state: dict[str, Any] = {
+        "torch": torch.get_rng_state(),
+        "numpy": {"keys": torch.from_numpy(keys.astype(np.int64)), "pos": int(pos),
+                  "has_gauss": int(has_gauss), "gauss": float(gauss), "kind": kind},
+        "random": random.getstate(),
+    }
+    if torch.cuda.is_available():
+        state["cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def set_rng_state(state: dict[str, Any]) -> None:
+    torch.set_rng_state(state["torch"])
+    numpy = state["numpy"]
+    np.random.set_state((numpy["kind"], numpy["keys"].numpy().astype(np.uint32), numpy["pos"],
+                         numpy["has_gauss"], numpy["gauss"]))
+    version, internal, gauss = state["random"]
+    random.setstate((version, tuple(internal), gauss))
+    if "cuda" in state and torch.cuda.is_available():
+        torch.cuda.set_rng_state_all(state["cuda"])

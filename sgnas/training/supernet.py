@@ -1,0 +1,265 @@
+"""Supernet training with any path sampler (SGNAS supp. A.2; FairNAS strict fairness by default).
+
+One optimizer step per batch: the sampler's ``next_step()`` yields the paths
+(m paths under strict fairness, one under uniform sampling), each runs forward
+and backward on the *same* batch, gradients accumulate, then SGD with momentum
+steps once and the cosine schedule advances. After every epoch a fixed, seeded
+set of architectures (always including the smallest and the largest) is
+validated with recalibrated BN statistics, which are restored afterwards so
+validation never changes training.
+
+Checkpoints, every ``checkpoint_every`` steps and at each epoch end, hold the
+model, optimizer, scheduler, sampler and RNG states and the position in the
+data order (epoch, batch index); batches are a pure function of (seed, epoch,
+index) (:mod:`sgnas.data`), so a resumed run ends with exactly the weights of
+an uninterrupted one on the CPU.
+"""
+
+from __future__ import annotations
+
+import importlib
+import itertools
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn as nn
+from tqdm.auto import tqdm
+
+from sgnas.architecture import Architecture
+from sgnas.config import SupernetConfig
+from sgnas.cost import CostModel
+from sgnas.data import BatchSource
+from sgnas.errors import SgnasError
+from sgnas.runs import RunDir
+from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
+from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from sgnas.training.schedules import LRFactor
+
+__all__ = ["SAMPLERS", "SupernetTrainer", "build_sampler", "evaluate_top1", "load_supernet", "validation_architectures"]
+
+#: sampler names of ``supernet.sampler``; any other value is an import path ``module:Class``
+SAMPLERS: dict[str, str] = {"strict-fair": "sgnas.samplers:StrictFairSampler", "uniform": "sgnas.samplers:UniformSampler"}
+
+
+def build_sampler(name: str, num_layers: int, seed: int, forced_sampling: bool) -> Any:
+    """A PathSampler by name or ``module:Class`` import path, built as ``Class(num_layers, seed, forced_sampling)``."""
+    path = SAMPLERS.get(name, name)
+    module_name, _, class_name = path.partition(":")
+    try:
+        cls = getattr(importlib.import_module(module_name), class_name)
+    except (ImportError, AttributeError, ValueError):
+        raise SgnasError(f"sampler {name!r} is not available (cannot import {path})") from None
+    return cls(num_layers, seed, forced_sampling=forced_sampling)
+
+
+def validation_architectures(num_layers: int, count: int, seed: int, forced_sampling: bool) -> list[Architecture]:
+    """The smallest (2 x k3) and largest (6 x k7) architectures plus ``count - 2`` seeded random ones."""
+    smallest = Architecture((("k3",) * MIN_ACTIVE + (SKIP,) * (SUB_BLOCKS - MIN_ACTIVE),) * num_layers)
+    largest = Architecture((("k7",) * SUB_BLOCKS,) * num_layers)
+    archs = [smallest, largest][: max(count, 0)]
+    generator = torch.Generator().manual_seed(seed)
+    while len(archs) < count:
+        layers = []
+        for _ in range(num_layers):
+            active = int(torch.randint(MIN_ACTIVE, SUB_BLOCKS + 1, (1,), generator=generator))
+            ops = [KERNEL_OPS[int(k)] for k in torch.randint(0, 3, (active,), generator=generator)]
+            ops += [SKIP] * (SUB_BLOCKS - active)
+            layers.append(tuple(ops[int(i)] for i in torch.randperm(SUB_BLOCKS, generator=generator)))
+        arch = Architecture(tuple(layers))
+        archs.append(arch.canonical() if forced_sampling else arch)
+    return archs
+
+
+@torch.no_grad()
+def evaluate_top1(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
+                  arch: Architecture | None = None, limit: int | None = None) -> tuple[float, float]:
+    """Top-1 and top-5 (%) of ``model`` (called as ``model(x, arch)`` when ``arch`` is given) in eval mode."""
+    was_training = model.training
+    model.eval()
+    correct1 = correct5 = seen = 0
+    for images, labels in itertools.islice(batches, limit):
+        logits = model(images, arch) if arch is not None else model(images)
+        top = logits.topk(min(5, logits.shape[1]), dim=1).indices
+        hits = top == labels[:, None]
+        correct1 += int(hits[:, 0].sum())
+        correct5 += int(hits.any(dim=1).sum())
+        seen += len(labels)
+    model.train(was_training)
+    if seen == 0:
+        raise SgnasError("evaluation got no batches")
+    return 100.0 * correct1 / seen, 100.0 * correct5 / seen
+
+
+def _identity(space: SearchSpace, preset: str) -> dict[str, Any]:
+    return {"space": space.describe(), "preset": preset}
+
+
+def load_supernet(path: str | Path, space: SearchSpace, preset: str | None = None,
+                  device: str | torch.device = "cpu") -> nn.Module:
+    """A trained UnifiedSupernet from a supernet checkpoint (checked against ``space`` and ``preset``)."""
+    from sgnas.supernet import UnifiedSupernet
+
+    payload = load_checkpoint(path, "supernet", space.describe(), preset, map_location=device)
+    supernet = UnifiedSupernet(space, act=payload["act"], shadow_bn=payload["shadow_bn"])
+    try:
+        supernet.load_state_dict(payload["model"])
+    except RuntimeError as err:
+        raise SgnasError(f"checkpoint {path} does not fit the supernet: {str(err).splitlines()[0]}") from None
+    return supernet.to(device)
+
+
+class SupernetTrainer:
+    """Trains ``supernet`` on ``train`` batches with ``sampler`` per ``config``; resumable step by step."""
+
+    def __init__(
+        self,
+        supernet: nn.Module,
+        sampler: Any,
+        train: BatchSource,
+        val: BatchSource,
+        calib: BatchSource,
+        config: SupernetConfig,
+        preset: str,
+        seed: int,
+        run: RunDir | None = None,
+        cost_model: CostModel | None = None,
+    ) -> None:
+        self.supernet, self.sampler, self.config = supernet, sampler, config
+        self.train_batches, self.val_batches, self.calib_batches = train, val, calib
+        self.preset, self.seed, self.run = preset, seed, run
+        space: SearchSpace = supernet.space
+        self.cost_model = cost_model or CostModel(space)
+        self.steps_per_epoch = len(train)
+        self.total_steps = config.epochs * self.steps_per_epoch
+        self.optimizer = torch.optim.SGD(
+            supernet.parameters(), lr=config.lr, momentum=config.momentum,
+            weight_decay=config.weight_decay, nesterov=config.nesterov,
+        )
+        self.scheduler = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer, LRFactor("cosine", self.total_steps, self.steps_per_epoch)
+        )
+        self.criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
+        self.val_archs = validation_architectures(space.num_layers, config.val_archs, seed, config.forced_sampling)
+        self.global_step = 0
+        self.history: list[dict[str, Any]] = []
+
+    # --- checkpoints ---------------------------------------------------------------
+    def _payload(self) -> dict[str, Any]:
+        return {
+            "kind": "supernet-training",
+            **_identity(self.supernet.space, self.preset),
+            "model": self.supernet.state_dict(),
+            "optimizer": self.optimizer.state_dict(),
+            "scheduler": self.scheduler.state_dict(),
+            "sampler": self.sampler.state_dict(),
+            "rng": rng_state(),
+            "global_step": self.global_step,
+            "history": self.history,
+        }
+
+    def save(self, path: str | Path) -> None:
+        save_checkpoint(path, self._payload())
+
+    def resume(self, path: str | Path) -> None:
+        """Continue from a training checkpoint of the same space and preset."""
+        payload = load_checkpoint(path, "supernet-training", self.supernet.space.describe(), self.preset)
+        try:
+            self.supernet.load_state_dict(payload["model"])
+            self.optimizer.load_state_dict(payload["optimizer"])
+        except (RuntimeError, ValueError, KeyError) as err:
+            raise SgnasError(f"checkpoint {path} does not fit this supernet: {str(err).splitlines()[0]}") from None
+        self.scheduler.load_state_dict(payload["scheduler"])
+        self.sampler.load_state_dict(payload["sampler"])
+        set_rng_state(payload["rng"])
+        self.global_step = int(payload["global_step"])
+        self.history = list(payload["history"])
+
+    def export(self, path: str | Path) -> None:
+        """The trained supernet alone (what the generator and the search strategies load)."""
+        save_checkpoint(path, {
+            "kind": "supernet",
+            **_identity(self.supernet.space, self.preset),
+            "act": self.supernet.act_name,
+            "shadow_bn": self.supernet.shadow_bn,
+            "model": self.supernet.state_dict(),
+            "history": self.history,
+        })
+
+    # --- training ---------------------------------------------------------------------
+    def validate(self, epoch: int) -> list[dict[str, Any]]:
+        """Top-1 of the fixed architectures after BN recalibration; the BN statistics are restored after."""
+        from sgnas.supernet import preserved_bn_statistics, recalibrate_bn
+
+        records = []
+        for index, arch in enumerate(self.val_archs):
+            with preserved_bn_statistics(self.supernet):
+                recalibrate_bn(self.supernet, arch, self.calib_batches.epoch(0), min(self.config.calib_batches, len(self.calib_batches)))
+                top1, _ = evaluate_top1(self.supernet, self.val_batches.epoch(0), arch, self.config.val_batches)
+            records.append({"event": "val", "epoch": epoch, "arch_index": index, "arch": arch.to_string(),
+                            "macs_m": self.cost_model.macs(arch) / 1e6, "top1": top1})
+        return records
+
+    def _log(self, record: dict[str, Any]) -> None:
+        if self.run is not None:
+            self.run.log(record)
+
+    def _checkpoint(self) -> None:
+        if self.run is not None:
+            self.save(self.run.checkpoint_path)
+
+    def train(self, max_steps: int | None = None) -> dict[str, Any] | None:
+        """Train to the end (results) or for at most ``max_steps`` more steps (None; a checkpoint is kept)."""
+        self.supernet.train()
+        done_here = 0
+        start_time = time.perf_counter()
+        progress = tqdm(total=self.total_steps, initial=self.global_step, desc="supernet", unit="step")
+        try:
+            while self.global_step < self.total_steps:
+                epoch, start = divmod(self.global_step, self.steps_per_epoch)
+                for images, labels in self.train_batches.epoch(epoch, start):
+                    if max_steps is not None and done_here >= max_steps:
+                        self._checkpoint()
+                        return None
+                    loss = self._step(images, labels)
+                    self.global_step += 1
+                    done_here += 1
+                    progress.update(1)
+                    progress.set_postfix(epoch=epoch, loss=f"{loss:.3f}")
+                    if self.global_step % 20 == 0 or self.global_step % self.steps_per_epoch == 0:
+                        self._log({"event": "train", "step": self.global_step, "epoch": epoch, "loss": loss,
+                                   "lr": self.scheduler.get_last_lr()[0],
+                                   "seconds": time.perf_counter() - start_time})
+                    at_epoch_end = self.global_step % self.steps_per_epoch == 0
+                    if at_epoch_end:
+                        records = self.validate(epoch)
+                        for record in records:
+                            self._log(record)
+                        self.history.append({"epoch": epoch, "val": [r["top1"] for r in records]})
+                    if at_epoch_end or (self.config.checkpoint_every and self.global_step % self.config.checkpoint_every == 0):
+                        self._checkpoint()
+        finally:
+            progress.close()
+        seconds = time.perf_counter() - start_time
+        return {
+            "steps": self.global_step,
+            "epochs": self.config.epochs,
+            "steps_per_epoch": self.steps_per_epoch,
+            "seconds_this_session": seconds,
+            "final_val": self.history[-1]["val"] if self.history else [],
+            "val_archs": [a.to_string() for a in self.val_archs],
+        }
+
+    def _step(self, images: torch.Tensor, labels: torch.Tensor) -> float:
+        self.optimizer.zero_grad(set_to_none=True)
+        total = 0.0
+        paths = self.sampler.next_step()
+        for arch in paths:
+            loss = self.criterion(self.supernet(images, arch), labels)
+            loss.backward()
+            total += float(loss.detach())
+        self.optimizer.step()
+        self.scheduler.step()
+        return total / len(paths)
