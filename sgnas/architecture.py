@@ -214,11 +214,15 @@ def _published_layer(index: int, layer: dict[str, Any], space: SearchSpace | Non
 def load_architecture(source: str | Path, space: SearchSpace | None = None) -> Architecture:
     """An architecture from its compact string or from a JSON file in either JSON form.
 
-    A string that names an existing file (or ends in ``.json``) is read as a file.
+    Text made only of ``3``, ``5``, ``7``, ``x`` and ``-`` is the compact string; anything else
+    (or an existing path) is read as a JSON file.
     """
     text = str(source)
     path = Path(text)
-    if text.endswith(".json") or (len(text) < 4096 and path.is_file()):
+    looks_like_string = set(text.strip()) <= set("357x-")
+    if not looks_like_string or (len(text) < 4096 and path.exists()):
+        if path.is_dir():
+            raise ArchitectureError(f"architecture file {text} is a directory")
         try:
             data = json.loads(path.read_text())
         except FileNotFoundError:

@@ -191,8 +191,8 @@ def get_space(
     variant = _VARIANTS[name]
     return SearchSpace(
         name=name,
-        resolution=resolution or variant.resolution,
-        num_classes=num_classes or variant.num_classes,
+        resolution=variant.resolution if resolution is None else resolution,
+        num_classes=variant.num_classes if num_classes is None else num_classes,
         stem_stride=variant.stem_stride,
         layer_channels=_IMAGENET_CHANNELS,
         layer_strides=variant.strides,

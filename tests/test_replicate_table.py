@@ -1,0 +1,39 @@
+"""Table A end to end: ``replication/replicate_table.py`` writes CSV, Markdown and LaTeX and prints the table."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from replication.replicate_table import TABLE_BUILDERS, main, reference_table
+
+COLUMNS = [
+    "Model", "Built as", "Convention", "MACs (M)", "Published MACs (M)", "MACs diff (%)", "Params (M)",
+    "Published params (M)", "Params diff (M)", "Top-1 reported (%)", "Counted by", "Note", "Source",
+]
+
+
+def test_reference_table_is_the_first_builder():
+    assert TABLE_BUILDERS[0] is reference_table
+
+
+def test_replicate_table_writes_and_prints_table_a(tmp_path, capsys):
+    assert main(["--out", str(tmp_path), "--preset", "paper"]) == 0
+    out = capsys.readouterr().out
+    assert "Table A" in out and "not reproduced" in out
+    for suffix in ("csv", "md", "tex"):
+        assert (tmp_path / f"reference_table.{suffix}").is_file()
+    table = pd.read_csv(tmp_path / "reference_table.csv", keep_default_na=False)
+    assert list(table.columns) == COLUMNS
+    assert len(table) == 13
+    rows = table.set_index("Model")
+    for name in ("SGNAS-A", "SGNAS-B", "SGNAS-C"):
+        assert rows.loc[name, "Convention"] == "conv"
+        assert rows.loc[name, "Counted by"] == "cost model = export"
+        assert abs(rows.loc[name, "MACs diff (%)"]) <= 0.5
+    for name in ("FairNAS-A", "FairNAS-B", "FairNAS-C"):
+        assert rows.loc[name, "Convention"] == "conv+fc"
+        assert abs(rows.loc[name, "MACs diff (%)"]) <= 0.5
+    for name, row in rows.iterrows():
+        if abs(row["MACs diff (%)"]) > 3:
+            assert row["Note"].startswith("outside ±3%"), name
+    assert rows.loc["SGNAS-A", "MACs (M)"] == 373.18
