@@ -214,13 +214,13 @@ def _published_layer(index: int, layer: dict[str, Any], space: SearchSpace | Non
 def load_architecture(source: str | Path, space: SearchSpace | None = None) -> Architecture:
     """An architecture from its compact string or from a JSON file in either JSON form.
 
-    Text made only of ``3``, ``5``, ``7``, ``x`` and ``-`` is the compact string; anything else
-    (or an existing path) is read as a JSON file.
+    Text that names an existing path or contains ``/`` or ``.`` is read as a JSON file;
+    anything else is parsed as the compact string.
     """
     text = str(source)
     path = Path(text)
-    looks_like_string = set(text.strip()) <= set("357x-")
-    if not looks_like_string or (len(text) < 4096 and path.exists()):
+    looks_like_path = "/" in text or "." in text or (len(text) < 4096 and path.exists())
+    if looks_like_path:
         if path.is_dir():
             raise ArchitectureError(f"architecture file {text} is a directory")
         try:
