@@ -222,7 +222,7 @@ def load_architecture(source: str | Path, space: SearchSpace | None = None) -> A
     looks_like_path = "/" in text or "." in text or (len(text) < 4096 and path.exists())
     if looks_like_path:
         if path.is_dir():
-            raise ArchitectureError(f"architecture file {text} is a directory")
+            raise ArchitectureError(f"architecture file {text} cannot be read: it is a directory")
         try:
             data = json.loads(path.read_text())
         except FileNotFoundError:
