@@ -3,6 +3,14 @@
 Every strategy reports its cost in the same currency (SPEC section 8: search cost
 end to end), measured around the whole ``search`` call from the evaluator's own
 forward-pass counter, so no strategy can leave part of its work off the bill.
+
+As for SGNAS's generator (:class:`sgnas.generator.strategy.GeneratorStrategy`),
+``wall_seconds`` and ``forward_passes`` are the cost of *choosing* the
+architecture. Evaluating the chosen one only to report its accuracy (random
+sampling's one evaluation, the gradient search's final one) is booked apart in
+``extra["estimate_seconds"]`` and ``extra["estimate_forward_passes"]``; for
+evolution and random search the reported accuracy is the one the choice was
+made on, so nothing is booked apart.
 """
 
 from __future__ import annotations
@@ -11,22 +19,45 @@ import time
 from typing import Any
 
 from sgnas.architecture import Architecture
+from sgnas.cost import CostModel
+from sgnas.errors import SgnasError
 from sgnas.strategy import Evaluator, SearchResult
 
-__all__ = ["SearchMeter"]
+__all__ = ["SearchMeter", "cost_model_of"]
+
+
+def cost_model_of(evaluator: Evaluator | None, cost_model: CostModel | None, strategy: str) -> CostModel:
+    """The evaluator's cost model, else the strategy's own (searches without accuracy estimates)."""
+    if evaluator is not None:
+        return evaluator.cost_model
+    if cost_model is None:
+        raise SgnasError(f"the {strategy} strategy needs an evaluator or a cost model")
+    return cost_model
 
 
 class SearchMeter:
     """Started when a search starts; :meth:`result` closes the bill."""
 
-    def __init__(self, evaluator: Evaluator) -> None:
+    def __init__(self, evaluator: Evaluator | None, cost_model: CostModel) -> None:
         self.evaluator = evaluator
-        self.start_passes = evaluator.forward_passes
+        self.cost_model = cost_model
+        self.start_passes = self._passes()
         self.start_time = time.perf_counter()
+        self.estimate_passes = 0
+        self.estimate_seconds = 0.0
 
-    @property
-    def forward_passes(self) -> int:
-        return self.evaluator.forward_passes - self.start_passes
+    def _passes(self) -> int:
+        return self.evaluator.forward_passes if self.evaluator is not None else 0
+
+    def estimate_accuracy(self, arch: Architecture) -> float | None:
+        """The evaluator's accuracy of the chosen ``arch`` (None without one), booked apart from choosing."""
+        if self.evaluator is None:
+            return None
+        passes, start = self._passes(), time.perf_counter()
+        accuracy = self.evaluator.accuracy(arch)
+        self.estimate_seconds += time.perf_counter() - start
+        self.estimate_passes += self._passes() - passes
+        return accuracy
 
     def result(
         self,
@@ -38,7 +69,9 @@ class SearchMeter:
         **extra: Any,
     ) -> SearchResult:
         """The search's result; ``extra_passes`` are forward passes spent outside the evaluator."""
-        cost = self.evaluator.cost_model.cost(arch)
+        wall = time.perf_counter() - self.start_time - self.estimate_seconds
+        passes = self._passes() - self.start_passes - self.estimate_passes + extra_passes
+        cost = self.cost_model.cost(arch)
         return SearchResult(
             strategy=strategy,
             target_macs=float(target_macs),
@@ -46,7 +79,8 @@ class SearchMeter:
             macs=cost.macs,
             params=cost.params,
             accuracy=accuracy,
-            wall_seconds=time.perf_counter() - self.start_time,
-            forward_passes=self.forward_passes + extra_passes,
-            extra=extra,
+            wall_seconds=wall,
+            forward_passes=passes,
+            extra={"estimate_seconds": self.estimate_seconds, "estimate_forward_passes": self.estimate_passes,
+                   **extra},
         )

@@ -1,4 +1,4 @@
-"""Uniformly random architectures under a MACs budget, drawn constructively instead of by blind rejection.
+"""Random architectures under a MACs budget, drawn constructively instead of by blind rejection.
 
 Random sampling, random search and the initial population of SPOS's
 evolutionary search (Guo et al., "Single Path One-Shot NAS", ECCV 2020) all need
@@ -6,22 +6,27 @@ evolutionary search (Guo et al., "Single Path One-Shot NAS", ECCV 2020) all need
 single-path sampler; in the unified space that stalls for low targets, where
 the feasible architectures are a vanishing fraction of the space.
 
-:class:`BudgetSampler` draws from exactly the same distribution as
-uniform-plus-rejection, the uniform distribution over the feasible architectures
-of the space, without the stall:
+:class:`BudgetSampler` draws from exactly the distribution that
+sampling-plus-rejection would give (by default the uniform distribution over the
+feasible architectures of the space), without the stall:
 
-* The space is uniform over architectures: with forced sampling (FS) on, over the
-  canonical ones (one per multiset of ops in each layer), without FS over every
-  ordered arrangement of 2..6 kernels among the 6 sub-blocks. A layer's MACs
-  depend only on its multiset (its counts of k3, k5 and k7), so each layer is a
-  choice among 80 multisets, weighted by how many architectures of the space
-  share that multiset (1 under FS, the multinomial coefficient without).
+* The default measure, ``"uniform"``, is uniform over architectures: with
+  forced sampling (FS) on, over the canonical ones (one per multiset of ops in
+  each layer), without FS over every ordered arrangement of 2..6 kernels among
+  the 6 sub-blocks. The ``"spos"`` measure is instead the law of the library's
+  SPOS sampler (:class:`sgnas.samplers.UniformSampler`: expansion rate uniform
+  in 2..6, positions and kernels uniform), which is what SPOS's own
+  uniform-plus-rejection would draw here. A layer's MACs depend only on its
+  multiset (its counts of k3, k5 and k7), so each layer is a choice among 80
+  multisets, weighted by its mass under the measure; without FS the
+  arrangement of the chosen multiset is then uniform, as under both measures.
 * A dynamic programme over layers counts, for every remaining budget, the
   weighted number of completions, on per-layer costs rounded *down* to a grid.
   Rounding down only enlarges the set, so walking the table forwards draws a
-  uniform member of a superset of the feasible set; members over the real budget
-  (a thin shell at most ``num_layers`` grid steps wide) are rejected. A uniform
-  draw from a superset conditioned on the subset is uniform on the subset.
+  member of a superset of the feasible set with the measure's probabilities;
+  members over the real budget (a thin shell at most ``num_layers`` grid steps
+  wide) are rejected. A draw from a superset conditioned on the subset follows
+  the measure conditioned on the subset, which is what rejection gives.
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ from sgnas.cost import Convention, CostModel
 from sgnas.errors import SgnasError
 from sgnas.space import KERNEL_OPS, MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS
 
-__all__ = ["BudgetSampler", "LAYER_MULTISETS", "random_layer"]
+__all__ = ["BudgetSampler", "LAYER_MULTISETS", "MEASURES", "random_layer"]
 
 #: Every valid layer as counts of (k3, k5, k7): 2 to 6 kernels, the rest skips (80 multisets).
 LAYER_MULTISETS: tuple[tuple[int, int, int], ...] = tuple(
@@ -53,8 +58,19 @@ def _arrangements(counts: Sequence[int]) -> int:
     return math.factorial(SUB_BLOCKS) // denominator
 
 
-def _multiset_weights(forced_sampling: bool) -> np.ndarray:
-    """How many architectures of the space each multiset stands for, in one layer."""
+#: Distributions over a layer's configurations: uniform over the space's architectures, or SPOS's sampler's.
+MEASURES: tuple[str, ...] = ("uniform", "spos")
+
+
+def _multiset_weights(forced_sampling: bool, measure: str = "uniform") -> np.ndarray:
+    """Unnormalised mass of each multiset in one layer under ``measure``."""
+    if measure == "spos":
+        # P(expansion e) = 1/5, kernels i.i.d. uniform: multinomial(e; n3, n5, n7) / 3^e.
+        return np.array([
+            math.factorial(sum(n)) / math.prod(math.factorial(k) for k in n) / 3 ** sum(n) for n in LAYER_MULTISETS
+        ])
+    if measure != "uniform":
+        raise SgnasError(f"unknown sampling measure {measure!r}; choose one of {', '.join(MEASURES)}")
     if forced_sampling:
         return np.ones(len(LAYER_MULTISETS))
     return np.array([_arrangements(counts) for counts in LAYER_MULTISETS], dtype=np.float64)
@@ -69,15 +85,15 @@ def _layer_ops(counts: Sequence[int], rng: np.random.Generator, forced_sampling:
     return tuple(ops[i] for i in rng.permutation(SUB_BLOCKS))
 
 
-def random_layer(rng: np.random.Generator, forced_sampling: bool = True) -> tuple[str, ...]:
-    """A uniformly random valid layer of the space (canonical under FS), ignoring cost."""
-    weights = _multiset_weights(forced_sampling)
+def random_layer(rng: np.random.Generator, forced_sampling: bool = True, measure: str = "uniform") -> tuple[str, ...]:
+    """A random valid layer under ``measure`` (canonical under FS), ignoring cost."""
+    weights = _multiset_weights(forced_sampling, measure)
     choice = rng.choice(len(LAYER_MULTISETS), p=weights / weights.sum())
     return _layer_ops(LAYER_MULTISETS[choice], rng, forced_sampling)
 
 
 class BudgetSampler:
-    """Uniform draws from the architectures of a space whose MACs are at most ``max_macs``.
+    """Draws under ``measure`` from the architectures of a space whose MACs are at most ``max_macs``.
 
     ``grid`` is the number of budget cells of the dynamic programme: finer grids
     reject less (the rejected shell is ``num_layers`` cells wide) at a linear cost
@@ -90,6 +106,7 @@ class BudgetSampler:
         max_macs: float,
         forced_sampling: bool = True,
         convention: Convention = "conv+fc",
+        measure: str = "uniform",
         grid: int = 4096,
         max_tries: int = 1000,
     ) -> None:
@@ -99,6 +116,7 @@ class BudgetSampler:
         self.max_macs = float(max_macs)
         self.forced_sampling = forced_sampling
         self.convention = convention
+        self.measure = measure
         self.max_tries = max_tries
         low, _ = cost_model.macs_range(convention)
         if self.max_macs < low:
@@ -113,7 +131,7 @@ class BudgetSampler:
         self.cell = max(self.variable_budget / grid, 1.0)
         self.cells = int(self.variable_budget // self.cell)
         self._cell_costs = np.floor(self.layer_macs / self.cell).astype(np.int64)
-        self._weights = _multiset_weights(forced_sampling)
+        self._weights = _multiset_weights(forced_sampling, measure)
         self._completions = self._count_completions()
 
     def _count_completions(self) -> np.ndarray:
@@ -142,7 +160,7 @@ class BudgetSampler:
         return Architecture(tuple(layers))
 
     def sample(self, rng: np.random.Generator) -> Architecture:
-        """One uniformly random architecture within the budget."""
+        """One random architecture within the budget."""
         for _ in range(self.max_tries):
             arch = self._draw_candidate(rng)
             if self.cost_model.macs(arch, self.convention) <= self.max_macs:

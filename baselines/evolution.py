@@ -6,7 +6,9 @@ population is evaluated, the 10 best architectures seen so far become the
 parents, and the next population is 25 mutations (each layer of a random parent
 redrawn with probability 0.1) and 25 crossovers (each layer from one of two
 random parents), filled up with random architectures when too few legal
-children appear; 20 generations. A child is legal when it is within the MACs
+children appear; 20 generations. Random architectures and redrawn layers follow
+``measure`` (:mod:`baselines.budget`: uniform over architectures by default,
+``"spos"`` for SPOS's sampler's law). A child is legal when it is within the MACs
 limit and has not been evaluated before, so every evaluation is of a new
 architecture and the budget counts distinct architectures. Fitness is the
 evaluator's accuracy, which recalibrates BN statistics first (SPEC section 6).
@@ -25,16 +27,12 @@ from tqdm.auto import tqdm
 
 from baselines._accounting import SearchMeter
 from baselines.budget import BudgetSampler, random_layer
-from baselines.random_search import search_rng
+from baselines.random_search import check_budget, search_rng
 from sgnas.architecture import Architecture
 from sgnas.errors import SgnasError
 from sgnas.strategy import Evaluator, SearchResult, SearchStrategy
 
 __all__ = ["EvolutionSearch"]
-
-
-class _BudgetExhausted(Exception):
-    """Raised inside a generation when the evaluation budget runs out."""
 
 
 class EvolutionSearch(SearchStrategy):
@@ -53,6 +51,7 @@ class EvolutionSearch(SearchStrategy):
         mutation_prob: float = 0.1,
         forced_sampling: bool = True,
         tries_per_child: int = 10,
+        measure: str = "uniform",
     ) -> None:
         if min(population, generations, parents) < 1:
             raise SgnasError("evolution needs a population, generations and parents of at least 1")
@@ -71,45 +70,44 @@ class EvolutionSearch(SearchStrategy):
         self.mutation_prob = mutation_prob
         self.forced_sampling = forced_sampling
         self.tries_per_child = tries_per_child
+        self.measure = measure
+
+    @classmethod
+    def from_context(cls, context: Any) -> EvolutionSearch:
+        """Built by ``sgnas search`` with SPOS's sizes; ``search.budget`` caps the evaluations."""
+        return cls(seed=context.seed, forced_sampling=context.config.supernet.forced_sampling)
 
     @property
     def default_budget(self) -> int:
         """Evaluations of a full run: the whole population in every generation."""
         return self.population * self.generations
 
-    def search(self, evaluator: Evaluator, target_macs: float, budget: int) -> SearchResult:
-        if budget < 1:
-            raise SgnasError(f"evaluation budget {budget} must be at least 1")
-        meter = SearchMeter(evaluator)
-        sampler = BudgetSampler(evaluator.cost_model, target_macs, self.forced_sampling)
+    def search(self, evaluator: Evaluator | None, target_macs: float, budget: int) -> SearchResult:
+        check_budget(budget)
+        if evaluator is None:
+            raise SgnasError("evolution selects by supernet accuracy: it needs the evaluator")
+        meter = SearchMeter(evaluator, evaluator.cost_model)
+        sampler = BudgetSampler(evaluator.cost_model, target_macs, self.forced_sampling, measure=self.measure)
         rng = search_rng(self.seed, target_macs)
         scores: dict[Architecture, float] = {}
         history: list[dict[str, Any]] = []
-
-        def evaluate(generation: list[Architecture]) -> None:
-            for arch in generation:
-                if len(scores) >= budget:
-                    raise _BudgetExhausted
-                scores[arch] = evaluator.accuracy(arch)
-
         population = self._fill([], scores, sampler, rng)
         bar = tqdm(range(self.generations), desc=f"evolution {target_macs / 1e6:.1f}M", leave=False)
         for generation in bar:
-            evaluated_before = len(scores)
-            try:
-                evaluate(population)
-                exhausted = False
-            except _BudgetExhausted:
-                exhausted = True
-            if len(scores) > evaluated_before:
-                history.append(self._record(generation, scores, population))
-                bar.set_postfix(best=f"{history[-1]['best_accuracy']:.2f}")
-            if exhausted:
+            # The last generation the budget allows may be evaluated only in part.
+            population = population[: budget - len(scores)]
+            for arch in population:
+                scores[arch] = evaluator.accuracy(arch)
+            if not population:
                 break
-            if generation + 1 < self.generations:
-                top = self._top(scores)
-                children = self._mutate(top, scores, sampler, rng) + self._crossover(top, scores, sampler, rng)
-                population = self._fill(children, scores, sampler, rng)
+            history.append(self._record(generation, scores, population))
+            bar.set_postfix(best=f"{history[-1]['best_accuracy']:.2f}")
+            if len(scores) >= budget or generation + 1 == self.generations:
+                break
+            top = self._top(scores)
+            children = self._mutate(top, scores, sampler, rng) + self._crossover(top, scores, sampler, rng)
+            population = self._fill(children, scores, sampler, rng)
+        bar.close()
         if not scores:
             raise SgnasError("evolution evaluated no architecture")
         best = self._top(scores)[0]
@@ -124,12 +122,11 @@ class EvolutionSearch(SearchStrategy):
 
     @staticmethod
     def _record(generation: int, scores: dict[Architecture, float], population: list[Architecture]) -> dict[str, Any]:
-        evaluated = [scores[a] for a in population if a in scores]
         return {
             "generation": generation,
             "evaluations": len(scores),
-            "best_accuracy": max(scores.values()) if scores else None,
-            "population_mean_accuracy": float(np.mean(evaluated)) if evaluated else None,
+            "best_accuracy": max(scores.values()),
+            "population_mean_accuracy": float(np.mean([scores[a] for a in population])),
         }
 
     def _legal(self, arch: Architecture, seen: dict[Architecture, float], new: list[Architecture],
@@ -144,7 +141,7 @@ class EvolutionSearch(SearchStrategy):
                 break
             parent = top[rng.integers(len(top))]
             layers = tuple(
-                random_layer(rng, self.forced_sampling) if rng.random() < self.mutation_prob else ops
+                random_layer(rng, self.forced_sampling, self.measure) if rng.random() < self.mutation_prob else ops
                 for ops in parent.layers
             )
             child = Architecture(layers)

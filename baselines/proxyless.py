@@ -46,7 +46,7 @@ ProxylessNAS's:
   than 2 kernels is repaired by turning its skipped sub-blocks with the most
   probable kernels into those kernels; under FS the result is canonicalised.
 * :class:`ProxylessSearch` searches per target over a trained supernet with
-  **frozen weights**, in eval mode, on the evaluator's validation batches,
+  **frozen weights**, in eval mode, on the generator's held-out batches,
   exactly as SGNAS's generator sees the supernet, so the two gradient-based
   searches are compared on the same footing. Weight and alpha training
   interleaved (co-training) is :class:`ProxylessSampler`'s job during supernet
@@ -55,20 +55,20 @@ ProxylessNAS's:
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from tqdm.auto import tqdm
 
 from baselines._accounting import SearchMeter
-from sgnas.architecture import Architecture, canonical_layer
+from sgnas.architecture import Architecture, Layer
 from sgnas.cost import Convention, CostModel
 from sgnas.errors import SgnasError
 from sgnas.samplers import PathSampler
@@ -85,6 +85,7 @@ __all__ = [
     "ProxylessSampler",
     "ProxylessSearch",
     "RelaxedModel",
+    "cycle_batches",
     "Regulariser",
     "macs_regularised_loss",
 ]
@@ -167,14 +168,15 @@ class ArchitectureGates(nn.Module):
     @torch.no_grad()
     def sample_path(self, generator: torch.Generator) -> Architecture:
         """One path: each sub-block's op drawn from ``p``, given 2..6 kernels per layer (canonical under FS)."""
-        is_skip = torch.arange(_NUM_OPS, device=self.alpha.device) == _SKIP
-        return self._architecture(_sample_constrained(self.probs(), is_skip, generator))
+        is_skip = torch.arange(_NUM_OPS) == _SKIP
+        return self._architecture(_sample_constrained(self.probs().cpu(), is_skip, generator))
 
     @torch.no_grad()
     def sample_two_paths(self, generator: torch.Generator) -> GateSample:
         """Two candidates per sub-block drawn from ``p`` without replacement, one activated by ``p`` renormalised."""
-        p = self.probs()
-        outcomes = _PAIR_OUTCOMES.to(p.device)
+        # Draws run on the CPU, where the seeded generator lives; the result moves to alpha's device.
+        p = self.probs().cpu()
+        outcomes = _PAIR_OUTCOMES
         a, b, choice = outcomes[:, 0], outcomes[:, 1], outcomes[:, 2]
         pa, pb = p[..., a], p[..., b]
         # P({a, b}) for two draws without replacement, times P(active | pair) renormalised over the pair.
@@ -193,7 +195,8 @@ class ArchitectureGates(nn.Module):
             positions = torch.arange(SUB_BLOCKS).expand_as(active_ops).clone()
         path_ops = torch.empty_like(active_ops).scatter_(1, positions, active_ops)
         arch = Architecture(tuple(tuple(OPS[o] for o in row) for row in path_ops.tolist()))
-        return GateSample(candidates, active, positions, arch)
+        device = self.alpha.device
+        return GateSample(candidates.to(device), active.to(device), positions.to(device), arch)
 
     @torch.no_grad()
     def argmax_architecture(self) -> Architecture:
@@ -252,7 +255,7 @@ class GateOptimizer:
         if regulariser not in REGULARISERS:
             raise SgnasError(f"unknown regulariser {regulariser!r}; choose one of {', '.join(REGULARISERS)}")
         if target_macs <= 1:
-            raise SgnasError(f"MACs target {target_macs} must be positive (in MACs, not millions)")
+            raise SgnasError(f"MACs target {target_macs} must exceed 1 (targets are in MACs, not millions)")
         self.gates = gates
         self.cost_model = cost_model
         self.target_macs = float(target_macs)
@@ -274,7 +277,8 @@ class GateOptimizer:
         gates = torch.zeros_like(alpha).scatter_(-1, active_op, 1.0).requires_grad_(True)
         # Move each draw (gates and candidate marks) to the sub-block where it runs.
         where = sample.positions[..., None].expand_as(alpha)
-        order = torch.empty_like(where).scatter_(1, where, torch.arange(SUB_BLOCKS).view(1, -1, 1).expand_as(where))
+        sub_blocks = torch.arange(SUB_BLOCKS, device=where.device).view(1, -1, 1).expand_as(where)
+        order = torch.empty_like(where).scatter_(1, where, sub_blocks)
         path_gates = gates.gather(1, order)
         path_mask = candidate_mask.gather(1, order)
         path_mask[..., _SKIP] = True  # skip computes nothing; its gate carries the path's expansion rate
@@ -307,7 +311,6 @@ class GateOptimizer:
         (alpha_grad,) = torch.autograd.grad(loss, alpha)
         candidate_mask = torch.zeros_like(alpha).scatter_(-1, sample.candidates, 1.0)
         old_mass = torch.logsumexp(pair_alpha, dim=-1)
-        self.optimizer.zero_grad(set_to_none=False)
         alpha.grad = alpha_grad * candidate_mask
         self.optimizer.step()
         with torch.no_grad():
@@ -317,12 +320,13 @@ class GateOptimizer:
         return {"ce": float(ce), "loss": float(loss.detach()), "expected_macs": float(expected.detach())}
 
     def state_dict(self) -> dict[str, Any]:
-        return {"alpha": self.gates.alpha.detach().clone(), "optimizer": self.optimizer.state_dict()}
+        # Adam's state_dict holds its live tensors; a copy keeps a saved state from moving on.
+        return {"alpha": self.gates.alpha.detach().clone(), "optimizer": copy.deepcopy(self.optimizer.state_dict())}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         with torch.no_grad():
             self.gates.alpha.copy_(state["alpha"])
-        self.optimizer.load_state_dict(state["optimizer"])
+        self.optimizer.load_state_dict(copy.deepcopy(state["optimizer"]))
 
 
 Batch = tuple[torch.Tensor, torch.Tensor]
@@ -331,152 +335,192 @@ Batch = tuple[torch.Tensor, torch.Tensor]
 class ProxylessSampler(PathSampler):
     """Paths for supernet training drawn from the gates, with alpha co-trained on held-out batches.
 
-    Each :meth:`next_step` returns one path drawn from ``p``. When ``updater``,
-    ``model`` and ``held_out`` are given, every ``update_every``-th step after
-    ``warmup_steps`` first runs one architecture step (:meth:`GateOptimizer.step`)
-    on the next held-out batch, in whatever mode the trainer has the model in.
-    It uses gradients w.r.t. the gates only, so the supernet's ``.grad`` is
-    untouched. Without them the gates stay uniform: per-sub-block uniform draws.
+    Built like every sampler, ``ProxylessSampler(num_layers, seed, forced_sampling)``;
+    until :meth:`attach` gives it the supernet, held-out batches and a MACs
+    target it draws from uniform gates (each sub-block uniform over the 4 ops,
+    given 2..6 kernels per layer). Once attached, every ``update_every``-th
+    :meth:`next_step` after ``warmup_steps`` first runs one architecture step
+    (:meth:`GateOptimizer.step`) on the next held-out batch, in whatever mode the
+    trainer has the model in. It takes gradients w.r.t. the gates only, so the
+    supernet's ``.grad`` is untouched. Each step returns one path.
     """
+
+    paths_per_step = 1
 
     def __init__(
         self,
         num_layers: int,
         seed: int,
         forced_sampling: bool = True,
-        gates: ArchitectureGates | None = None,
-        updater: GateOptimizer | None = None,
-        model: RelaxedModel | None = None,
-        held_out: Sequence[Batch] | None = None,
         update_every: int = 5,
         warmup_steps: int = 0,
     ) -> None:
-        if updater is not None and (model is None or not held_out):
-            raise SgnasError("the proxyless sampler's alpha updates need the supernet and held-out batches")
+        super().__init__(num_layers, seed, forced_sampling)
         if update_every < 1:
             raise SgnasError(f"update_every {update_every} must be at least 1")
-        self.num_layers = num_layers
-        self.seed = seed
-        self.forced_sampling = forced_sampling
-        self.gates = updater.gates if updater is not None else gates or ArchitectureGates(num_layers, forced_sampling)
-        if self.gates.num_layers != num_layers:
-            raise SgnasError(f"gates have {self.gates.num_layers} layers, the space has {num_layers}")
-        self.gates.forced_sampling = forced_sampling
-        self.updater = updater
-        self.model = model
-        self.held_out = held_out
+        self.gates = ArchitectureGates(num_layers, forced_sampling)
         self.update_every = update_every
         self.warmup_steps = warmup_steps
         self.generator = torch.Generator().manual_seed(seed)
-        self.steps = 0
+        self.optimizer: GateOptimizer | None = None
+        self.model: RelaxedModel | None = None
+        self.held_out: Sequence[Batch] = ()
         self.updates = 0
         self.last_update: dict[str, float] | None = None
+        self._pending_optimizer_state: dict[str, Any] | None = None
+
+    def attach(
+        self,
+        model: nn.Module,
+        held_out: Sequence[Batch],
+        cost_model: CostModel,
+        target_macs: float,
+        **optimizer_options: Any,
+    ) -> ProxylessSampler:
+        """Start co-training alpha: ``model``'s relaxed forward on ``held_out`` for ``target_macs``.
+
+        ``optimizer_options`` go to :class:`GateOptimizer` (regulariser, lam, lr, ...).
+        """
+        if not held_out:
+            raise SgnasError("the proxyless sampler needs at least one held-out batch")
+        self.gates.to(next(model.parameters()).device)
+        self.model = model
+        self.held_out = held_out
+        self.optimizer = GateOptimizer(self.gates, cost_model, target_macs, **optimizer_options)
+        if self._pending_optimizer_state is not None:
+            self.optimizer.load_state_dict(self._pending_optimizer_state)
+            self._pending_optimizer_state = None
+        return self
 
     def next_step(self) -> list[Architecture]:
         due = self.steps >= self.warmup_steps and (self.steps - self.warmup_steps) % self.update_every == 0
-        if self.updater is not None and due:
+        if self.optimizer is not None and self.model is not None and due:
             images, labels = self.held_out[self.updates % len(self.held_out)]
             device = self.gates.alpha.device
-            self.last_update = self.updater.step(self.model, images.to(device), labels.to(device), self.generator)
+            self.last_update = self.optimizer.step(self.model, images.to(device), labels.to(device), self.generator)
             self.updates += 1
-        self.steps += 1
-        return [self.gates.sample_path(self.generator)]
+        return super().next_step()
+
+    def _draw(self) -> list[tuple[Layer, ...]]:
+        return [self.gates.sample_path(self.generator).layers]
 
     def state_dict(self) -> dict[str, Any]:
         state: dict[str, Any] = {
-            "steps": self.steps,
+            **super().state_dict(),
             "updates": self.updates,
             "generator": self.generator.get_state(),
-            "alpha": self.gates.alpha.detach().clone(),
+            "alpha": self.gates.alpha.detach().cpu().clone(),
         }
-        if self.updater is not None:
-            state["updater"] = self.updater.state_dict()
+        if self.optimizer is not None:
+            state["optimizer"] = self.optimizer.state_dict()
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        self.steps, self.updates = int(state["steps"]), int(state["updates"])
+        """Restore a checkpoint; an optimizer state waits for :meth:`attach` if it comes first."""
+        super().load_state_dict(state)
+        self.updates = int(state["updates"])
         self.generator.set_state(state["generator"])
         with torch.no_grad():
             self.gates.alpha.copy_(state["alpha"])
-        if self.updater is not None and "updater" in state:
-            self.updater.load_state_dict(state["updater"])
+        if "optimizer" in state:
+            if self.optimizer is not None:
+                self.optimizer.load_state_dict(state["optimizer"])
+            else:
+                self._pending_optimizer_state = state["optimizer"]
+
+
+def cycle_batches(batches: Any) -> Iterator[Batch]:
+    """Batches forever: epoch after epoch of a :class:`sgnas.data.BatchSource`, or a re-iterable again and again."""
+    for epoch in itertools.count():
+        source = batches.epoch(epoch) if hasattr(batches, "epoch") else iter(batches)
+        empty = True
+        for batch in source:
+            empty = False
+            yield batch
+        if empty:
+            raise SgnasError("proxyless search got no batches")
 
 
 class ProxylessSearch(SearchStrategy):
     """A ProxylessNAS gradient search per target over a trained, frozen supernet; result = argmax alpha.
 
-    ``steps`` architecture steps run on the validation batches (cycled); the
-    supernet and batches default to the evaluator's (``evaluator.supernet`` and
-    ``evaluator.val_batches`` of :class:`sgnas.evaluator.SupernetEvaluator`).
-    Each step is one supernet forward pass, added to the evaluator's count, plus
-    the final architecture's evaluation.
+    ``steps`` architecture steps run on ``batches`` (cycled), the generator's
+    held-out split; ``sgnas search`` gives it the same batches and, per target,
+    as many steps as training the generator takes in all (its epochs times the
+    split's batches), so each target gets the generator's whole optimisation
+    effort. Each step is one supernet forward pass (counted in
+    ``forward_passes``); the final architecture's accuracy estimate is booked
+    apart (see :mod:`baselines._accounting`). The evaluation ``budget`` of
+    :meth:`search` does not apply: the search evaluates no candidates, its cost
+    is its steps. The result is not forced under the target: its MACs are what
+    the regulariser steered alpha to, and the relative error is reported.
     """
 
     name = "proxyless"
 
     def __init__(
         self,
-        seed: int = 0,
+        model: nn.Module,
+        batches: Any,
+        cost_model: CostModel,
         steps: int = 500,
+        seed: int = 0,
         forced_sampling: bool = True,
         regulariser: Regulariser = "log",
         lam: float = 0.1,
         scale: float = 0.2,
         exponent: float = 0.3,
         lr: float = ARCH_LR,
-        model: nn.Module | None = None,
-        batches: Sequence[Batch] | None = None,
     ) -> None:
         if steps < 1:
             raise SgnasError(f"proxyless search needs at least 1 step, got {steps}")
         if regulariser not in REGULARISERS:
             raise SgnasError(f"unknown regulariser {regulariser!r}; choose one of {', '.join(REGULARISERS)}")
-        self.seed = seed
+        self.model = model
+        self.batches = batches
+        self.cost_model = cost_model
         self.steps = steps
+        self.seed = seed
         self.forced_sampling = forced_sampling
         self.regulariser = regulariser
         self.lam, self.scale, self.exponent, self.lr = lam, scale, exponent, lr
-        self.model = model
-        self.batches = batches
 
-    def _inputs(self, evaluator: Evaluator) -> tuple[nn.Module, Sequence[Batch]]:
-        model = self.model if self.model is not None else getattr(evaluator, "supernet", None)
-        batches = self.batches if self.batches is not None else getattr(evaluator, "val_batches", None)
-        if model is None or not batches:
-            raise SgnasError("proxyless search needs a supernet and validation batches (from the evaluator or given)")
-        return model, list(batches)
+    @classmethod
+    def from_context(cls, context: Any) -> ProxylessSearch:
+        """Built by ``sgnas search``: the generator's training batches and its total number of steps."""
+        config = context.config
+        batches = context.runtime.batches("val", config.generator.batch_size, True)
+        return cls(context.supernet, batches, context.cost_model, steps=config.generator.epochs * len(batches),
+                   seed=context.seed, forced_sampling=config.supernet.forced_sampling)
 
-    def search(self, evaluator: Evaluator, target_macs: float, budget: int) -> SearchResult:
-        if budget < 1:
-            raise SgnasError(f"evaluation budget {budget} must be at least 1")
-        meter = SearchMeter(evaluator)
-        model, batches = self._inputs(evaluator)
-        cost_model = evaluator.cost_model
-        gates = ArchitectureGates(cost_model.space.num_layers, self.forced_sampling)
-        device = next(model.parameters()).device
+    def search(self, evaluator: Evaluator | None, target_macs: float, budget: int = 1) -> SearchResult:
+        meter = SearchMeter(evaluator, self.cost_model)
+        gates = ArchitectureGates(self.cost_model.space.num_layers, self.forced_sampling)
+        device = next(self.model.parameters()).device
         gates.to(device)
         optimizer = GateOptimizer(
-            gates, cost_model, target_macs, self.regulariser, self.lam, self.scale, self.exponent, self.lr
+            gates, self.cost_model, target_macs, self.regulariser, self.lam, self.scale, self.exponent, self.lr
         )
-        generator = torch.Generator().manual_seed(int(np.random.SeedSequence([self.seed, int(target_macs)])
-                                                      .generate_state(1)[0]))
-        was_training = model.training
-        model.eval()
+        generator = torch.Generator().manual_seed(int(round(target_macs)) * 1000 + self.seed)
+        was_training = self.model.training
+        self.model.eval()
         last: dict[str, float] = {}
+        batches = cycle_batches(self.batches)
         try:
-            for step in tqdm(range(self.steps), desc=f"proxyless {target_macs / 1e6:.1f}M", leave=False):
-                images, labels = batches[step % len(batches)]
-                last = optimizer.step(model, images.to(device), labels.to(device), generator)
+            for _ in tqdm(range(self.steps), desc=f"proxyless {target_macs / 1e6:.1f}M", leave=False):
+                images, labels = next(batches)
+                last = optimizer.step(self.model, images.to(device), labels.to(device), generator)
         finally:
-            model.train(was_training)
+            self.model.train(was_training)
         arch = gates.argmax_architecture()
         return meter.result(
             self.name,
             target_macs,
             arch,
-            evaluator.accuracy(arch),
+            meter.estimate_accuracy(arch),
             extra_passes=self.steps,
             gate_steps=self.steps,
+            regulariser=self.regulariser,
             final_expected_macs_m=float(optimizer.expected_macs().detach()) / 1e6,
             last_gate_ce=last.get("ce"),
         )

@@ -4,28 +4,33 @@ Lindauer & Hutter (JMLR 2020, best practice 3) ask for both under the same
 budget as the method under study:
 
 * :class:`RandomSampling` draws one architecture uniformly from those within the
-  MACs target and evaluates it once: what the search space gives for free.
+  MACs target: what the search space gives for free. Its accuracy is only
+  estimated for the report, so choosing costs no supernet forward pass.
 * :class:`RandomSearch` draws N architectures the same way and keeps the one
   the supernet rates best; N defaults to the evaluation budget the caller gives
   every strategy (SPOS's evolution spends 50 x 20 = 1000).
 
-Draws come from :class:`~baselines.budget.BudgetSampler` (uniform over the
-feasible architectures, canonical ones under forced sampling); an architecture
+Draws come from :class:`~baselines.budget.BudgetSampler`: by default uniform over
+the feasible architectures (canonical ones under forced sampling), or with
+``measure="spos"`` as SPOS's uniform sampler would draw them; an architecture
 drawn twice is evaluated once.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from tqdm.auto import tqdm
 
-from baselines._accounting import SearchMeter
+from baselines._accounting import SearchMeter, cost_model_of
 from baselines.budget import BudgetSampler
 from sgnas.architecture import Architecture
+from sgnas.cost import CostModel
 from sgnas.errors import SgnasError
 from sgnas.strategy import Evaluator, SearchResult, SearchStrategy
 
-__all__ = ["RandomSampling", "RandomSearch", "search_rng"]
+__all__ = ["RandomSampling", "RandomSearch", "check_budget", "search_rng"]
 
 
 def search_rng(seed: int, target_macs: float) -> np.random.Generator:
@@ -33,26 +38,40 @@ def search_rng(seed: int, target_macs: float) -> np.random.Generator:
     return np.random.default_rng([seed, int(round(target_macs))])
 
 
-def _check_budget(budget: int) -> None:
+def check_budget(budget: int) -> None:
     if budget < 1:
         raise SgnasError(f"evaluation budget {budget} must be at least 1")
 
 
 class RandomSampling(SearchStrategy):
-    """One uniformly random architecture within the target, evaluated once."""
+    """One uniformly random architecture within the target."""
 
     name = "random"
 
-    def __init__(self, seed: int = 0, forced_sampling: bool = True) -> None:
+    def __init__(
+        self,
+        seed: int = 0,
+        forced_sampling: bool = True,
+        cost_model: CostModel | None = None,
+        measure: str = "uniform",
+    ) -> None:
         self.seed = seed
         self.forced_sampling = forced_sampling
+        self.cost_model = cost_model
+        self.measure = measure
 
-    def search(self, evaluator: Evaluator, target_macs: float, budget: int) -> SearchResult:
-        _check_budget(budget)
-        meter = SearchMeter(evaluator)
-        sampler = BudgetSampler(evaluator.cost_model, target_macs, self.forced_sampling)
+    @classmethod
+    def from_context(cls, context: Any) -> RandomSampling:
+        """Built by ``sgnas search`` from its :class:`sgnas.pipeline.SearchContext`."""
+        return cls(context.seed, context.config.supernet.forced_sampling, context.cost_model)
+
+    def search(self, evaluator: Evaluator | None, target_macs: float, budget: int) -> SearchResult:
+        check_budget(budget)
+        cost_model = cost_model_of(evaluator, self.cost_model, self.name)
+        meter = SearchMeter(evaluator, cost_model)
+        sampler = BudgetSampler(cost_model, target_macs, self.forced_sampling, measure=self.measure)
         arch = sampler.sample(search_rng(self.seed, target_macs))
-        return meter.result(self.name, target_macs, arch, evaluator.accuracy(arch), evaluations=1)
+        return meter.result(self.name, target_macs, arch, meter.estimate_accuracy(arch), evaluations=0)
 
 
 class RandomSearch(SearchStrategy):
@@ -63,17 +82,33 @@ class RandomSearch(SearchStrategy):
 
     name = "random-search"
 
-    def __init__(self, seed: int = 0, num_samples: int | None = None, forced_sampling: bool = True) -> None:
+    def __init__(
+        self,
+        seed: int = 0,
+        num_samples: int | None = None,
+        forced_sampling: bool = True,
+        cost_model: CostModel | None = None,
+        measure: str = "uniform",
+    ) -> None:
         if num_samples is not None and num_samples < 1:
             raise SgnasError(f"random search needs at least 1 sample, got {num_samples}")
         self.seed = seed
         self.num_samples = num_samples
         self.forced_sampling = forced_sampling
+        self.cost_model = cost_model
+        self.measure = measure
 
-    def search(self, evaluator: Evaluator, target_macs: float, budget: int) -> SearchResult:
-        _check_budget(budget)
-        meter = SearchMeter(evaluator)
-        sampler = BudgetSampler(evaluator.cost_model, target_macs, self.forced_sampling)
+    @classmethod
+    def from_context(cls, context: Any) -> RandomSearch:
+        """Built by ``sgnas search``: N is the preset's evaluation budget (``search.budget``)."""
+        return cls(context.seed, None, context.config.supernet.forced_sampling, context.cost_model)
+
+    def search(self, evaluator: Evaluator | None, target_macs: float, budget: int) -> SearchResult:
+        check_budget(budget)
+        if evaluator is None:
+            raise SgnasError("random search chooses by supernet accuracy: it needs the evaluator")
+        meter = SearchMeter(evaluator, evaluator.cost_model)
+        sampler = BudgetSampler(evaluator.cost_model, target_macs, self.forced_sampling, measure=self.measure)
         rng = search_rng(self.seed, target_macs)
         draws = min(self.num_samples or budget, budget)
         scores: dict[Architecture, float] = {}
