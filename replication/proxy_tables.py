@@ -89,7 +89,10 @@ def table_b(results_dir: str | Path) -> Table | None:
             row["Stand-alone seeds"] = len(standalone)
             rows.append(row)
     notes = indicative_note(results_dir)
-    notes.append("MACs in the cost model's conv+fc convention; mean ± std over seeds (std only with 2+ seeds).")
+    convention = read_manifest(results_dir).get("convention", "conv")
+    notes.append(f"MACs in millions, '{convention}' convention (the generator's targets); "
+                 "mean ± std over seeds (std only with 2+ seeds); search cost = choosing the architecture, "
+                 "without the accuracy estimate made only to report it.")
     return Table("table_b", "Table B: methods at three MACs budgets mirroring SGNAS-A/B/C (proxy scale)",
                  pd.DataFrame(rows), notes)
 

@@ -11,15 +11,16 @@ Layout of a results folder::
     manifest.json        preset, seeds, budgets {label: target MMACs}, whether the numbers are
                          indicative, the resolved configs, the environment, and the run directories
                          whose metrics.jsonl hold the training curves ({"supernet": [...], "generator": [...]})
-    table_a.csv          Table A (exact FLOPs/params of published architectures; replicate_table.py)
+    reference_table.csv  Table A (exact FLOPs/params of published architectures; replicate_table.py)
     search.csv           one row per (method, seed, budget): the architecture found and its numbers
     generator_sweep.csv  one row per (seed, target) of a sweep across the range: target vs generated MACs
     cost_vs_n.csv        one row per (method, seed, N): cost of architectures for N targets
     ablation/ablation.csv  one row per (variant, seed, target) of replication/ablate.py
+    ablation/ablation.json the ablation's preset, seeds and each variant's config overrides
     redundancy.json      counts and FS-on/off training frequencies and accuracy spreads
 
-MACs are in millions, in the cost model's ``conv+fc`` convention unless
-``manifest.json`` says otherwise; accuracies are top-1 in percent. A file that
+MACs are in millions, in the convention ``manifest.json`` names (the
+generator's, ``conv`` for SGNAS's presets); accuracies are top-1 in percent. A file that
 is absent means "not measured": readers return ``None`` and the report says so.
 """
 
@@ -55,11 +56,12 @@ __all__ = [
 #: file name of each result, relative to the results folder
 FILES: dict[str, str] = {
     "manifest": "manifest.json",
-    "table_a": "table_a.csv",
+    "table_a": "reference_table.csv",
     "search": "search.csv",
     "generator_sweep": "generator_sweep.csv",
     "cost_vs_n": "cost_vs_n.csv",
     "ablation": "ablation/ablation.csv",
+    "ablation_meta": "ablation/ablation.json",
     "redundancy": "redundancy.json",
 }
 
@@ -80,8 +82,8 @@ SEARCH_COLUMNS: tuple[str, ...] = (
 SWEEP_COLUMNS: tuple[str, ...] = ("variant", "seed", "target_macs_m", "macs_m")
 COST_COLUMNS: tuple[str, ...] = ("method", "seed", "n", "wall_seconds", "forward_passes", "one_time_seconds")
 ABLATION_COLUMNS: tuple[str, ...] = (
-    "variant", "seed", "target_macs_m", "macs_m", "relative_error", "supernet_accuracy", "standalone_top1",
-    "kendall_tau", "overrides",
+    "variant", "seed", "budget", "target_macs_m", "macs_m", "relative_error", "supernet_accuracy",
+    "standalone_top1", "kendall_tau", "architecture", "overrides",
 )
 
 

@@ -157,6 +157,11 @@ class Comparison:
         }
 
 
+def _signed(value: float) -> str:
+    """A signed number with 3 significant digits; float noise around zero shows as 0."""
+    return "+0" if abs(value) < 1e-9 else f"{value:+.3g}"
+
+
 def paired_compare(
     a: Sequence[float] | np.ndarray,
     b: Sequence[float] | np.ndarray,
@@ -176,9 +181,9 @@ def paired_compare(
     diff = first - second
     n = diff.size
     low, high = bootstrap_interval(diff)
-    label = f"{names[0]} - {names[1]} = {diff.mean():+.3g}"
+    label = f"{names[0]} - {names[1]} = {_signed(diff.mean())}"
     if not math.isnan(low):
-        label += f" (95% bootstrap CI {low:+.3g} to {high:+.3g})"
+        label += f" (95% bootstrap CI {_signed(low)} to {_signed(high)})"
     seed_text = f" over seeds {list(seeds)}" if seeds else f" over {n} paired runs"
     if n < 2:
         statement = f"{label}; not testable with one seed"
@@ -186,12 +191,12 @@ def paired_compare(
                           tuple(seeds), statement)
     chosen = test if test != "auto" else ("wilcoxon" if n >= WILCOXON_MIN_PAIRS else "t-test")
     if np.allclose(diff, diff[0]):
-        # No spread in the differences: both tests are undefined (zero variance, all ties).
-        significant = bool(diff[0] != 0)
-        verdict = "identical on every seed" if not significant else "the same nonzero difference on every seed"
-        statement = f"{label}; {verdict}{seed_text} (no test possible without spread)"
-        return Comparison(n, float(diff.mean()), low, high, "none", math.nan, 0.0 if significant else 1.0,
-                          alpha, significant, tuple(seeds), statement)
+        # No spread in the differences: both tests are undefined (zero variance, all ties), and a
+        # difference seen on a few seeds without spread is no evidence of a real one.
+        verdict = "identical on every seed" if diff[0] == 0 else "the same difference on every seed"
+        statement = f"{label}; {verdict}{seed_text}: no test possible without spread, not called significant"
+        return Comparison(n, float(diff.mean()), low, high, "none", math.nan, math.nan, alpha, False,
+                          tuple(seeds), statement)
     if chosen == "t-test":
         result = scipy_stats.ttest_rel(first, second)
     else:
@@ -216,10 +221,10 @@ def format_mean_std(mean: float, std: float, digits: int = 2) -> str:
 def summarize_frame(
     frame: pd.DataFrame, by: Sequence[str], value: str, seed_column: str = "seed"
 ) -> pd.DataFrame:
-    """One row per group of ``by``: n, mean, std, bootstrap interval and the seeds of column ``value``.
+    """One row per group of ``by``: count, mean, std, bootstrap interval and the seeds of column ``value``.
 
     Rows whose ``value`` is missing are left out (a run that did not measure it),
-    so ``n`` says how many seeds actually back each number.
+    so ``count`` says how many seeds actually back each number.
     """
     missing = [c for c in (*by, value) if c not in frame.columns]
     if missing:
@@ -232,6 +237,8 @@ def summarize_frame(
             group = group.sort_values(seed_column)
         seeds = [int(s) for s in group[seed_column]] if seed_column in group else []
         summary = summarize(group[value].to_numpy(dtype=float), seeds)
-        rows.append({**dict(zip(by, key)), **summary.to_json()})
-    columns = [*by, "n", "mean", "std", "ci_low", "ci_high", "confidence", "seeds"]
+        stats = summary.to_json()
+        stats["count"] = stats.pop("n")
+        rows.append({**dict(zip(by, key)), **stats})
+    columns = [*by, "count", "mean", "std", "ci_low", "ci_high", "confidence", "seeds"]
     return pd.DataFrame(rows, columns=columns)

@@ -32,7 +32,7 @@ def accuracy_vs_macs(results_dir: Path) -> Figure:
     data = search.dropna(subset=[value])
     if data.empty:
         raise MissingResult("search.csv has no accuracies")
-    figure, axes = new_figure(FULL_WIDTH, 2.8, ncols=2)
+    figure, axes = new_figure(FULL_WIDTH, 3.4, ncols=2)
     ax = axes[0, 0]
     for method in method_order(data["method"]):
         rows = data[data["method"] == method]
@@ -44,7 +44,7 @@ def accuracy_vs_macs(results_dir: Path) -> Figure:
     ax.set_xlabel("MACs (M, this space)")
     ax.set_ylabel(label)
     ax.set_title("This replication (mean ± std over seeds)")
-    ax.legend(loc="best")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
     ax = axes[0, 1]
     for entry in load_zoo():
         if entry.published.top1 is None:

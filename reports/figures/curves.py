@@ -1,16 +1,17 @@
-"""Training curves of the supernet (loss, accuracy) and the generator (loss, tau) from metrics.jsonl.
+"""Training curves of the supernet (loss, accuracy) and the generator (losses, tau, constraint fit) from metrics.jsonl.
 
 The run directories are the ones ``manifest.json`` lists under ``runs``
 (``{"supernet": [...], "generator": [...]}``, absolute or relative to the
-results folder). Every numeric field of the logged records is grouped by
-meaning, so a new metric shows up without a change here: names containing
-``loss`` go to the loss panel, ``acc``/``top1`` to the accuracy panel, and
-``tau`` to its own. The x axis is ``epoch`` when records carry it, else ``step``.
-Records carrying ``event``, ``phase`` or ``split`` are labelled by it.
+results folder). Numeric fields of the logged records are grouped by meaning
+(:func:`metric_group`), so a new metric of the same kind shows up without a
+change here. The x axis is the record's ``step`` where it has one, else its
+``epoch`` (tau, set once per epoch, is always drawn over epochs). Records are labelled by their ``event`` field, validation records
+also by their ``arch_index`` (one curve per fixed validation architecture).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from pathlib import Path
@@ -24,11 +25,30 @@ from reports.figures._common import MissingResult, new_figure, styled
 from reports.style import FULL_WIDTH
 from sgnas.runs import read_jsonl
 
-__all__ = ["generator_curves", "metric_series", "run_dirs", "supernet_curves"]
+__all__ = ["generator_curves", "metric_group", "metric_series", "run_dirs", "run_label", "supernet_curves"]
 
-Series = dict[str, tuple[list[float], list[float]]]
-_GROUPS = {"loss": ("loss",), "accuracy": ("acc", "top1"), "tau": ("tau", "temperature")}
-_IGNORED = {"epoch", "step", "seed", "time", "wall_seconds", "lr_step", "kendall_tau"}
+#: label -> (x name, xs, ys)
+Series = dict[str, tuple[str, list[float], list[float]]]
+_YLABELS = {
+    "loss": "loss",
+    "accuracy": "top-1 (%)",
+    "tau": "Gumbel-softmax tau",
+    "constraint": "constraint fit",
+}
+
+
+def metric_group(key: str) -> str | None:
+    """Which panel a logged field belongs to: loss, accuracy, tau, constraint, or none."""
+    name = key.lower()
+    if name == "tau":
+        return "tau"
+    if "relative_error" in name or name == "kendall_tau":
+        return "constraint"
+    if "loss" in name or name in ("ce", "hardware"):
+        return "loss"
+    if "acc" in name or "top1" in name:
+        return "accuracy"
+    return None
 
 
 def run_dirs(results_dir: Path, kind: str) -> list[Path]:
@@ -38,77 +58,91 @@ def run_dirs(results_dir: Path, kind: str) -> list[Path]:
     return [p for p in paths if (p / "metrics.jsonl").exists()]
 
 
-def _group(key: str) -> str | None:
-    if key in _IGNORED:
-        return None
-    name = key.lower()
-    if name in ("tau", "temperature"):
-        return "tau"
-    for group, parts in _GROUPS.items():
-        if group != "tau" and any(part in name for part in parts):
-            return group
-    return None
-
-
 def metric_series(records: list[dict[str, Any]]) -> dict[str, Series]:
-    """``{group: {label: (x, y)}}`` of every numeric field of the records, grouped as the module says."""
+    """``{group: {label: (x name, xs, ys)}}`` of every numeric field of the records."""
     series: dict[str, Series] = defaultdict(dict)
-    for index, record in enumerate(records):
-        x = record.get("epoch", record.get("step", index))
-        if not isinstance(x, (int, float)):
+    for record in records:
+        x_name = "step" if "step" in record else "epoch"
+        x = record.get(x_name)
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
             continue
-        tag = record.get("event") or record.get("phase") or record.get("split")
+        tag = record.get("event")
         for key, value in record.items():
-            group = _group(key)
+            group = metric_group(key)
             if group is None or isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
                 continue
-            label = f"{tag} {key}" if isinstance(tag, str) and tag not in key else key
-            xs, ys = series[group].setdefault(label, ([], []))
+            if group == "tau":
+                # tau is set per epoch; several events repeat it, so keep one curve over epochs
+                epoch = record.get("epoch")
+                _, xs, ys = series[group].setdefault("tau", ("epoch", [], []))
+                if isinstance(epoch, (int, float)) and epoch not in xs:
+                    xs.append(float(epoch))
+                    ys.append(float(value))
+                continue
+            # "generator_select" -> "select": the panel and run label already say which model
+            label = f"{tag.removeprefix('generator_')} {key}" if isinstance(tag, str) else key
+            if "arch_index" in record:
+                label += f" (arch {record['arch_index']})"
+            _, xs, ys = series[group].setdefault(label, (x_name, [], []))
             xs.append(float(x))
             ys.append(float(value))
     return dict(series)
 
 
-def _x_label(records: list[dict[str, Any]]) -> str:
-    return "epoch" if any("epoch" in r for r in records) else "step"
+def run_label(run: Path) -> str:
+    """A short name for a run from its config.json: sampler (and FS off) for supernets, the seed always."""
+    try:
+        saved = json.loads((run / "config.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        return run.name
+    supernet = saved.get("config", {}).get("supernet", {})
+    parts = [supernet.get("sampler", saved.get("kind", "run"))]
+    if supernet.get("forced_sampling") is False:
+        parts.append("no FS")
+    if saved.get("kind") == "generator":
+        parts = [f"generator ({parts[0]} supernet)"]
+    return f"{' '.join(parts)}, seed {saved.get('seed', '?')}"
 
 
-def _plot(ax: Axes, series: Series, ylabel: str, prefix: str) -> None:
-    for label, (xs, ys) in series.items():
-        ax.plot(xs, ys, marker="o" if len(xs) < 30 else None, label=f"{prefix}{label}")
-    ax.set_ylabel(ylabel)
+def _plot(ax: Axes, series: Series, prefix: str) -> None:
+    for label, (_, xs, ys) in series.items():
+        ax.plot(xs, ys, marker="o" if len(xs) < 30 else None, markersize=2.5, label=f"{prefix}{label}")
 
 
 def _curves(results_dir: Path, kind: str, panels: tuple[str, ...]) -> Figure:
     runs = run_dirs(Path(results_dir), kind)
     if not runs:
         raise MissingResult(f"no {kind} run with metrics.jsonl listed in manifest.json")
-    loaded = [(run, read_jsonl(run / "metrics.jsonl")) for run in runs]
-    figure, axes = new_figure(FULL_WIDTH, 2.6, ncols=len(panels))
-    drawn = False
+    loaded = [(run, metric_series(read_jsonl(run / "metrics.jsonl"))) for run in runs]
+    if not any(series.get(group) for _, series in loaded for group in panels):
+        raise MissingResult(f"the {kind} runs' metrics.jsonl hold no {'/'.join(panels)} values")
+    figure, axes = new_figure(FULL_WIDTH, 2.4 * math.ceil(len(panels) / 2), nrows=math.ceil(len(panels) / 2),
+                              ncols=min(2, len(panels)))
     for ax, group in zip(axes.flat, panels):
-        for run, records in loaded:
-            series = metric_series(records).get(group, {})
-            prefix = f"{run.name}: " if len(loaded) > 1 else ""
-            _plot(ax, series, group, prefix)
-            ax.set_xlabel(_x_label(records))
-            drawn |= bool(series)
+        x_names = set()
+        for run, series in loaded:
+            prefix = f"{run_label(run)}: " if len(loaded) > 1 else ""
+            _plot(ax, series.get(group, {}), prefix)
+            x_names |= {x for x, _, _ in series.get(group, {}).values()}
+        ax.set_ylabel(_YLABELS[group])
+        ax.set_xlabel(" / ".join(sorted(x_names)) or "step")
         if ax.has_data():
+            values = [y for _, s in loaded for _, _, ys in s.get(group, {}).values() for y in ys]
+            if group == "loss" and min(values) > 0 and max(values) / min(values) > 20:
+                ax.set_yscale("log")  # losses of different scales (cross-entropy and hardware) side by side
             ax.legend(loc="best", fontsize=5.5)
         else:
-            ax.text(0.5, 0.5, f"no {group} logged", ha="center", va="center", transform=ax.transAxes)
-    if not drawn:
-        raise MissingResult(f"the {kind} runs' metrics.jsonl hold no {'/'.join(panels)} values")
+            ax.text(0.5, 0.5, f"no {group} values logged", ha="center", va="center", transform=ax.transAxes)
     return figure
 
 
 @styled
 def supernet_curves(results_dir: Path) -> Figure:
-    """Supernet training loss and accuracy (training batches and the fixed validation architectures)."""
+    """Supernet training loss and the fixed validation architectures' top-1 after BN recalibration."""
     return _curves(results_dir, "supernet", ("loss", "accuracy"))
 
 
 @styled
 def generator_curves(results_dir: Path) -> Figure:
-    """Generator loss (total, cross-entropy, hardware) and the Gumbel-softmax temperature tau."""
-    return _curves(results_dir, "generator", ("loss", "tau"))
+    """Generator losses (cross-entropy, hardware), tau, constraint fit and top-1 at the middle target."""
+    return _curves(results_dir, "generator", ("loss", "tau", "constraint", "accuracy"))

@@ -50,13 +50,14 @@ def redundancy_figure(results_dir: Path) -> Figure:
             ax.plot(np.arange(1, visits.size + 1), visits, label=label)
         ax.set_xlabel("canonical layer configuration (rank)")
         ax.set_ylabel("trained in canonical arrangement")
-        ax.set_title(f"replayed sampler, {replay['steps']} steps, layer {replay['layer']}", fontsize=7)
+        ax.set_title(f"replayed sampler, {replay['steps']} steps, every layer", fontsize=7)
         ax.legend(loc="best")
+        grids = {mode: np.asarray(replay[mode]["position_op_counts"], dtype=float) for mode, _ in _MODES}
+        top = max(float(g.max()) for g in grids.values()) or 1.0
         for mode, label in _MODES:
             ax = axes.flat[panels]
             panels += 1
-            grid = np.asarray(replay[mode]["position_op_counts"], dtype=float)
-            image = ax.imshow(grid.T, aspect="auto", cmap="viridis")
+            image = ax.imshow(grids[mode].T, aspect="auto", cmap="viridis", vmin=0, vmax=top)
             ax.set_xlabel("sub-block position")
             ax.set_yticks(range(len(OPS)), [OP_LABELS[o] for o in OPS])
             ax.set_title(f"{label}: times each (position, op) is trained", fontsize=7)

@@ -1,0 +1,159 @@
+"""Build the replication report: one PDF of every table and figure, from a results folder.
+
+    python reports/build_report.py [--results results] [--out reports/out]
+
+Pages: a title page (preset, seeds, what is missing), Tables A, B, C, the
+claims summary and the ablation table, every figure of :mod:`reports.figures`
+(each also written as PNG and SVG under ``<out>/figures/``), and an appendix
+with the resolved configs and the environment. Each table and figure is one
+function over the result files, so a missing file costs only its own page,
+which says what is missing. The PDF's path is printed last.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import matplotlib  # noqa: E402
+from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from replication.ablation import ablation_table  # noqa: E402
+from replication.claims import claims_table  # noqa: E402
+from replication.proxy_tables import indicative_note, table_b, table_c  # noqa: E402
+from replication.results import FILES, Table, read_csv, read_json, read_manifest  # noqa: E402
+from reports.figures import FIGURES, MissingResult, save_figure  # noqa: E402
+from reports.pages import missing_page, table_pages, text_pages, title_page  # noqa: E402
+from reports.style import RC  # noqa: E402
+from sgnas.errors import SgnasError  # noqa: E402
+
+__all__ = ["TABLES", "build_report", "main", "table_a"]
+
+REPORT_NAME = "sgnas-replication-report.pdf"
+
+
+def table_a(results_dir: Path) -> Table | None:
+    """Table A as replicate_table.py wrote it (exact FLOPs/params of the published architectures)."""
+    frame = read_csv(results_dir, "table_a")
+    if frame is None:
+        return None
+    notes = ["Published top-1 values are as reported by their sources, not reproduced here."]
+    if "Source" in frame.columns:
+        frame = frame.drop(columns=["Source"])
+        notes.append(f"Sources of the published numbers: column 'Source' of {FILES['table_a']}.")
+    return Table("table_a", "Table A: exact FLOPs and params of the published architectures", frame, notes)
+
+
+#: (title, file the table needs, function) of every table, in report order
+TABLES: tuple[tuple[str, str, Callable[[Path], Table | None]], ...] = (
+    ("Table A: exact FLOPs and params of the published architectures", FILES["table_a"], table_a),
+    ("Table B: methods at three MACs budgets (proxy scale)", FILES["search"], table_b),
+    ("Table C: search cost versus N", FILES["cost_vs_n"], table_c),
+    ("Claims summary", "any", claims_table),
+    ("Ablation table", FILES["ablation"], ablation_table),
+)
+
+
+def _title_lines(results_dir: Path, contents: list[tuple[str, int, bool]]) -> list[str]:
+    """Provenance, the indicative-numbers warning, and the contents (page, title, whether it has data)."""
+    manifest = read_manifest(results_dir)
+    environment = manifest.get("environment", {})
+    lines = [
+        "Huang & Chu, \"Searching by Generating: Flexible and Efficient One-Shot NAS with Architecture "
+        "Generator\", CVPR 2021: what reproduces and what does not.",
+        "",
+        f"Results folder: {results_dir}",
+        f"Built: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}",
+        f"Preset: {manifest.get('preset', 'unknown')}; seeds: {manifest.get('seeds', 'unknown')}",
+        f"Git commit: {environment.get('git_commit', 'unknown')}; "
+        f"torch {environment.get('packages', {}).get('torch', '?')} on {environment.get('processor', '?')} "
+        f"x{environment.get('cpu_count', '?')}",
+        "",
+        *indicative_note(results_dir),
+        "",
+    ]
+    lines.append("Contents")
+    for title, page, present in contents:
+        lines.append(f"    p. {page:>2}   {title}" + ("" if present else "   [not available in this results folder]"))
+    return lines
+
+
+def _appendix(results_dir: Path) -> list[Figure]:
+    manifest = read_manifest(results_dir)
+    pages = []
+    configs = manifest.get("configs")
+    pages += text_pages("Appendix A: resolved configurations",
+                        json.dumps(configs, indent=1, sort_keys=True) if configs else "manifest.json lists no configs")
+    ablation = read_json(results_dir, "ablation_meta")
+    if ablation:
+        pages += text_pages("Appendix B: ablation variants and their overrides", json.dumps(ablation, indent=1))
+    environment = manifest.get("environment")
+    pages += text_pages("Appendix C: environment",
+                        json.dumps(environment, indent=1, sort_keys=True) if environment else "manifest.json lists no environment")
+    return pages
+
+
+def build_report(results_dir: str | Path, out_dir: str | Path) -> Path:
+    """Write the PDF (and every figure as PNG and SVG) into ``out_dir``; its path."""
+    results_dir, out_dir = Path(results_dir), Path(out_dir)
+    if not results_dir.is_dir():
+        raise SgnasError(f"results folder {results_dir} does not exist (run replication/replicate_table.py first)")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    body: list[Figure] = []
+    contents: list[tuple[str, int, bool]] = []  # (title, first page, has data); page 1 is the title page
+    for title, needed, function in TABLES:
+        table = function(results_dir)
+        present = table is not None and not table.frame.empty
+        contents.append((title, len(body) + 2, present))
+        if present:
+            body += table_pages(table)
+        else:
+            body.append(missing_page(title, f"{needed} not produced in {results_dir}"))
+    for stem, title, function in FIGURES:
+        contents.append((title, len(body) + 2, True))
+        try:
+            figure = function(results_dir)
+        except MissingResult as err:
+            contents[-1] = (title, len(body) + 2, False)
+            body.append(missing_page(title, str(err)))
+            continue
+        with matplotlib.rc_context(RC):
+            figure.suptitle(title, fontsize=10)
+        save_figure(figure, out_dir / "figures", stem)
+        body.append(figure)
+    contents.append(("Appendix: resolved configurations, ablation variants, environment", len(body) + 2, True))
+    pages = [title_page("SGNAS replication report", _title_lines(results_dir, contents)), *body,
+             *_appendix(results_dir)]
+    path = out_dir / REPORT_NAME
+    partial = path.with_suffix(".pdf.tmp")
+    with PdfPages(partial, metadata={"Title": "SGNAS replication report", "Creator": "sgnas-replication"}) as pdf:
+        for page in pages:
+            pdf.savefig(page)
+    partial.replace(path)
+    return path
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--results", default="results", help="results folder written by the harness (default: results)")
+    parser.add_argument("--out", default="reports/out", help="where the PDF and figures go (default: reports/out)")
+    args = parser.parse_args(argv)
+    try:
+        path = build_report(args.results, args.out)
+    except SgnasError as err:
+        print(f"build_report: error: {err}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""A small, complete results folder written from seeded random numbers, for the report, tables and claims tests.
+
+It follows the layout of :mod:`replication.results` and the metrics records of
+the supernet and generator trainers, so every table and figure has data; the
+numbers mean nothing. Tests that need a missing file delete it afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from replication.results import (
+    ABLATION_COLUMNS,
+    COST_COLUMNS,
+    SEARCH_COLUMNS,
+    SWEEP_COLUMNS,
+    write_csv,
+    write_json,
+)
+from sgnas.architecture import Architecture
+from sgnas.space import OPS, SUB_BLOCKS
+
+__all__ = ["BUDGETS", "METHODS", "SEEDS", "random_architecture", "write_synthetic_results"]
+
+SEEDS = (0, 1, 2)
+BUDGETS = {"A": 9.0, "B": 8.0, "C": 7.0}
+METHODS = ("sgnas", "fairnas-evolution", "spos-evolution", "proxyless", "random-search", "random-sampling")
+
+
+def random_architecture(rng: np.random.Generator, layers: int = 19) -> Architecture:
+    """A canonical architecture with random expansions and kernels."""
+    ops = []
+    for _ in range(layers):
+        active = int(rng.integers(2, SUB_BLOCKS + 1))
+        kernels = sorted(rng.choice(3, size=active))
+        ops.append(tuple(OPS[k] for k in kernels) + ("skip",) * (SUB_BLOCKS - active))
+    return Architecture(tuple(ops))
+
+
+def _metrics(path: Path, records: list[dict]) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+    (path / "metrics.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+
+
+def write_synthetic_results(root: Path, seed: int = 0) -> Path:
+    """Write every result file into ``root``; returns ``root``."""
+    rng = np.random.default_rng(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    search = []
+    for method in METHODS:
+        skill = {"sgnas": 1.0, "random-sampling": -2.0}.get(method, 0.0)
+        for s in SEEDS:
+            for budget, target in BUDGETS.items():
+                macs = target * (1 + rng.normal(0, 0.02))
+                search.append({
+                    "method": method, "seed": s, "budget": budget, "target_macs_m": target, "macs_m": macs,
+                    "params_m": 0.3 + 0.02 * target, "supernet_accuracy": 40 + target + skill + rng.normal(0, 0.5),
+                    "standalone_top1": 50 + target + skill + rng.normal(0, 0.5),
+                    "search_seconds": 0.01 if method == "sgnas" else 30 + rng.normal(0, 1),
+                    "forward_passes": 0 if method == "sgnas" else 200,
+                    "architecture": random_architecture(rng).to_string(),
+                })
+    write_csv(root, "search", search, SEARCH_COLUMNS)
+    targets = np.linspace(6.2, 9.7, 10)
+    sweep = [{"variant": "default", "seed": s, "target_macs_m": t, "macs_m": t * (1 + rng.normal(0, 0.01))}
+             for s in SEEDS for t in targets]
+    write_csv(root, "generator_sweep", sweep, SWEEP_COLUMNS)
+    cost = []
+    for method in METHODS:
+        for s in SEEDS:
+            for n in (1, 3, 5, 10):
+                one_time = 100.0 if method == "sgnas" else 0.0
+                per_target = 0.01 if method == "sgnas" else 600.0
+                cost.append({"method": method, "seed": s, "n": n, "wall_seconds": one_time + n * per_target,
+                             "forward_passes": 0 if method == "sgnas" else 200 * n, "one_time_seconds": one_time})
+    write_csv(root, "cost_vs_n", cost, COST_COLUMNS)
+    ablation = []
+    for variant, shift, overrides in (("default", 0.0, ""), ("no-fs", -1.0, "supernet.forced_sampling=false"),
+                                      ("generator=mlp", -0.5, "generator.network=mlp"),
+                                      ("lambda=10", 0.0, "generator.hw_lambda=10.0")):
+        for s in SEEDS:
+            tau = 0.95 + rng.normal(0, 0.02)
+            for budget, target in [*BUDGETS.items(), *((None, t) for t in targets)]:
+                macs = target * (1 + rng.normal(0, 0.05 if variant == "lambda=10" else 0.01))
+                ablation.append({
+                    "variant": variant, "seed": s, "budget": budget, "target_macs_m": target, "macs_m": macs,
+                    "relative_error": abs(macs - target) / target,
+                    "supernet_accuracy": 40 + target + shift + rng.normal(0, 0.3) if budget else None,
+                    "standalone_top1": None, "kendall_tau": tau,
+                    "architecture": random_architecture(rng).to_string(), "overrides": overrides,
+                })
+    write_csv(root, "ablation", ablation, ABLATION_COLUMNS)
+    write_json(root, "ablation_meta", {"preset": "smoke", "seeds": list(SEEDS), "variants": []})
+    visits_on = rng.integers(50, 100, size=83).tolist()
+    write_json(root, "redundancy", {
+        "counts": {"layer_ordered": 4077, "layer_canonical": 83, "log10_ordered": 68.6, "log10_canonical": 36.5},
+        "replay": {
+            "steps": 1000, "layer": 0,
+            "fs_on": {"canonical_visits": visits_on, "noncanonical_fraction": 0.0,
+                      "position_op_counts": rng.integers(0, 500, size=(6, 4)).tolist()},
+            "fs_off": {"canonical_visits": [v // 10 for v in visits_on], "noncanonical_fraction": 0.9,
+                       "position_op_counts": rng.integers(0, 500, size=(6, 4)).tolist()},
+        },
+        "spread": {mode: {"multisets": [{"accuracies": (30 + rng.normal(0, scale, size=5)).tolist()}
+                                        for _ in range(6)]}
+                   for mode, scale in (("fs_on", 3.0), ("fs_off", 1.0))},
+    })
+    supernet_records = [{"event": "train", "step": step, "epoch": step // 10, "loss": 2.3 - 0.01 * step, "lr": 0.05}
+                        for step in range(0, 100, 5)]
+    supernet_records += [{"event": "val", "epoch": e, "arch_index": i, "arch": "x", "macs_m": 8.0, "top1": 20 + 5 * e + i}
+                         for e in range(10) for i in range(2)]
+    _metrics(root / "runs" / "supernet" / "abc-s0", supernet_records)
+    generator_records = [{"event": "generator_train", "step": step, "epoch": step // 10, "tau": 5 * 0.95 ** (step // 10),
+                          "ce": 2.0 - 0.01 * step, "hardware": 0.5 / (1 + step), "expected_macs_m": 8.0,
+                          "target_m": 8.0} for step in range(0, 100, 10)]
+    generator_records += [{"event": "generator_select", "epoch": e, "tau": 5 * 0.95 ** e,
+                           "mean_relative_error": 0.1 / (e + 1), "kendall_tau": 0.5 + 0.05 * e,
+                           "top1_middle": 30.0 + e} for e in range(10)]
+    _metrics(root / "runs" / "generator" / "def-s0", generator_records)
+    (root / "reference_table.csv").write_text(
+        "Model,Convention,MACs (M),Published MACs (M),Params (M),Published params (M),Top-1 reported (%)\n"
+        "SGNAS-A,conv,373.4,373,5.98,6.0,77.1\nSGNAS-B,conv,326.2,326,5.51,5.5,76.8\n"
+        "SGNAS-C,conv,281.1,281,4.70,4.7,76.2\n"
+    )
+    write_json(root, "manifest", {
+        "preset": "smoke", "seeds": list(SEEDS), "budgets": BUDGETS, "indicative": True,
+        "space": {"name": "cifar"},
+        "configs": {"default": {"preset": "smoke", "generator": {"hw_lambda": 40.0}}},
+        "environment": {"python": "3.11", "packages": {"torch": "2.14.1"}, "git_commit": "0" * 40,
+                        "processor": "x86_64", "cpu_count": 2},
+        "runs": {"supernet": ["runs/supernet/abc-s0"], "generator": ["runs/generator/def-s0"]},
+    })
+    return root

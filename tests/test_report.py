@@ -1,0 +1,109 @@
+"""The PDF report from result files: every page present, no empty figure, missing inputs said, not drawn."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+from synthetic_results import write_synthetic_results
+
+from replication.results import FILES, Table
+from reports import build_report as report_module
+from reports.build_report import TABLES, build_report, main
+from reports.figures import FIGURES, MissingResult
+from reports.pages import table_pages, text_pages
+
+_PAGE = re.compile(rb"/Type\s*/Page\b(?!s)")
+
+
+def _page_count(pdf: Path) -> int:
+    return len(_PAGE.findall(pdf.read_bytes()))
+
+
+def _expected_pages(results: Path) -> int:
+    pages = 1  # title
+    for _, _, function in TABLES:
+        table = function(results)
+        pages += 1 if table is None or table.frame.empty else len(table_pages(table))
+    pages += len(FIGURES)
+    pages += len(report_module._appendix(results))
+    return pages
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("report")
+    results = write_synthetic_results(root / "results")
+    return results, build_report(results, root / "out")
+
+
+@pytest.mark.slow
+def test_report_has_every_page(built: tuple[Path, Path]) -> None:
+    results, pdf = built
+    assert pdf.exists() and pdf.suffix == ".pdf"
+    assert _page_count(pdf) == _expected_pages(results)
+    assert _page_count(pdf) >= 1 + len(TABLES) + len(FIGURES) + 2
+
+
+@pytest.mark.slow
+def test_every_figure_is_saved_with_ink(built: tuple[Path, Path]) -> None:
+    _, pdf = built
+    for stem, _, _ in FIGURES:
+        png, svg = pdf.parent / "figures" / f"{stem}.png", pdf.parent / "figures" / f"{stem}.svg"
+        assert png.exists() and svg.exists(), stem
+        pixels = mpimg.imread(png)[..., :3]
+        ink = np.mean(np.any(pixels < 0.95, axis=-1))
+        assert ink > 0.02, f"{stem} is nearly blank ({ink:.1%} non-white pixels)"
+        assert "<svg" in svg.read_text()[:500]
+
+
+@pytest.mark.slow
+def test_every_axes_of_every_figure_has_data(built: tuple[Path, Path]) -> None:
+    results, _ = built
+    for stem, _, function in FIGURES:
+        figure = function(results)
+        assert figure.axes, stem
+        for ax in figure.axes:
+            assert ax.has_data(), f"{stem}: an axes without data ({ax.get_title() or ax.get_ylabel()})"
+
+
+def test_missing_inputs_get_a_page_that_says_so(tmp_path: Path) -> None:
+    results = write_synthetic_results(tmp_path / "results")
+    for name in ("search", "generator_sweep", "cost_vs_n", "ablation", "redundancy"):
+        (results / FILES[name]).unlink()
+    manifest = json.loads((results / FILES["manifest"]).read_text())
+    manifest["runs"] = {}
+    (results / FILES["manifest"]).write_text(json.dumps(manifest))
+    for stem, _, function in FIGURES:
+        if stem != "architectures":  # the published SGNAS-A/B/C need no result file
+            with pytest.raises(MissingResult):
+                function(results)
+    pdf = build_report(results, tmp_path / "out")
+    assert _page_count(pdf) == _expected_pages(results)
+    written = {p.stem for p in (tmp_path / "out" / "figures").glob("*.png")}
+    assert written == {"architectures"}
+
+
+def test_cli_prints_the_pdf_path_last(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "results").mkdir()
+    assert main(["--results", str(tmp_path / "results"), "--out", str(tmp_path / "out")]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.endswith(".pdf") and Path(last).exists()
+
+
+def test_cli_refuses_a_missing_results_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--results", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_long_tables_and_texts_continue_on_further_pages() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"Claim": [f"claim {i} " + "word " * 40 for i in range(60)], "Verdict": ["reproduced"] * 60})
+    pages = table_pages(Table("long", "A long table", frame, ["a note"]))
+    assert len(pages) > 1
+    assert len(text_pages("config", "\n".join(f"line {i}" for i in range(200)), lines_per_page=80)) == 3
