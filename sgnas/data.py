@@ -10,7 +10,8 @@ the *supernet-train* split is the rest (optionally a per-class subset for proxy
 runs); the *test* split is only for final reporting.
 
 Small datasets are decoded once into uint8 tensors and cached on disk (a
-``.pt`` file keyed by the root and the exact file list, written atomically), so
+``.pt`` file in ``$SGNAS_CACHE_DIR``, default ``~/.cache/sgnas``, keyed by the
+exact file list and image size, written atomically), so
 epochs are not bound by JPEG decoding; augmentation (random crop with 4-pixel
 padding and horizontal flip, as usual on CIFAR) runs on whole tensor batches.
 Large datasets (``in_memory=False``) stream through torchvision's transforms.
@@ -124,7 +125,7 @@ def _list_folder(split_dir: Path) -> tuple[list[str], list[int], list[str]]:
         classes, class_to_idx = find_classes(str(split_dir))
         samples = make_dataset(str(split_dir), class_to_idx, extensions=IMG_EXTENSIONS)
     except FileNotFoundError as err:
-        raise SgnasError(f"{split_dir}: {str(err).splitlines()[0]}") from None
+        raise SgnasError(f"{split_dir} holds no images: {str(err).splitlines()[0]}") from None
     if not samples:
         raise SgnasError(f"{split_dir} holds no images")
     return [path for path, _ in samples], [label for _, label in samples], classes
@@ -168,7 +169,7 @@ def _decode(files: Sequence[str], size: int, what: str) -> torch.Tensor:
 
 
 def _per_class_pick(labels: np.ndarray, counts: Sequence[int | None], seed: int) -> list[np.ndarray]:
-    """Disjoint, seeded index sets taking ``counts[j]`` images of each class (``None``: the rest)."""
+    """Disjoint, seeded index sets taking ``counts[j]`` images of each class (``None``: the rest), shuffled."""
     rng = np.random.default_rng(seed)
     picks: list[list[np.ndarray]] = [[] for _ in counts]
     for label in np.unique(labels):
@@ -182,7 +183,8 @@ def _per_class_pick(labels: np.ndarray, counts: Sequence[int | None], seed: int)
             take = members[offset:] if count is None else members[offset : offset + count]
             picks[j].append(take)
             offset += len(take)
-    return [np.sort(np.concatenate(p)) for p in picks]
+    # Shuffled, not sorted by class: any prefix of a split (a few evaluation batches) is then a fair sample.
+    return [rng.permutation(np.concatenate(p)) for p in picks]
 
 
 def synthetic_images(num_classes: int, per_class: int, size: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:

@@ -206,6 +206,11 @@ class SupernetTrainer:
         if self.run is not None:
             self.run.log(record)
 
+    def _log_session(self, steps: int, seconds: float) -> None:
+        """What this call did, for timing: steps, wall seconds (validation included), steps per epoch."""
+        self._log({"event": "session", "steps": steps, "seconds": seconds, "steps_per_epoch": self.steps_per_epoch,
+                   "global_step": self.global_step})
+
     def _checkpoint(self) -> None:
         if self.run is not None:
             self.save(self.run.checkpoint_path)
@@ -222,6 +227,7 @@ class SupernetTrainer:
                 for images, labels in self.train_batches.epoch(epoch, start):
                     if max_steps is not None and done_here >= max_steps:
                         self._checkpoint()
+                        self._log_session(done_here, time.perf_counter() - start_time)
                         return None
                     loss = self._step(images, labels)
                     self.global_step += 1
@@ -243,6 +249,7 @@ class SupernetTrainer:
         finally:
             progress.close()
         seconds = time.perf_counter() - start_time
+        self._log_session(done_here, seconds)
         return {
             "steps": self.global_step,
             "epochs": self.config.epochs,
@@ -259,7 +266,7 @@ class SupernetTrainer:
         for arch in paths:
             loss = self.criterion(self.supernet(images, arch), labels)
             loss.backward()
-            total += float(loss.detach())
+            total += loss.item()
         self.optimizer.step()
         self.scheduler.step()
         return total / len(paths)

@@ -1,0 +1,54 @@
+"""Arguments every pipeline subcommand shares: preset, ``--set`` overrides, seed, data, runs, device."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sgnas.config import PRESETS, Config, apply_overrides, load_preset
+from sgnas.pipeline import config_of_run
+
+__all__ = ["add_config_arguments", "config_from_args", "print_json"]
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, preset_default: str | None = "proxy") -> None:
+    group = parser.add_argument_group("configuration")
+    help_preset = "configuration preset" + (f" (default: {preset_default})" if preset_default else
+                                            " (default: the preset of the run given)")
+    group.add_argument("--preset", choices=sorted(PRESETS), default=None, help=help_preset)
+    group.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.FIELD=VALUE",
+                       help="override one config field, e.g. --set supernet.epochs=3 (repeatable)")
+    group.add_argument("--seed", type=int, help="random seed (default: the preset's, 0)")
+    group.add_argument("--data-dir", help="dataset folder (default: $SGNAS_DATA_DIR)")
+    group.add_argument("--runs-dir", default="runs", help="root of the run directories (default: runs/)")
+    group.add_argument("--device", help="cpu, cuda or auto (default: the preset's)")
+    group.add_argument("--threads", type=int, help="torch CPU threads (default: the preset's)")
+    parser.set_defaults(preset_default=preset_default)
+
+
+def _cli_overrides(args: argparse.Namespace) -> list[str]:
+    extra = list(args.overrides)
+    for name in ("seed", "device", "threads"):
+        value = getattr(args, name)
+        if value is not None:
+            extra.append(f"{name}={value}")
+    return extra
+
+
+def config_from_args(args: argparse.Namespace, run: str | Path | None = None) -> Config:
+    """The preset (or the config of ``run`` when no --preset is given) with the command line's overrides."""
+    if args.preset is None and run is not None:
+        return config_of_run(run, _cli_overrides(args))
+    base = load_preset(args.preset or args.preset_default or "proxy")
+    return apply_overrides(base, _cli_overrides(args))
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, sort_keys=True, default=str))
+
+
+def parse_targets(values: Sequence[str] | None) -> list[float]:
+    return [float(v) for v in values or []]

@@ -1,0 +1,95 @@
+"""``sgnas search``: architectures for FLOPs targets from a trained generator (or another strategy).
+
+Targets are millions of MACs in the preset's convention (SGNAS: conv layers
+only). Per target: the architecture (string and JSON), exact MACs and params,
+the supernet-estimated top-1 on the validation split after BN recalibration,
+and the wall time of the search. Over the targets (``--sweep N`` adds N evenly
+spaced across the trained range): Kendall tau between targets and MACs, and
+the mean |F - T| / T.
+
+Targets outside the generator's trained range are refused (one-line error);
+``--extrapolate`` warns and generates anyway. Targets outside the whole
+space's MACs range are always refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from sgnas.commands._config_args import add_config_arguments, config_from_args, parse_targets, print_json
+from sgnas.commands._strategies import STRATEGIES, build_strategy
+from sgnas.errors import SgnasError
+from sgnas.generator.train import sweep_targets
+from sgnas.pipeline import prepare, resolve_run, search_context, search_targets, summarise_search
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("search", help="architectures for FLOPs targets", description=__doc__)
+    parser.add_argument("--strategy", choices=list(STRATEGIES), default="generator")
+    parser.add_argument("--generator", metavar="RUN", help="a finished train-generator run, or its generator.pt")
+    parser.add_argument("--supernet", metavar="RUN",
+                        help="a finished train-supernet run or supernet.pt (default: the generator's supernet)")
+    parser.add_argument("--targets", nargs="+", default=[], metavar="T", help="targets in millions of MACs")
+    parser.add_argument("--sweep", type=int, default=0, metavar="N", help="also N targets evenly over the range")
+    parser.add_argument("--no-accuracy", action="store_true", help="skip the supernet-estimated accuracy")
+    parser.add_argument("--extrapolate", action="store_true",
+                        help="warn instead of refusing targets outside the generator's trained range")
+    parser.add_argument("--budget", type=int, help="evaluation budget of iterative strategies")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    add_config_arguments(parser, preset_default=None)
+    parser.set_defaults(func=run)
+
+
+def _locate(args: argparse.Namespace):
+    generator_path = generator_run = None
+    if args.generator:
+        generator_path, generator_run = resolve_run(args.generator, "generator", "generator.pt")
+    if args.supernet:
+        supernet_path, supernet_run = resolve_run(args.supernet, "supernet", "supernet.pt")
+    elif generator_run is not None and (generator_run / "results.json").exists():
+        from sgnas.runs import RunDir
+
+        supernet_path = resolve_run(RunDir(generator_run).results["supernet"], "supernet", "supernet.pt")[0]
+        supernet_run = supernet_path.parent if (supernet_path.parent / "config.json").exists() else None
+    else:
+        raise SgnasError("search needs --supernet RUN (or --generator RUN of a finished generator run)")
+    return generator_path, generator_run, supernet_path, supernet_run
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.strategy == "generator" and not args.generator:
+        raise SgnasError("the generator strategy needs --generator RUN")
+    if args.sweep < 0 or (args.sweep == 1):
+        raise SgnasError("--sweep needs at least 2 targets")
+    generator_path, generator_run, supernet_path, supernet_run = _locate(args)
+    if args.extrapolate:
+        args.overrides.append("search.outside_range=warn")
+    if args.budget is not None:
+        args.overrides.append(f"search.budget={args.budget}")
+    config = config_from_args(args, generator_run or supernet_run)
+    targets = parse_targets(args.targets)
+    if args.sweep:
+        targets += sweep_targets(config.generator.target_low, config.generator.target_high, args.sweep)
+    if not targets:
+        raise SgnasError("no targets: give --targets T1 T2 ... and/or --sweep N")
+    runtime = prepare(config, args.data_dir)
+    context = search_context(runtime, supernet_path, generator_path)
+    strategy = build_strategy(args.strategy, context)
+    results = search_targets(strategy, context, targets, with_accuracy=not args.no_accuracy)
+    summary = summarise_search(results)
+    if args.json:
+        print_json({"strategy": args.strategy, "results": [r.to_json() for r in results], "summary": summary})
+        return 0
+    convention = summary["convention"]
+    for r in results:
+        accuracy = "-" if r.accuracy is None else f"{r.accuracy:.2f}%"
+        print(f"target {r.extra['target_m_in_convention']:.3f}M -> {r.extra['macs_m_in_convention']:.3f}M MACs "
+              f"({convention}), {r.params / 1e6:.3f}M params, supernet top-1 {accuracy}, "
+              f"{r.wall_seconds * 1000:.2f} ms: {r.architecture}")
+    line = f"mean |F-T|/T = {summary['mean_relative_error']:.4f}"
+    if "kendall_tau" in summary:
+        line += f", Kendall tau = {summary['kendall_tau']:.3f}"
+    print(line + f", mean search time {summary['mean_wall_seconds'] * 1000:.2f} ms per target")
+    return 0

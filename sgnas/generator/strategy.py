@@ -1,0 +1,122 @@
+"""Search by generating: SGNAS's generator as a :class:`~sgnas.strategy.SearchStrategy`.
+
+A trained generator answers a FLOPs target with one forward pass (the prior
+pool's architecture nearest the target, argmax, canonical under forced sampling): no supernet
+evaluations are spent on the search itself, so its ``forward_passes`` are 0
+and its wall time is that one pass. The supernet-estimated accuracy reported
+beside it (BN recalibration, validation split) is bookkeeping for comparison,
+timed separately in ``extra["estimate_seconds"]``.
+
+Targets outside the range the generator was trained on are refused by default
+(a one-line error naming the range): the generator has never seen such a
+normalised target and its answers there are not calibrated. With
+``outside_range="warn"`` it prints a warning and generates anyway.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from sgnas.architecture import Architecture
+from sgnas.cost import CostModel
+from sgnas.errors import SgnasError
+from sgnas.generator.network import build_generator
+from sgnas.generator.prior import PriorPool
+from sgnas.generator.relax import decode
+from sgnas.strategy import Evaluator, SearchResult, SearchStrategy
+from sgnas.training.checkpoint import load_checkpoint
+
+__all__ = ["GeneratorStrategy"]
+
+
+class GeneratorStrategy(SearchStrategy):
+    """One generator forward pass per target; targets in the ``conv+fc`` convention of the interface."""
+
+    name = "generator"
+
+    def __init__(
+        self,
+        generator: torch.nn.Module,
+        cost_model: CostModel,
+        pool: PriorPool,
+        target_range: tuple[float, float],
+        convention: str = "conv",
+        forced_sampling: bool = True,
+        outside_range: str = "refuse",
+    ) -> None:
+        if outside_range not in ("refuse", "warn"):
+            raise ValueError(f"outside_range must be refuse or warn, not {outside_range!r}")
+        self.generator = generator.eval()
+        self.cost_model = cost_model
+        self.pool = pool
+        self.low, self.high = target_range
+        self.convention = convention
+        self.forced_sampling = forced_sampling
+        self.outside_range = outside_range
+        self.device = next(generator.parameters()).device
+        # MACs the interface's conv+fc convention adds to the generator's (the classifier, when convention is conv)
+        self.convention_offset = cost_model.fixed_macs("conv+fc") - cost_model.fixed_macs(convention)  # type: ignore[arg-type]
+
+    @classmethod
+    def load(cls, path: str | Path, cost_model: CostModel, preset: str | None = None,
+             outside_range: str = "refuse", device: str | torch.device = "cpu") -> GeneratorStrategy:
+        """The generator exported by :meth:`sgnas.generator.train.GeneratorTrainer.export`."""
+        payload = load_checkpoint(path, "generator", cost_model.space.describe(), preset, map_location=device)
+        generator = build_generator(payload["network"], cost_model.space.num_layers, payload["hidden"])
+        try:
+            generator.load_state_dict(payload["state"])
+        except RuntimeError as err:
+            raise SgnasError(f"generator checkpoint {path} does not fit: {str(err).splitlines()[0]}") from None
+        return cls(generator.to(device), cost_model, PriorPool.from_state(payload["prior_pool"]),
+                   (payload["target_low"], payload["target_high"]), payload["convention"],
+                   payload["forced_sampling"], outside_range)
+
+    @classmethod
+    def from_context(cls, context: Any) -> GeneratorStrategy:
+        """Built by the ``search`` command from its context (a trained generator's run is required)."""
+        if context.generator_path is None:
+            raise SgnasError("the generator strategy needs --generator RUN (a train-generator run or its generator.pt)")
+        return cls.load(context.generator_path, context.cost_model, context.config.preset,
+                        context.config.search.outside_range, context.device)
+
+    def check_target(self, target_m: float) -> None:
+        """Refuse (or warn about) a target, in millions of the generator's convention, outside the trained range."""
+        if self.low <= target_m <= self.high:
+            return
+        message = (f"target {target_m:g}M MACs ({self.convention}) is outside the generator's trained range "
+                   f"{self.low:g}-{self.high:g}M")
+        if self.outside_range == "refuse":
+            raise SgnasError(message + " (search.outside_range=warn generates anyway)")
+        print(f"sgnas: warning: {message}; generating anyway", file=sys.stderr)
+
+    @torch.no_grad()
+    def generate(self, target_m: float) -> Architecture:
+        """The architecture for ``target_m`` millions of MACs in the generator's convention."""
+        self.check_target(target_m)
+        normalised = torch.tensor([(target_m - self.low) / (self.high - self.low)], device=self.device)
+        logits = self.generator(self.pool(target_m)[None].to(self.device), normalised)
+        return decode(logits[0], self.forced_sampling)
+
+    def search(self, evaluator: Evaluator | None, target_macs: float, budget: int = 0) -> SearchResult:
+        target_m = (target_macs - self.convention_offset) / 1e6
+        start = time.perf_counter()
+        arch = self.generate(target_m)
+        seconds = time.perf_counter() - start
+        cost = self.cost_model.cost(arch)
+        accuracy, estimate_seconds = None, 0.0
+        if evaluator is not None:
+            start = time.perf_counter()
+            accuracy = evaluator.accuracy(arch)
+            estimate_seconds = time.perf_counter() - start
+        return SearchResult(
+            strategy=self.name, target_macs=target_macs, architecture=arch, macs=cost.macs, params=cost.params,
+            accuracy=accuracy, wall_seconds=seconds, forward_passes=0,
+            extra={"estimate_seconds": estimate_seconds, "convention": self.convention,
+                   "target_m_in_convention": target_m,
+                   "macs_m_in_convention": self.cost_model.macs(arch, self.convention) / 1e6},  # type: ignore[arg-type]
+        )

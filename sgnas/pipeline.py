@@ -1,0 +1,329 @@
+"""The SGNAS method end to end: supernet -> generator -> search by generating -> stand-alone evaluation.
+
+Each step is a function that opens its own :class:`~sgnas.runs.RunDir`, keyed
+by the part of the resolved config that defines it (and by the run it builds
+on) plus the seed, and returns at once when that run has finished
+(``results.json`` exists). An unfinished run resumes from its checkpoint. So
+``sgnas pipeline`` run twice with the same config does the work once, and a
+changed generator setting retrains the generator but reuses the supernet.
+
+Run keys never contain the data folder's path (only what the data *is*:
+dataset kind and split sizes), so the same runs are found from any checkout.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from scipy.stats import kendalltau
+
+from sgnas.architecture import Architecture
+from sgnas.config import PRESETS, Config, apply_overrides
+from sgnas.cost import CostModel
+from sgnas.data import BatchSource, DataSplits, load_splits, make_batches
+from sgnas.errors import SgnasError
+from sgnas.runs import RunDir
+from sgnas.strategy import SearchResult, SearchStrategy
+
+__all__ = [
+    "SearchContext",
+    "config_of_run",
+    "evaluate_architecture",
+    "prepare",
+    "resolve_run",
+    "run_pipeline",
+    "search_targets",
+    "summarise_search",
+    "train_generator",
+    "train_supernet",
+]
+
+_STEP_SECTIONS = {
+    "supernet": ("data", "space", "supernet"),
+    "generator": ("data", "space", "supernet", "generator"),
+    "search": ("data", "space", "supernet", "generator", "search"),
+    "evaluate": ("data", "space", "evaluate"),
+}
+#: data fields that say where or how fast data is read, not what it is
+_NOT_IN_KEY = ("root", "workers", "download")
+
+
+def step_key(config: Config, kind: str, **upstream: Any) -> dict[str, Any]:
+    """What defines a run of step ``kind``: its config sections, the preset and the runs it builds on."""
+    full = config.to_dict()
+    key: dict[str, Any] = {"preset": config.preset, **{s: full[s] for s in _STEP_SECTIONS[kind]}}
+    key["data"] = {k: v for k, v in key["data"].items() if k not in _NOT_IN_KEY}
+    key.update(upstream)
+    return key
+
+
+def config_of_run(run_path: str | Path, overrides: Sequence[str] = ()) -> Config:
+    """The config a run was made with (its preset, its saved sections), plus ``overrides``."""
+    path = Path(run_path)
+    try:
+        saved = json.loads((path / "config.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        raise SgnasError(f"{path} is not a run directory (no readable config.json)") from None
+    key = saved.get("config", {})
+    preset = key.get("preset")
+    if preset not in PRESETS:
+        raise SgnasError(f"run {path} names an unknown preset {preset!r}")
+    items = [f"{section}.{name}={json.dumps(value)}" for section, values in key.items()
+             if isinstance(values, dict) for name, value in values.items()]
+    config = apply_overrides(PRESETS[preset](), [*items, f"seed={saved.get('seed', 0)}"])
+    return apply_overrides(config, overrides)
+
+
+def resolve_run(source: str | Path, kind: str, artefact: str) -> tuple[Path, Path | None]:
+    """(artefact file, run dir or None) from a run directory or the artefact file itself."""
+    path = Path(source)
+    if path.is_dir():
+        if not (path / artefact).exists():
+            raise SgnasError(f"{path} has no {artefact}: is it a finished {kind} run?")
+        return path / artefact, path
+    if not path.exists():
+        raise SgnasError(f"{kind} run or checkpoint {path} does not exist")
+    parent = path.parent if (path.parent / "config.json").exists() else None
+    return path, parent
+
+
+# --- runtime ------------------------------------------------------------------------
+
+
+@dataclass
+class Runtime:
+    """Device, data splits and batch sources shared by the steps of one process."""
+
+    config: Config
+    device: torch.device
+    splits: DataSplits
+
+    def batches(self, which: str, batch_size: int, train: bool) -> BatchSource:
+        return make_batches(self.splits, which, batch_size, train, self.config.seed, self.device,
+                            augment=self.config.data.augment, workers=self.config.data.workers)
+
+
+def prepare(config: Config, data_dir: str | Path | None = None) -> Runtime:
+    """Threads, device and data for ``config``; the same seed gives the same numbers on a CPU."""
+    if config.threads > 0:
+        torch.set_num_threads(config.threads)
+    if config.device == "auto":
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    else:
+        if config.device.startswith("cuda") and not torch.cuda.is_available():
+            raise SgnasError(f"device {config.device} requested but CUDA is not available")
+        device = torch.device(config.device)
+    space = config.space.build()
+    splits = load_splits(config.data, space.resolution, config.seed, data_dir)
+    if len(splits.classes) != space.num_classes:
+        raise SgnasError(f"the data has {len(splits.classes)} classes, the space's classifier {space.num_classes}; "
+                         f"set space.num_classes={len(splits.classes)}")
+    return Runtime(config, device, splits)
+
+
+class _Limited:
+    """The first ``limit`` batches of epoch 0 of a source, re-iterable (what evaluators consume)."""
+
+    def __init__(self, source: BatchSource, limit: int | None) -> None:
+        self.source, self.limit = source, limit
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        return itertools.islice(self.source.epoch(0), self.limit)
+
+    def __len__(self) -> int:
+        return len(self.source) if self.limit is None else min(self.limit, len(self.source))
+
+
+# --- steps ---------------------------------------------------------------------------
+
+
+def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Path | None = None,
+                   max_steps: int | None = None) -> RunDir:
+    """Train (or resume, or reuse) the supernet run of ``runtime.config``; its ``supernet.pt`` is the result."""
+    from sgnas.supernet import UnifiedSupernet
+    from sgnas.training.supernet import SupernetTrainer, build_sampler
+
+    config = runtime.config
+    run = RunDir.open(runs_dir, "supernet", step_key(config, "supernet"), config.seed)
+    if run.finished:
+        return run
+    space = config.space.build()
+    torch.manual_seed(config.seed)
+    supernet = UnifiedSupernet(space, act=config.supernet.act, shadow_bn=config.supernet.shadow_bn).to(runtime.device)
+    sampler = build_sampler(config.supernet.sampler, space.num_layers, config.seed, config.supernet.forced_sampling)
+    trainer = SupernetTrainer(
+        supernet, sampler,
+        train=runtime.batches("train", config.supernet.batch_size, True),
+        val=runtime.batches("val", config.supernet.batch_size, False),
+        calib=runtime.batches("train", config.supernet.batch_size, True),
+        config=config.supernet, preset=config.preset, seed=config.seed, run=run,
+    )
+    source = resume_from or (run.checkpoint_path if run.checkpoint_path.exists() else None)
+    if source is not None:
+        trainer.resume(source)
+    results = trainer.train(max_steps=max_steps)
+    if results is not None:
+        trainer.export(run.path / "supernet.pt")
+        run.finish({**results, "supernet": str(run.path / "supernet.pt")})
+    return run
+
+
+def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str | Path) -> RunDir:
+    """Train (or resume, or reuse) the generator over a trained supernet; its ``generator.pt`` is the result."""
+    from sgnas.generator.train import GeneratorTrainer
+    from sgnas.training.supernet import load_supernet
+
+    config = runtime.config
+    supernet_path, supernet_run = resolve_run(supernet_source, "supernet", "supernet.pt")
+    upstream = {"supernet_run": supernet_run.name if supernet_run else str(supernet_path)}
+    run = RunDir.open(runs_dir, "generator", step_key(config, "generator", **upstream), config.seed)
+    if run.finished:
+        return run
+    space = config.space.build()
+    supernet = load_supernet(supernet_path, space, config.preset, runtime.device)
+    torch.manual_seed(config.seed)
+    trainer = GeneratorTrainer(
+        supernet, CostModel(space),
+        train=runtime.batches("val", config.generator.batch_size, True),
+        select=runtime.batches("val", config.generator.batch_size, False),
+        config=config.generator, forced_sampling=config.supernet.forced_sampling,
+        preset=config.preset, seed=config.seed, run=run,
+    )
+    if run.checkpoint_path.exists():
+        trainer.resume(run.checkpoint_path)
+    start = time.perf_counter()
+    results = trainer.train()
+    trainer.export(run.path / "generator.pt")
+    run.finish({**results, "generator": str(run.path / "generator.pt"), "supernet": str(supernet_path.resolve()),
+                "seconds_this_session": time.perf_counter() - start})
+    return run
+
+
+@dataclass
+class SearchContext:
+    """What a search strategy may need to be built (``Strategy.from_context``) and to search."""
+
+    config: Config
+    runtime: Runtime
+    supernet: torch.nn.Module
+    cost_model: CostModel
+    evaluator: Any
+    device: torch.device
+    supernet_path: Path
+    generator_path: Path | None = None
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+
+def search_context(runtime: Runtime, supernet_path: Path, generator_path: Path | None = None) -> SearchContext:
+    """Load the supernet and build the BN-recalibrating evaluator on the validation split."""
+    from sgnas.evaluator import SupernetEvaluator
+    from sgnas.training.supernet import load_supernet
+
+    config = runtime.config
+    space = config.space.build()
+    supernet = load_supernet(supernet_path, space, config.preset, runtime.device)
+    cost_model = CostModel(space)
+    evaluator = SupernetEvaluator(
+        supernet, cost_model,
+        _Limited(runtime.batches("val", config.supernet.batch_size, False), config.search.val_batches),
+        _Limited(runtime.batches("train", config.supernet.batch_size, True), config.search.calib_batches),
+        config.search.calib_batches,
+        forced_sampling=config.supernet.forced_sampling,
+    )
+    return SearchContext(config, runtime, supernet, cost_model, evaluator, runtime.device, supernet_path, generator_path)
+
+
+def to_interface_macs(cost_model: CostModel, target_m: float, convention: str) -> float:
+    """A target in millions of ``convention`` MACs as the strategies' ``conv+fc`` MACs."""
+    return target_m * 1e6 + cost_model.fixed_macs("conv+fc") - cost_model.fixed_macs(convention)  # type: ignore[arg-type]
+
+
+def search_targets(strategy: SearchStrategy, context: SearchContext, targets_m: Sequence[float],
+                   with_accuracy: bool = True) -> list[SearchResult]:
+    """One search per target (millions of MACs in the preset's convention); targets the space cannot meet are refused."""
+    convention = context.config.generator.convention
+    low, high = (m / 1e6 for m in context.cost_model.macs_range(convention))  # type: ignore[arg-type]
+    results = []
+    for target in targets_m:
+        if not low <= target <= high:
+            raise SgnasError(f"target {target:g}M MACs ({convention}) is outside the space's range {low:.2f}-{high:.2f}M")
+        macs = to_interface_macs(context.cost_model, target, convention)
+        evaluator = context.evaluator if with_accuracy else None
+        result = strategy.search(evaluator, macs, context.config.search.budget)  # type: ignore[arg-type]
+        result.extra.setdefault("target_m_in_convention", target)
+        result.extra.setdefault("macs_m_in_convention", context.cost_model.macs(result.architecture, convention) / 1e6)  # type: ignore[arg-type]
+        result.extra.setdefault("convention", convention)
+        results.append(result)
+    return results
+
+
+def summarise_search(results: Sequence[SearchResult]) -> dict[str, Any]:
+    """Kendall tau (target vs generated MACs), mean |F-T|/T and per-target wall time, in the targets' convention."""
+    targets = [r.extra["target_m_in_convention"] for r in results]
+    macs = [r.extra["macs_m_in_convention"] for r in results]
+    errors = [abs(f - t) / t for f, t in zip(macs, targets)]
+    summary: dict[str, Any] = {
+        "targets": len(results),
+        "mean_relative_error": float(np.mean(errors)),
+        "max_relative_error": float(np.max(errors)),
+        "mean_wall_seconds": float(np.mean([r.wall_seconds for r in results])),
+        "max_wall_seconds": float(np.max([r.wall_seconds for r in results])),
+        "convention": results[0].extra["convention"],
+    }
+    if len(results) >= 2:
+        summary["kendall_tau"] = float(kendalltau(targets, macs).statistic) if len(set(macs)) > 1 else 0.0
+    return summary
+
+
+def evaluate_architecture(runtime: Runtime, arch: Architecture, runs_dir: str | Path) -> RunDir:
+    """Train ``arch`` from scratch with the preset's recipe (or reuse that run); test top-1/top-5 in results."""
+    from sgnas.evaluate import train_standalone
+
+    config = runtime.config
+    space = config.space.build()
+    arch.check_space(space)
+    run = RunDir.open(runs_dir, "evaluate", step_key(config, "evaluate", architecture=arch.to_string()), config.seed)
+    if run.finished:
+        return run
+    results = train_standalone(arch, space, config.evaluate, runtime.splits, config.seed, config.preset,
+                               runtime.device, run, workers=config.data.workers)
+    run.finish(results)
+    return run
+
+
+def run_pipeline(config: Config, targets_m: Sequence[float], runs_dir: str | Path,
+                 data_dir: str | Path | None = None, evaluate: bool = True) -> dict[str, Any]:
+    """Supernet -> generator -> one architecture per target -> stand-alone training; reuses finished runs."""
+    from sgnas.generator.strategy import GeneratorStrategy
+
+    runtime = prepare(config, data_dir)
+    supernet_run = train_supernet(runtime, runs_dir)
+    generator_run = train_generator(runtime, supernet_run.path, runs_dir)
+    upstream = {"generator_run": generator_run.path.name, "targets": list(targets_m), "strategy": "generator"}
+    search_run = RunDir.open(runs_dir, "search", step_key(config, "search", **upstream), config.seed)
+    if not search_run.finished:
+        context = search_context(runtime, supernet_run.path / "supernet.pt", generator_run.path / "generator.pt")
+        strategy = GeneratorStrategy.from_context(context)
+        results = search_targets(strategy, context, targets_m)
+        search_run.finish({"results": [r.to_json() for r in results], "summary": summarise_search(results)})
+    searched = search_run.results["results"]
+    evaluated = []
+    if evaluate:
+        for record in searched:
+            run = evaluate_architecture(runtime, Architecture.from_string(record["architecture"]), runs_dir)
+            evaluated.append({"target_m": record["target_m_in_convention"], "run": str(run.path), **run.results})
+    return {
+        "supernet_run": str(supernet_run.path), "generator_run": str(generator_run.path),
+        "search_run": str(search_run.path), "search": search_run.results, "evaluated": evaluated,
+    }

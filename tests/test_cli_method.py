@@ -1,0 +1,129 @@
+"""Bad input to the method's commands: one ``sgnas: error:`` line, exit status 2, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from sgnas.cli import main
+from sgnas.commands import _strategies
+from sgnas.config import load_preset
+from sgnas.errors import SgnasError
+from sgnas.training import save_checkpoint
+
+SYNTHETIC = ["--set", "data.dataset=synthetic"]
+
+
+def run_cli(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code: int, err: str, fragment: str) -> None:
+    lines = [line for line in err.splitlines() if line.startswith("sgnas: error:")]
+    assert code == 2 and len(lines) == 1 and fragment in lines[0], err
+
+
+@pytest.fixture(scope="module")
+def smoke_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A finished synthetic-data smoke supernet and generator (no evaluation)."""
+    root = tmp_path_factory.mktemp("runs")
+    code = main(["pipeline", "--preset", "smoke", *SYNTHETIC, "--runs-dir", str(root), "--no-evaluate", "--json"])
+    assert code == 0
+    generator = next((root / "generator").iterdir())
+    supernet = next((root / "supernet").iterdir())
+    return {"root": str(root), "generator": str(generator), "supernet": str(supernet)}
+
+
+def test_unknown_config_key(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    code, _, err = run_cli(capsys, "train-supernet", "--preset", "smoke", "--set", "supernet.epoch=3",
+                           "--runs-dir", str(tmp_path))
+    assert_one_line_error(code, err, "unknown config key 'supernet.epoch'")
+    assert not any(tmp_path.iterdir()), "nothing is written for a rejected config"
+
+
+def test_empty_dataset_folder(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    code, _, err = run_cli(capsys, "train-supernet", "--preset", "smoke", "--data-dir", str(tmp_path / "data"),
+                           "--runs-dir", str(tmp_path / "runs"))
+    assert_one_line_error(code, err, "has no train/")
+    (tmp_path / "data" / "train" / "cat").mkdir(parents=True)
+    (tmp_path / "data" / "test" / "cat").mkdir(parents=True)
+    code, _, err = run_cli(capsys, "train-supernet", "--preset", "smoke", "--data-dir", str(tmp_path / "data"),
+                           "--runs-dir", str(tmp_path / "runs"))
+    assert_one_line_error(code, err, "holds no images")
+
+
+def test_missing_and_corrupt_supernet_checkpoints(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    code, _, err = run_cli(capsys, "train-generator", "--supernet", str(tmp_path / "nothing.pt"), "--preset", "smoke")
+    assert_one_line_error(code, err, "does not exist")
+    corrupt = tmp_path / "supernet.pt"
+    corrupt.write_bytes(b"PK\x03\x04 truncated")
+    code, _, err = run_cli(capsys, "train-generator", "--supernet", str(corrupt), "--preset", "smoke", *SYNTHETIC,
+                           "--runs-dir", str(tmp_path / "runs"))
+    assert_one_line_error(code, err, "corrupt")
+
+
+def test_checkpoint_from_another_space_or_preset(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    proxy_space = load_preset("proxy").space.build().describe()
+    foreign = tmp_path / "supernet.pt"
+    save_checkpoint(foreign, {"kind": "supernet", "space": proxy_space, "preset": "proxy"})
+    code, _, err = run_cli(capsys, "train-generator", "--supernet", str(foreign), "--preset", "smoke", *SYNTHETIC,
+                           "--runs-dir", str(tmp_path / "runs"))
+    assert_one_line_error(code, err, "is for the cifar space at width 0.5")
+    smoke_space = load_preset("smoke").space.build().describe()
+    training = tmp_path / "training.pt"
+    save_checkpoint(training, {"kind": "supernet-training", "space": smoke_space, "preset": "proxy"})
+    code, _, err = run_cli(capsys, "train-supernet", "--preset", "smoke", *SYNTHETIC, "--resume", str(training),
+                           "--runs-dir", str(tmp_path / "runs"))
+    assert_one_line_error(code, err, "comes from preset 'proxy'")
+
+
+@pytest.mark.slow
+def test_targets_outside_the_range(capsys: pytest.CaptureFixture, smoke_runs: dict[str, str]) -> None:
+    config = load_preset("smoke")
+    high = config.generator.target_high
+    base = ["search", "--generator", smoke_runs["generator"], "--runs-dir", smoke_runs["root"], "--no-accuracy"]
+    code, _, err = run_cli(capsys, *base, "--targets", str(high * 1.2))
+    assert_one_line_error(code, err, "outside the generator's trained range")
+    code, out, err = run_cli(capsys, *base, "--targets", str(high * 1.2), "--extrapolate", "--json")
+    assert code == 0 and "warning" in err and json.loads(out)["results"][0]["supernet_accuracy"] is None
+    code, _, err = run_cli(capsys, *base, "--targets", "1000", "--extrapolate")
+    assert_one_line_error(code, err, "outside the space's range")
+    code, _, err = run_cli(capsys, *base)
+    assert_one_line_error(code, err, "no targets")
+
+
+@pytest.mark.slow
+def test_search_with_a_registered_baseline(capsys: pytest.CaptureFixture, smoke_runs: dict[str, str]) -> None:
+    pytest.importorskip("baselines.random_search")
+    config = load_preset("smoke")
+    middle = (config.generator.target_low + config.generator.target_high) / 2
+    code, out, err = run_cli(capsys, "search", "--strategy", "random-search", "--supernet", smoke_runs["supernet"],
+                             "--targets", str(middle), "--budget", "2", "--runs-dir", smoke_runs["root"], "--json")
+    assert code == 0, err
+    result = json.loads(out)["results"][0]
+    assert result["strategy"] == "random-search" and result["supernet_accuracy"] is not None
+
+
+def test_generator_strategy_needs_a_generator_run(capsys: pytest.CaptureFixture) -> None:
+    code, _, err = run_cli(capsys, "search", "--targets", "0.5")
+    assert_one_line_error(code, err, "needs --generator")
+
+
+def test_strategy_registry_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(SgnasError, match="unknown strategy"):
+        _strategies.strategy_class("annealing")
+    monkeypatch.setitem(_strategies.STRATEGIES, "evolution", "no_such_package.evolution:EvolutionSearch")
+    with pytest.raises(SgnasError, match="module no_such_package is missing"):
+        _strategies.strategy_class("evolution")
+    assert _strategies.strategy_class("generator").name == "generator"
+
+
+def test_bad_architecture_for_evaluate(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    code, _, err = run_cli(capsys, "evaluate", "33xxxx-33xxxx", "--preset", "smoke", *SYNTHETIC,
+                           "--runs-dir", str(tmp_path))
+    assert_one_line_error(code, err, "architecture has 2 layers")

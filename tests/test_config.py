@@ -1,0 +1,75 @@
+"""Presets and ``section.field=value`` overrides of :mod:`sgnas.config`."""
+
+from __future__ import annotations
+
+import pytest
+
+from sgnas.config import PRESETS, apply_overrides, config_from_dict, load_preset
+from sgnas.cost import CostModel
+from sgnas.errors import SgnasError
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_is_valid_and_round_trips(name: str) -> None:
+    config = load_preset(name)
+    assert config.preset == name
+    assert config_from_dict(config.to_dict()) == config
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_preset_targets_lie_inside_the_space(name: str) -> None:
+    config = load_preset(name)
+    low, high = (m / 1e6 for m in CostModel(config.space.build()).macs_range(config.generator.convention))
+    assert low < config.generator.target_low < config.generator.target_high < high
+
+
+def test_paper_preset_matches_the_supplementary() -> None:
+    config = load_preset("paper")
+    assert (config.supernet.epochs, config.supernet.batch_size, config.supernet.lr) == (50, 256, 0.045)
+    assert (config.supernet.momentum, config.supernet.weight_decay) == (0.9, 4e-5)
+    assert (config.generator.lr, config.generator.betas, config.generator.hw_lambda) == (1e-3, (0.5, 0.999), 3e-4)
+    assert (config.generator.tau, config.generator.tau_decay) == (5.0, 0.95)
+    assert (config.generator.target_low, config.generator.target_high) == (270.0, 450.0)
+    assert config.data.val_per_class == 50
+
+
+def test_overrides_are_typed() -> None:
+    config = load_preset("smoke", ["supernet.epochs=3", "generator.betas=[0.1, 0.2]", "data.train_per_class=null",
+                                   "supernet.lr=1", "seed=7", "generator.loss=asymmetric", "supernet.weight_decay=4e-05"])
+    assert config.supernet.epochs == 3 and isinstance(config.supernet.lr, float)
+    assert config.generator.betas == (0.1, 0.2)
+    assert config.data.train_per_class is None
+    assert config.seed == 7 and config.supernet.weight_decay == 4e-5
+    assert load_preset("smoke").supernet.epochs == 1, "overrides must not leak into the preset"
+
+
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ("supernet.epoch=3", "unknown config key 'supernet.epoch'"),
+        ("nosuch.epochs=3", "unknown config key"),
+        ("supernet.epochs=abc", "expected an integer"),
+        ("supernet.epochs=2.5", "expected an integer"),
+        ("supernet.forced_sampling=maybe", "expected true or false"),
+        ("supernet=3", "is a section"),
+        ("no-equals-sign", "not of the form"),
+        ("generator.loss=cubic", "generator.loss"),
+        ("generator.target_low=900", "target_low < target_high"),
+    ],
+)
+def test_bad_overrides_are_one_line_errors(override: str, fragment: str) -> None:
+    with pytest.raises(SgnasError) as info:
+        load_preset("smoke", [override])
+    assert fragment in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+def test_unknown_preset() -> None:
+    with pytest.raises(SgnasError, match="unknown preset"):
+        load_preset("imagenet-full")
+
+
+def test_apply_overrides_copies() -> None:
+    base = load_preset("proxy")
+    changed = apply_overrides(base, ["generator.epochs=1"])
+    assert base.generator.epochs != 1 and changed.generator.epochs == 1

@@ -1,0 +1,222 @@
+"""The architecture generator: network shape, prior pool, relaxation with forced sampling, losses, training, search."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as nn
+from hypothesis import given
+
+from sgnas.config import load_preset
+from sgnas.cost import CostModel
+from sgnas.data import load_splits, make_batches
+from sgnas.errors import SgnasError
+from sgnas.generator import (
+    ConvGenerator,
+    GeneratorStrategy,
+    GeneratorTrainer,
+    MLPGenerator,
+    PriorPool,
+    TargetCycle,
+    TauSchedule,
+    asymmetric_squared,
+    canonical_relaxed,
+    decode,
+    one_hot,
+    relative_squared,
+    relax,
+)
+from sgnas.space import OPS, get_space
+from strategies import architectures
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Single-threaded: the machines these run on are shared, and exact CPU results are asserted."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_conv_generator_has_the_official_size() -> None:
+    generator = ConvGenerator(num_layers=19)
+    # 3x3 convs without bias: 10->32, 2 x 32->32 (constraint), 1->32, 32->32 (prior), 4 x 32->32, 32->1 with bias
+    expected = 9 * (10 * 32 + 2 * 32 * 32 + 32 + 32 * 32 + 4 * 32 * 32 + 32) + 1
+    assert sum(p.numel() for p in generator.parameters()) == expected == 67969
+
+
+@pytest.mark.parametrize("network", [ConvGenerator, MLPGenerator])
+def test_generators_map_prior_and_target_to_logits(network: type[nn.Module]) -> None:
+    generator = network(7)
+    logits = generator(torch.rand(3, 7, 6, 4), torch.tensor([0.0, 0.5, 1.0]))
+    assert logits.shape == (3, 7, 6, 4)
+    assert not torch.allclose(logits[0], logits[2]), "the target must change the output"
+
+
+def test_hardware_losses() -> None:
+    t = torch.tensor(100.0)
+    assert asymmetric_squared(torch.tensor(100.05), t) == 0
+    assert asymmetric_squared(torch.tensor(101.0), t) == pytest.approx(1.2)
+    assert asymmetric_squared(torch.tensor(99.0), t) == pytest.approx(1.0)
+    # scale-free: the same relative error costs the same at any FLOPs scale
+    assert relative_squared(torch.tensor(110.0), t) == pytest.approx(relative_squared(torch.tensor(1.1), torch.tensor(1.0)))
+    assert relative_squared(torch.tensor(90.0), t) == pytest.approx(0.01)
+    assert relative_squared(torch.tensor(110.0), t) == pytest.approx(0.012)
+
+
+def test_tau_schedule() -> None:
+    assert TauSchedule(5.0, 0.95)(0) == 5.0
+    assert TauSchedule(5.0, 0.95)(2) == pytest.approx(5.0 * 0.95**2)
+    assert TauSchedule(2.0, 1.0)(10) == 2.0
+
+
+def test_target_cycle_visits_the_grid_once_per_cycle() -> None:
+    cycle = TargetCycle(270, 450, 5, 0.0, seed=0)
+    first = sorted(cycle(s) for s in range(37))
+    assert first == list(np.arange(270, 451, 5))
+    assert [cycle(s) for s in range(37)] != first, "the order is shuffled"
+    jittered = TargetCycle(270, 450, 5, 0.5, seed=0)
+    assert all(abs(jittered(s) - cycle(s)) <= 0.5 for s in range(72))
+
+
+@given(architectures(19))
+def test_relaxation_of_a_one_hot_architecture_is_its_canonical_form(arch) -> None:  # noqa: ANN001
+    weights = canonical_relaxed(one_hot(arch))
+    assert decode(torch.log(weights.clamp_min(1e-9)), forced_sampling=False) == arch.canonical()
+
+
+def test_forced_sampling_relaxation_keeps_expected_macs_and_gradients() -> None:
+    cost = CostModel(get_space("imagenet"))
+    logits = torch.randn(19, 6, 4, requires_grad=True)
+    torch.manual_seed(0)
+    free = relax(logits, 1.0, forced_sampling=False)
+    torch.manual_seed(0)
+    canonical = relax(logits, 1.0, forced_sampling=True)
+    assert torch.allclose(cost.expected_macs(free), cost.expected_macs(canonical))
+    order_key = (canonical * torch.arange(4.0)).sum(-1)
+    assert bool((order_key[:, 1:] >= order_key[:, :-1]).all()), "sub-blocks sorted by expected op index"
+    cost.expected_macs(canonical).backward()
+    assert logits.grad is not None and logits.grad.abs().sum() > 0
+
+
+def test_decoded_architectures_are_valid_and_canonical_under_fs() -> None:
+    torch.manual_seed(0)
+    for _ in range(20):
+        logits = torch.randn(19, 6, 4) * 3
+        logits[..., OPS.index("skip")] += 5  # push hard towards skipping everything
+        arch = decode(logits, forced_sampling=True)
+        assert arch.is_canonical() and min(arch.expansions) >= 2
+        assert min(decode(logits, forced_sampling=False).expansions) >= 2
+
+
+def test_prior_pool_levels_and_round_trip() -> None:
+    cost = CostModel(get_space("cifar", resolution=16, width=0.5))
+    pool = PriorPool(cost, 6.2, 9.7, size=5, seed=0, draws=300)
+    assert len(pool.levels) == 5 and 6.2 < pool.levels[0] < pool.levels[-1] < 9.7
+    assert all(abs(m - level) / level < 0.05 for m, level in zip(pool.macs, pool.levels))
+    assert all(a.is_canonical() for a in pool.archs)
+    assert torch.equal(pool(6.2), pool.priors[0]) and torch.equal(pool(9.7), pool.priors[-1])
+    again = PriorPool.from_state(pool.state_dict())
+    assert again.archs == pool.archs and np.allclose(again.levels, pool.levels)
+
+
+class ConstantSupernet(nn.Module):
+    """A stand-in for the supernet: logits from pooled pixels; the architecture does not matter."""
+
+    def __init__(self, space) -> None:  # noqa: ANN001
+        super().__init__()
+        self.space = space
+        self.linear = nn.Linear(3, space.num_classes)
+
+    def forward(self, x: torch.Tensor, arch) -> torch.Tensor:  # noqa: ANN001
+        return self.linear(x.mean(dim=(2, 3)))
+
+    def forward_relaxed(self, x: torch.Tensor, weights: torch.Tensor, threshold: float = 0.01) -> torch.Tensor:
+        return self.forward(x, None) + 0 * weights.sum()
+
+
+def _trainer(tmp_path: Path, epochs: int = 8):
+    config = load_preset("smoke", ["data.dataset=synthetic", "data.val_per_class=16", f"generator.epochs={epochs}",
+                                   "generator.batch_size=4", "generator.tau_decay=0.8"])
+    space = config.space.build()
+    splits = load_splits(config.data, space.resolution, 0)
+    batches = make_batches(splits, "val", 4, True, 0, "cpu")
+    torch.manual_seed(0)  # the stand-in supernet's weights
+    trainer = GeneratorTrainer(ConstantSupernet(space), CostModel(space), batches,
+                               make_batches(splits, "val", 4, False, 0, "cpu"), config.generator,
+                               forced_sampling=True, preset="smoke", seed=0)
+    return config, trainer
+
+
+@pytest.mark.slow
+def test_generator_learns_the_constraint_and_search_is_fast(tmp_path: Path) -> None:
+    config, trainer = _trainer(tmp_path)
+    untrained = trainer.select()["mean_relative_error"]
+    results = trainer.train()
+    assert results["mean_relative_error"] < min(untrained, 0.05)
+    assert results["kendall_tau"] >= 0.8
+    trainer.export(tmp_path / "generator.pt")
+    cost = CostModel(config.space.build())
+    strategy = GeneratorStrategy.load(tmp_path / "generator.pt", cost, "smoke")
+    target = (config.generator.target_low + config.generator.target_high) / 2
+    assert strategy.generate(target) == trainer.generate(target)
+    start = time.perf_counter()
+    result = strategy.search(None, target * 1e6 + cost.fixed_macs("conv+fc") - cost.fixed_macs("conv"))
+    assert time.perf_counter() - start < 0.1 and result.wall_seconds < 0.1
+    assert result.architecture.is_canonical() and result.forward_passes == 0
+    assert result.extra["target_m_in_convention"] == pytest.approx(target)
+
+
+def test_targets_outside_the_trained_range_are_refused_or_warned(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    config, trainer = _trainer(tmp_path, epochs=1)
+    trainer.export(tmp_path / "generator.pt")
+    cost = CostModel(config.space.build())
+    strategy = GeneratorStrategy.load(tmp_path / "generator.pt", cost, "smoke")
+    with pytest.raises(SgnasError, match="outside the generator's trained range"):
+        strategy.generate(config.generator.target_high * 1.5)
+    warning = GeneratorStrategy.load(tmp_path / "generator.pt", cost, "smoke", outside_range="warn")
+    warning.generate(config.generator.target_high * 1.5)
+    assert "warning" in capsys.readouterr().err
+    with pytest.raises(SgnasError, match="not the cifar space|preset"):
+        GeneratorStrategy.load(tmp_path / "generator.pt", CostModel(get_space("cifar", width=0.5)), "smoke")
+
+
+def test_generator_training_repeats_and_resumes_exactly(tmp_path: Path) -> None:
+    from sgnas.runs import RunDir
+
+    _, straight = _trainer(tmp_path, epochs=2)
+    straight.train()
+    _, again = _trainer(tmp_path, epochs=2)
+    again.train()
+    assert all(torch.equal(a, b) for a, b in zip(straight.generator.state_dict().values(),
+                                                  again.generator.state_dict().values()))
+    run = RunDir.open(tmp_path / "runs", "generator", {"x": 1}, 0)
+    _, first = _trainer(tmp_path, epochs=1)
+    first.run = run
+    first.train()
+    _, resumed = _trainer(tmp_path, epochs=2)
+    resumed.resume(run.checkpoint_path)
+    assert resumed.epoch == 1
+    resumed.train()
+    assert straight.history == resumed.history
+    assert all(torch.equal(a, b) for a, b in zip(straight.generator.state_dict().values(),
+                                                  resumed.generator.state_dict().values()))
+
+
+def test_the_mlp_generator_trains_through_the_same_loop(tmp_path: Path) -> None:
+    config = load_preset("smoke", ["data.dataset=synthetic", "generator.network=mlp", "generator.batch_size=10"])
+    space = config.space.build()
+    splits = load_splits(config.data, space.resolution, 0)
+    trainer = GeneratorTrainer(ConstantSupernet(space), CostModel(space), make_batches(splits, "val", 10, True, 0, "cpu"),
+                               make_batches(splits, "val", 10, False, 0, "cpu"), config.generator,
+                               forced_sampling=True, preset="smoke", seed=0)
+    results = trainer.train()
+    assert len(results["archs"]) == config.generator.sweep_targets
+    trainer.export(tmp_path / "generator.pt")
+    strategy = GeneratorStrategy.load(tmp_path / "generator.pt", CostModel(space), "smoke")
+    assert isinstance(strategy.generator, MLPGenerator)

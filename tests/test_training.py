@@ -1,0 +1,129 @@
+"""Supernet training: schedules, checkpoints that refuse foreign files, and exact resume on the CPU."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from sgnas.config import load_preset
+from sgnas.data import load_splits, make_batches
+from sgnas.errors import SgnasError
+from sgnas.runs import RunDir
+from sgnas.training import LRFactor, SupernetTrainer, load_checkpoint, load_supernet, save_checkpoint
+from sgnas.training.supernet import build_sampler, validation_architectures
+
+SMOKE = load_preset("smoke", ["data.dataset=synthetic", "data.train_per_class=4", "data.val_per_class=2",
+                              "supernet.epochs=2", "supernet.batch_size=8", "supernet.checkpoint_every=3"])
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Single-threaded: the machines these run on are shared, and exact CPU results are asserted."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def test_cosine_and_step_factors() -> None:
+    cosine = LRFactor("cosine", total_steps=100, steps_per_epoch=10)
+    assert cosine(0) == 1.0 and cosine(50) == pytest.approx(0.5) and cosine(100) == pytest.approx(0.0)
+    warm = LRFactor("step", total_steps=100, steps_per_epoch=10, warmup_steps=10, decay_rate=0.5, decay_epochs=2)
+    assert warm(0) == pytest.approx(0.1) and warm(9) == pytest.approx(1.0)
+    assert warm(10) == 1.0 and warm(29) == 1.0 and warm(30) == 0.5 and warm(50) == 0.25
+    with pytest.raises(ValueError):
+        LRFactor("linear", 1, 1)
+
+
+def test_validation_architectures_are_fixed_and_canonical() -> None:
+    archs = validation_architectures(19, 5, seed=3, forced_sampling=True)
+    assert archs == validation_architectures(19, 5, seed=3, forced_sampling=True)
+    assert archs[0].expansions == (2,) * 19 and archs[1].expansions == (6,) * 19
+    assert all(a.is_canonical() for a in archs)
+
+
+def test_unknown_sampler_is_a_one_line_error() -> None:
+    with pytest.raises(SgnasError, match="not available"):
+        build_sampler("nowhere.module:Sampler", 19, 0, True)
+
+
+def _trainer(run: RunDir) -> SupernetTrainer:
+    from sgnas.supernet import UnifiedSupernet
+
+    space = SMOKE.space.build()
+    splits = load_splits(SMOKE.data, space.resolution, SMOKE.seed)
+    torch.manual_seed(SMOKE.seed)
+    supernet = UnifiedSupernet(space)
+    sampler = build_sampler("strict-fair", space.num_layers, SMOKE.seed, True)
+    batches = lambda which, train: make_batches(splits, which, SMOKE.supernet.batch_size, train, SMOKE.seed, "cpu")  # noqa: E731
+    return SupernetTrainer(supernet, sampler, batches("train", True), batches("val", False), batches("train", True),
+                           SMOKE.supernet, "smoke", SMOKE.seed, run)
+
+
+@pytest.mark.slow
+def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path: Path) -> None:
+    torch.set_num_threads(1)
+    straight = _trainer(RunDir.open(tmp_path / "a", "supernet", {"x": 1}, 0))
+    results = straight.train()
+    assert results is not None and straight.global_step == 2 * straight.steps_per_epoch
+
+    run = RunDir.open(tmp_path / "b", "supernet", {"x": 1}, 0)
+    first = _trainer(run)
+    assert first.train(max_steps=straight.steps_per_epoch + 2) is None  # stops mid-epoch 1, after epoch 0's validation
+    resumed = _trainer(run)
+    resumed.resume(run.checkpoint_path)
+    assert resumed.global_step == straight.steps_per_epoch + 2
+    assert resumed.train() is not None
+    for (name, a), b in zip(straight.supernet.state_dict().items(), resumed.supernet.state_dict().values()):
+        assert torch.equal(a, b), f"{name} differs after resume"
+    assert straight.history == resumed.history
+
+    straight.export(tmp_path / "supernet.pt")
+    loaded = load_supernet(tmp_path / "supernet.pt", SMOKE.space.build(), "smoke")
+    assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), straight.supernet.state_dict().values()))
+
+
+def test_checkpoint_errors_are_one_line(tmp_path: Path) -> None:
+    space = SMOKE.space.build().describe()
+    path = tmp_path / "ckpt.pt"
+    with pytest.raises(SgnasError, match="does not exist"):
+        load_checkpoint(path, "supernet")
+    path.write_bytes(b"\x00not a checkpoint")
+    with pytest.raises(SgnasError, match="corrupt"):
+        load_checkpoint(path, "supernet")
+    save_checkpoint(path, {"kind": "generator", "space": space, "preset": "smoke"})
+    with pytest.raises(SgnasError, match="holds a generator"):
+        load_checkpoint(path, "supernet")
+    save_checkpoint(path, {"kind": "supernet", "space": space, "preset": "smoke"})
+    other = load_preset("proxy").space.build().describe()
+    with pytest.raises(SgnasError, match="width 0.1") as info:
+        load_checkpoint(path, "supernet", space=other)
+    assert "\n" not in str(info.value)
+    with pytest.raises(SgnasError, match="preset 'smoke'"):
+        load_checkpoint(path, "supernet", space=space, preset="proxy")
+    assert load_checkpoint(path, "supernet", space=space, preset="smoke")["kind"] == "supernet"
+
+
+def test_truncated_checkpoint_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "ckpt.pt"
+    save_checkpoint(path, {"kind": "supernet", "weights": torch.zeros(1000)})
+    path.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(SgnasError, match="corrupt"):
+        load_checkpoint(path, "supernet")
+
+
+def test_a_write_killed_midway_leaves_the_last_checkpoint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "checkpoint.pt"
+    save_checkpoint(path, {"kind": "supernet", "step": 1})
+
+    def killed(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("os.replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(path, {"kind": "supernet", "step": 2})
+    monkeypatch.undo()
+    assert load_checkpoint(path, "supernet")["step"] == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"], "no temporary file is left behind"
