@@ -21,11 +21,18 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from sgnas.space import SKIP
+from sgnas.space import KERNEL_OPS, SKIP
 from sgnas.supernet.shadow_bn import running_average_factor, sliced_batch_norm
-from sgnas.supernet.unified_block import UnifiedBlock
+from sgnas.supernet.unified_block import UnifiedBlock, relaxed_expansion
 
-__all__ = ["reference_forward"]
+__all__ = ["reference_forward", "reference_forward_relaxed"]
+
+
+def _zero_output(block: UnifiedBlock, expanded: torch.Tensor) -> torch.Tensor:
+    """What a skipped sub-block outputs: zeros of one sub-block's channels at the block's output size."""
+    stride = block.spec.stride
+    batch, _, height, width = expanded.shape
+    return expanded.new_zeros(batch, block.width, -(-height // stride), -(-width // stride))
 
 
 def reference_forward(block: UnifiedBlock, x: torch.Tensor, ops: tuple[str, ...]) -> torch.Tensor:
@@ -36,12 +43,12 @@ def reference_forward(block: UnifiedBlock, x: torch.Tensor, ops: tuple[str, ...]
     momenta = {op: running_average_factor(block.depthwise_bn[op]) if training else None for op in used_ops}
     expand_momentum = running_average_factor(block.expand_bn) if training else None
     expanded = F.conv2d(x, block.expand.weight)
+    zeros = _zero_output(block, expanded)
     outputs = []
     for j, (op, chunk) in enumerate(zip(ops, expanded.split(width, dim=1))):
         rows = slice(j * width, (j + 1) * width)
         if op == SKIP:
-            stride = block.spec.stride
-            outputs.append(chunk.new_zeros(chunk.shape[0], width, -(-chunk.shape[2] // stride), -(-chunk.shape[3] // stride)))
+            outputs.append(zeros)
             continue
         hidden = block.act(sliced_batch_norm(chunk, block.expand_bn, rows, expand_momentum))
         conv = block.depthwise[op]
@@ -49,4 +56,36 @@ def reference_forward(block: UnifiedBlock, x: torch.Tensor, ops: tuple[str, ...]
         outputs.append(block.act(sliced_batch_norm(y, block.depthwise_bn[op], rows, momenta[op])))
     out = F.conv2d(torch.cat(outputs, dim=1), block.project.weight)
     out = block.project_bn(out, sum(op != SKIP for op in ops))
+    return out + x if block.spec.residual else out
+
+
+def reference_forward_relaxed(
+    block: UnifiedBlock, x: torch.Tensor, weights: torch.Tensor, threshold: float
+) -> torch.Tensor:
+    """``block`` for op probabilities ``weights[6, 4]``, the official way (``MixedBlock`` with ``arch_flag``).
+
+    Every sub-block outputs the sum of ``p * op(chunk)`` over its ops with
+    ``p > threshold`` (skip adds zero); the shadow BN is chosen by
+    :func:`~sgnas.supernet.unified_block.relaxed_expansion`.
+    """
+    width, training = block.width, block.training
+    keep = (weights.detach()[:, : len(KERNEL_OPS)] > threshold).tolist()
+    used_ops = {op for row in keep for op, kept in zip(KERNEL_OPS, row) if kept}
+    momenta = {op: running_average_factor(block.depthwise_bn[op]) if training else None for op in used_ops}
+    expand_momentum = running_average_factor(block.expand_bn) if training and used_ops else None
+    expanded = F.conv2d(x, block.expand.weight)
+    outputs = []
+    for j, chunk in enumerate(expanded.split(width, dim=1)):
+        rows = slice(j * width, (j + 1) * width)
+        out = _zero_output(block, expanded)
+        if any(keep[j]):
+            hidden = block.act(sliced_batch_norm(chunk, block.expand_bn, rows, expand_momentum))
+            for o, op in enumerate(KERNEL_OPS):
+                if keep[j][o]:
+                    conv = block.depthwise[op]
+                    y = F.conv2d(hidden, conv.weight[rows], None, conv.stride, conv.padding, 1, width)
+                    out = out + weights[j, o] * block.act(sliced_batch_norm(y, block.depthwise_bn[op], rows, momenta[op]))
+        outputs.append(out)
+    out = F.conv2d(torch.cat(outputs, dim=1), block.project.weight)
+    out = block.project_bn(out, relaxed_expansion(weights))
     return out + x if block.spec.residual else out

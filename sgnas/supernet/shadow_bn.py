@@ -5,7 +5,8 @@ channels; a path normalises only the channels of its active sub-blocks, with
 the matching slice of the affine parameters and running statistics, and in
 training mode updates the running statistics of those channels only (the
 statistics of a sub-block belong to that sub-block and move only when it is
-trained, like its weights).
+trained, like its weights). Updates follow nn.BatchNorm2d exactly (unbiased
+batch variance, ``momentum=None`` for a cumulative average).
 
 Shadow BN (MixPath, Chu et al., arXiv 2001.05887; used after the projection of
 every searchable block in the official SGNAS code): the distribution of the
@@ -58,18 +59,22 @@ def sliced_batch_norm(
     training = momentum is not None
     weight = select_channels(bn.weight, channels)
     bias = select_channels(bn.bias, channels)
-    if isinstance(channels, slice):
-        # Views of the buffers: F.batch_norm updates exactly these channels in place.
-        mean = select_channels(bn.running_mean, channels)
-        var = select_channels(bn.running_var, channels)
-        return F.batch_norm(x, mean, var, weight, bias, training, momentum or 0.0, bn.eps)
-    mean = bn.running_mean.index_select(0, channels)
-    var = bn.running_var.index_select(0, channels)
+    # Copies, not views: F.batch_norm saves the statistics it is given for backward, and a
+    # later in-place update of another slice of the same buffer would invalidate a saved view.
+    mean = select_channels(bn.running_mean, channels).clone()
+    var = select_channels(bn.running_var, channels).clone()
     out = F.batch_norm(x, mean, var, weight, bias, training, momentum or 0.0, bn.eps)
     if training:
-        bn.running_mean.index_copy_(0, channels, mean)
-        bn.running_var.index_copy_(0, channels, var)
+        _write_channels(bn.running_mean, channels, mean)
+        _write_channels(bn.running_var, channels, var)
     return out
+
+
+def _write_channels(buffer: torch.Tensor, channels: Channels, values: torch.Tensor) -> None:
+    if isinstance(channels, slice):
+        buffer[channels].copy_(values)
+    else:
+        buffer.index_copy_(0, channels, values)
 
 
 class ShadowBatchNorm(nn.Module):

@@ -14,14 +14,15 @@ sub-block ``j``. Each kernel size has its own depthwise weights and BN per
 sub-block, stored stacked as one ``6*C_in``-channel depthwise conv per kernel size.
 
 Fast path (:meth:`UnifiedBlock.forward`): only the active sub-blocks' channels are
-computed. Their expand rows are gathered in kernel order, so that the sub-blocks
-sharing a kernel size are adjacent and run as ONE grouped depthwise conv per
-kernel size present; the projection uses the matching columns. Concatenation
-followed by a 1x1 conv equals the sum of per-sub-block projections, so this is
-the same function as the official all-six-sub-blocks computation
-(:mod:`sgnas.supernet.reference_block`), with less work. For canonical
-(forced-sampling) layers the gathered channels are contiguous and every
-selection is a view.
+computed, in one branch per kernel size present. A branch takes the active
+sub-blocks of that kernel size together: their expand rows (1x1 conv, BN slice,
+activation), ONE grouped depthwise conv over their channels (BN slice,
+activation) and their projection columns; the branches' projections are summed.
+Concatenation followed by a 1x1 conv equals the sum of per-group 1x1 convs, so
+this is the same function as the official all-six-sub-blocks computation
+(:mod:`sgnas.supernet.reference_block`), with less work and no split or
+concatenation of activations. For canonical (forced-sampling) layers every
+selection of weights is a contiguous slice (a view).
 """
 
 from __future__ import annotations
@@ -63,31 +64,21 @@ def _channels(positions: list[int], width: int, device: torch.device) -> Channel
 
 @dataclass(frozen=True)
 class _KernelGroup:
-    """The active sub-blocks of one kernel size: their rows in that kernel's depthwise conv and BN."""
+    """The active sub-blocks of one kernel size: their channels in every per-sub-block tensor of the block."""
 
     op: str
     num_channels: int
     channels: Channels
 
 
-@dataclass(frozen=True)
-class _PathPlan:
-    """How the fast path computes one layer configuration: hidden channels in kernel order, then groups."""
-
-    expansion: int
-    hidden: Channels
-    groups: tuple[_KernelGroup, ...]
-
-
 @lru_cache(maxsize=65536)
-def _plan(ops: tuple[str, ...], width: int, device: torch.device) -> _PathPlan:
-    groups, hidden_positions = [], []
+def _kernel_groups(ops: tuple[str, ...], width: int, device: torch.device) -> tuple[_KernelGroup, ...]:
+    groups = []
     for op in KERNEL_OPS:
         positions = [j for j, o in enumerate(ops) if o == op]
         if positions:
             groups.append(_KernelGroup(op, len(positions) * width, _channels(positions, width, device)))
-            hidden_positions += positions
-    return _PathPlan(len(hidden_positions), _channels(hidden_positions, width, device), tuple(groups))
+    return tuple(groups)
 
 
 def relaxed_expansion(weights: torch.Tensor) -> int:
@@ -137,67 +128,53 @@ class UnifiedBlock(nn.Module):
 
     def forward(self, x: torch.Tensor, ops: tuple[str, ...]) -> torch.Tensor:
         """The block for one layer configuration ``ops`` (six ops), computing only active sub-blocks."""
-        plan = _plan(ops, self.width, x.device)
-        hidden = F.conv2d(x, select_channels(self.expand.weight, plan.hidden))
-        hidden = self.act(sliced_batch_norm(hidden, self.expand_bn, plan.hidden, self._momentum(self.expand_bn)))
-        chunks = hidden.split([g.num_channels for g in plan.groups], dim=1)
-        outputs = []
-        for group, chunk in zip(plan.groups, chunks):
+        expand_momentum = self._momentum(self.expand_bn)
+        projected, active_channels = None, 0
+        for group in _kernel_groups(ops, self.width, x.device):
             conv, bn = self.depthwise[group.op], self.depthwise_bn[group.op]
+            hidden = F.conv2d(x, select_channels(self.expand.weight, group.channels))
+            hidden = self.act(sliced_batch_norm(hidden, self.expand_bn, group.channels, expand_momentum))
             weight = select_channels(conv.weight, group.channels)
-            y = F.conv2d(chunk, weight, None, conv.stride, conv.padding, 1, group.num_channels)
-            outputs.append(self.act(sliced_batch_norm(y, bn, group.channels, self._momentum(bn))))
-        out = outputs[0] if len(outputs) == 1 else torch.cat(outputs, dim=1)
-        projected = F.conv2d(out, select_channels(self.project.weight, plan.hidden, dim=1))
-        return self._finish(projected, plan.expansion, x)
+            hidden = F.conv2d(hidden, weight, None, conv.stride, conv.padding, 1, group.num_channels)
+            hidden = self.act(sliced_batch_norm(hidden, bn, group.channels, self._momentum(bn)))
+            part = F.conv2d(hidden, select_channels(self.project.weight, group.channels, dim=1))
+            projected = part if projected is None else projected + part
+            active_channels += group.num_channels
+        return self._finish(projected, active_channels // self.width, x)
 
     def forward_relaxed(self, x: torch.Tensor, weights: torch.Tensor, threshold: float) -> torch.Tensor:
         """The block for op probabilities ``weights[6, 4]`` (OPS order): per sub-block sum of p * op(x).
 
         Ops with probability <= ``threshold`` are left out, as in the official
         code; ``skip`` contributes zero. The result is differentiable w.r.t. the
-        kept probabilities. Sub-blocks with several kept kernels share their
-        expand channels; each kernel size still runs as one grouped conv.
+        kept probabilities. The expand channels of every sub-block with a kept
+        kernel are computed once; then, as in :meth:`forward`, one branch per
+        kernel size (grouped depthwise conv over the sub-blocks that keep it,
+        scaled by their probabilities, projected by their columns), summed.
         """
-        width = self.width
+        width, device = self.width, x.device
         keep = (weights.detach()[:, : len(KERNEL_OPS)] > threshold).tolist()
         used = [j for j in range(SUB_BLOCKS) if any(keep[j])]
         expansion = relaxed_expansion(weights)
         if not used:
-            stride, (batch, _, height, width_px) = self.spec.stride, x.shape
-            zeros = x.new_zeros(batch, self.spec.out_channels, -(-height // stride), -(-width_px // stride))
-            return self._finish(zeros, expansion, x)
-        columns = _channels(used, width, x.device)
-        hidden = F.conv2d(x, select_channels(self.expand.weight, columns))
-        hidden = self.act(sliced_batch_norm(hidden, self.expand_bn, columns, self._momentum(self.expand_bn)))
-        out = None
+            stride = self.spec.stride
+            shape = (x.shape[0], self.spec.out_channels, -(-x.shape[2] // stride), -(-x.shape[3] // stride))
+            return self._finish(x.new_zeros(shape), expansion, x)
+        columns = _channels(used, width, device)
+        expanded = F.conv2d(x, select_channels(self.expand.weight, columns))
+        expanded = self.act(sliced_batch_norm(expanded, self.expand_bn, columns, self._momentum(self.expand_bn)))
+        projected = None
         for o, op in enumerate(KERNEL_OPS):
             positions = [j for j in used if keep[j][o]]
             if not positions:
                 continue
             conv, bn = self.depthwise[op], self.depthwise_bn[op]
-            rows = _channels(positions, width, x.device)
-            local = _channels([used.index(j) for j in positions], width, x.device)
-            y = F.conv2d(
-                select_channels(hidden, local, dim=1),
-                select_channels(conv.weight, rows),
-                None,
-                conv.stride,
-                conv.padding,
-                1,
-                len(positions) * width,
-            )
-            y = self.act(sliced_batch_norm(y, bn, rows, self._momentum(bn)))
+            rows = _channels(positions, width, device)
+            hidden = select_channels(expanded, _channels([used.index(j) for j in positions], width, device), dim=1)
+            weight = select_channels(conv.weight, rows)
+            hidden = F.conv2d(hidden, weight, None, conv.stride, conv.padding, 1, len(positions) * width)
+            hidden = self.act(sliced_batch_norm(hidden, bn, rows, self._momentum(bn)))
             scale = weights[positions, o].repeat_interleave(width).view(1, -1, 1, 1)
-            term = y * scale
-            if out is None:
-                out = term.new_zeros(term.shape[0], len(used) * width, *term.shape[2:])
-            out = out.index_add(1, _as_index(local, x.device), term)
-        projected = F.conv2d(out, select_channels(self.project.weight, columns, dim=1))
+            part = F.conv2d(hidden * scale, select_channels(self.project.weight, rows, dim=1))
+            projected = part if projected is None else projected + part
         return self._finish(projected, expansion, x)
-
-
-def _as_index(channels: Channels, device: torch.device) -> torch.Tensor:
-    if isinstance(channels, slice):
-        return torch.arange(channels.start, channels.stop, device=device)
-    return channels

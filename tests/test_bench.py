@@ -1,0 +1,43 @@
+"""``sgnas bench supernet`` runs end to end on a tiny setting and ends with the speedup line (no timing asserted)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+
+import pytest
+import torch
+
+from sgnas.commands import bench
+from sgnas.errors import SgnasError
+
+
+def _args(*argv: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser()
+    bench.register(parser.add_subparsers())
+    return parser.parse_args(["bench", "supernet", *argv])
+
+
+def test_tiny_benchmark_reports_numerics_memory_and_speedup(tmp_path, capsys):
+    threads = torch.get_num_threads()
+    out_file = tmp_path / "bench.json"
+    args = _args("--width", "0.25", "--resolution", "16", "--batch", "2", "--repeats", "2", "--steps", "1",
+                 "--json", str(out_file))
+    try:
+        assert bench.run(args) == 0
+    finally:
+        torch.set_num_threads(threads)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert re.fullmatch(r"fused_vs_reference_speedup=\d+\.\d\d", lines[-1])
+    result = json.loads(out_file.read_text())
+    assert set(result["seconds_per_step"]) == {"fast", "reference"}
+    assert all(len(values) == 2 for values in result["seconds_per_step"].values())
+    assert result["numerics"]["train_float64_gradient"] < 1e-9
+    assert result["numerics"]["eval_float32_output"] < 1e-5
+    assert all(mib > 0 for mib in result["saved_activation_mib"].values())
+
+
+def test_bad_options_are_refused():
+    with pytest.raises(SgnasError, match="--repeats"):
+        bench.run(_args("--repeats", "0"))
