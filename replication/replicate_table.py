@@ -6,12 +6,21 @@ multiply-adds and parameters recomputed exactly, beside the published figures,
 each in the counting convention the source used. It needs no data and no
 training, so it is the same for every preset and takes seconds.
 
+The measured tables come next: the harness (:mod:`replication.harness`) runs
+every method for every seed at the preset's scale and the redundancy study
+(:mod:`replication.redundancy`), both cached by config hash and seed under
+``<out>/runs``, so a second invocation only reads finished runs. Then Table B
+(methods x budgets), Table C (search cost versus the number of constraints),
+the claims summary and, when an ablation was run into the same folder, the
+ablation table.
+
 Each table is one builder in :data:`TABLE_BUILDERS`: a function of the results
 folder returning a :class:`replication.results.Table`, or ``None`` when what it
 needs was not measured. This script writes each as CSV, Markdown and LaTeX
 (:func:`sgnas.tables.write_table`) and prints it.
 
-Usage: ``python replication/replicate_table.py [--out results/] [--preset quick|proxy|paper]``
+Usage: ``python replication/replicate_table.py [--out results/] [--preset quick|proxy|paper|smoke]
+[--seeds 0 1 2] [--data-dir DIR] [--reference-only]``
 """
 
 from __future__ import annotations
@@ -28,6 +37,11 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import pandas as pd  # noqa: E402
 import torch  # noqa: E402
 
+from replication.ablation import ablation_table  # noqa: E402
+from replication.claims import claims_table  # noqa: E402
+from replication.harness import PLANS, run_replication  # noqa: E402
+from replication.proxy_tables import table_b, table_c  # noqa: E402
+from replication.redundancy import redundancy_study  # noqa: E402
 from replication.results import Table  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.reference_zoo import ZooEntry, load_zoo, recompute  # noqa: E402
@@ -35,7 +49,7 @@ from sgnas.tables import render, write_table  # noqa: E402
 
 __all__ = ["PRESETS", "TABLE_BUILDERS", "main", "reference_table"]
 
-PRESETS: tuple[str, ...] = ("quick", "proxy", "paper")
+PRESETS: tuple[str, ...] = tuple(PLANS)
 
 REFERENCE_NOTES: tuple[str, ...] = (
     "MACs: multiply-adds in millions at 224x224, each row in the convention of its published figure: "
@@ -101,8 +115,8 @@ def reference_table(results_dir: Path) -> Table:
     )
 
 
-#: the tables this script builds, in order; each takes the results folder
-TABLE_BUILDERS: list[Callable[[Path], Table | None]] = [reference_table]
+#: the tables this script builds, in order; each takes the results folder (the claims read Table A's file)
+TABLE_BUILDERS: list[Callable[[Path], Table | None]] = [reference_table, table_b, table_c, claims_table, ablation_table]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -110,9 +124,20 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results/)")
     parser.add_argument(
         "--preset", choices=PRESETS, default="quick",
-        help="scale of the measured tables (Table A is exact and the same for every preset)",
+        help="scale of the measured tables (default: quick, indicative numbers in about 25 minutes on 2 CPU "
+        "cores; Table A is exact and the same for every preset)",
     )
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="seeds of the measured tables")
+    parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR)")
+    parser.add_argument("--reference-only", action="store_true", help="only Table A (no data, no training)")
     return parser
+
+
+def _write(table: Table, out: Path) -> None:
+    paths = write_table(table.frame, out, table.name, table.title, table.notes)
+    shown = table.frame.drop(columns=["Source"], errors="ignore")
+    print(render(shown, table.title, table.notes))
+    print("written: " + ", ".join(str(p) for p in paths.values()) + "\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -122,15 +147,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     torch.set_num_threads(1)
     start = time.perf_counter()
     try:
-        for builder in TABLE_BUILDERS:
-            table = builder(args.out)
-            if table is None:
-                print(f"{builder.__name__}: not measured in {args.out}, skipped\n")
-                continue
-            paths = write_table(table.frame, args.out, table.name, table.title, table.notes)
-            shown = table.frame.drop(columns=["Source"], errors="ignore")
-            print(render(shown, table.title, table.notes))
-            print("written: " + ", ".join(str(p) for p in paths.values()) + "\n")
+        _write(reference_table(args.out), args.out)
+        if not args.reference_only:
+            torch.set_num_threads(threads)
+            run_replication(args.preset, args.seeds, args.out, data_dir=args.data_dir)
+            redundancy_study(args.preset, args.seeds[0], args.out, data_dir=args.data_dir)
+            for builder in TABLE_BUILDERS[1:]:
+                table = builder(args.out)
+                if table is None:
+                    print(f"{builder.__name__}: not measured in {args.out}, skipped\n")
+                    continue
+                _write(table, args.out)
     except SgnasError as err:
         print(f"replicate_table: error: {err}", file=sys.stderr)
         return 2
