@@ -13,7 +13,8 @@ evaluation). Presets are functions returning a complete :class:`Config`:
 * ``smoke``: a tiny space and a few images, the whole pipeline in seconds (tests).
 
 Every field can be overridden with ``section.field=value`` strings (values are
-parsed as YAML: ``3``, ``0.1``, ``true``, ``[1, 2]``, ``null``); an unknown key
+parsed as YAML: ``3``, ``0.1``, ``4e-05``, ``1e-3``, ``true``, ``[1, 2]``, ``null``;
+exponents without a dot are numbers, as in YAML 1.2 and JSON); an unknown key
 or a value of the wrong type is a one-line :class:`~sgnas.errors.SgnasError`.
 Targets are millions of MACs in the generator's ``convention`` (SGNAS counts
 conv layers only, SPEC section 7).
@@ -22,6 +23,7 @@ conv layers only, SPEC section 7).
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -45,6 +47,7 @@ __all__ = [
     "apply_overrides",
     "config_from_dict",
     "load_preset",
+    "parse_value",
 ]
 
 
@@ -193,6 +196,8 @@ class Config:
     seed: int = 0
     #: ``cpu``, ``cuda`` or ``auto``
     device: str = "auto"
+    #: mixed precision on CUDA: ``off``, ``bf16`` (autocast) or ``fp16`` (autocast and gradient scaling); CPU runs ignore it
+    amp: str = "off"
     #: torch intra-op threads (0: torch's default)
     threads: int = 0
     data: DataConfig = field(default_factory=DataConfig)
@@ -316,6 +321,28 @@ def load_preset(name: str, overrides: typing.Sequence[str] = ()) -> Config:
 # --- overrides and round trips ------------------------------------------------------
 
 
+class _ValueLoader(yaml.SafeLoader):
+    """YAML 1.1's safe loader, but reading ``4e-05`` and ``1e-3`` as floats (YAML 1.2 and JSON do; 1.1 wants a dot)."""
+
+
+_ValueLoader.yaml_implicit_resolvers = {key: list(value) for key, value in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+_ValueLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+    list("-+0123456789"),
+)
+
+
+def parse_value(text: str) -> Any:
+    """An override's value: YAML with numbers as YAML 1.2 reads them; unparsable text stays a string."""
+    if not text.strip():
+        return ""
+    try:
+        return yaml.load(text, Loader=_ValueLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError:
+        return text
+
+
 def _coerce(value: Any, hint: Any, key: str) -> Any:
     """``value`` checked (and converted where lossless) against the type hint of ``key``."""
     origin = typing.get_origin(hint)
@@ -345,11 +372,6 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
             return value
         raise SgnasError(f"{key}: expected an integer, got {value!r}")
     if hint is float:
-        if isinstance(value, str):  # YAML 1.1 reads exponents without a dot (4e-05) as strings
-            try:
-                return float(value)
-            except ValueError:
-                pass
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return float(value)
         raise SgnasError(f"{key}: expected a number, got {value!r}")
@@ -388,11 +410,7 @@ def apply_overrides(config: Config, overrides: typing.Sequence[str]) -> Config:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
             raise SgnasError(f"override {item!r} is not of the form section.field=value")
-        try:
-            value = yaml.safe_load(text) if text.strip() else ""
-        except yaml.YAMLError:
-            value = text
-        _set(config, key.strip(), value)
+        _set(config, key.strip(), parse_value(text))
     validate(config)
     return config
 
@@ -402,8 +420,8 @@ def validate(config: Config) -> None:
     checks = [
         (config.data.dataset in ("cifar10", "imagefolder", "synthetic"), "data.dataset must be cifar10, imagefolder or synthetic"),
         (config.data.val_per_class >= 1, "data.val_per_class must be at least 1"),
-        (config.supernet.sampler in ("strict-fair", "uniform") or ":" in config.supernet.sampler,
-         "supernet.sampler must be strict-fair, uniform or an import path module:Class"),
+        (config.supernet.sampler in ("strict-fair", "uniform", "proxyless") or ":" in config.supernet.sampler,
+         "supernet.sampler must be strict-fair, uniform, proxyless or an import path module:Class"),
         (config.supernet.epochs >= 1 and config.supernet.batch_size >= 1, "supernet epochs and batch_size must be positive"),
         (config.generator.network in ("conv", "mlp"), "generator.network must be conv or mlp"),
         (config.generator.loss in ("asymmetric", "relative"), "generator.loss must be asymmetric or relative"),
@@ -415,6 +433,7 @@ def validate(config: Config) -> None:
         (config.evaluate.optimizer in ("sgd", "rmsprop"), "evaluate.optimizer must be sgd or rmsprop"),
         (config.evaluate.schedule in ("step", "cosine"), "evaluate.schedule must be step or cosine"),
         (config.device in ("auto", "cpu", "cuda") or config.device.startswith("cuda:"), "device must be auto, cpu or cuda[:N]"),
+        (config.amp in ("off", "bf16", "fp16"), "amp must be off, bf16 or fp16"),
     ]
     for ok, message in checks:
         if not ok:
@@ -422,9 +441,13 @@ def validate(config: Config) -> None:
     config.space.build()
 
 
-def config_from_dict(data: dict[str, Any]) -> Config:
-    """A :class:`Config` from :meth:`Config.to_dict` output (e.g. a run's saved config)."""
-    config = Config()
+def config_from_dict(data: dict[str, Any], base: Config | None = None) -> Config:
+    """A :class:`Config` from :meth:`Config.to_dict` output (e.g. a run's saved config), set on a copy of ``base``.
+
+    Values are taken as they are (numbers read from JSON stay exactly those
+    numbers), checked against the field types like overrides.
+    """
+    config = apply_overrides(base, ()) if base is not None else Config()
     for section, values in data.items():
         if isinstance(values, dict):
             for name, value in values.items():

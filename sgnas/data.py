@@ -18,6 +18,12 @@ Large datasets (``in_memory=False``) stream through torchvision's transforms.
 
 Every batch is a pure function of (seed, epoch, batch index): resuming at any
 step replays exactly the batches an uninterrupted run would have seen.
+
+Under data parallelism (``torchrun``, :mod:`sgnas.training.distributed`) the
+configured batch size is the global batch: every rank draws the same global
+batch (same permutation, same augmentation draws) and keeps its own contiguous
+slice (``rank``, ``world_size``), so the ranks together see exactly the
+batches of a single-process run.
 """
 
 from __future__ import annotations
@@ -277,6 +283,22 @@ def _torchvision_cifar(config: DataConfig, root: Path, size: int, seed: int) -> 
 # --- batches ---------------------------------------------------------------------------
 
 
+def _check_shard(rank: int, world_size: int, batch_size: int, drop_last: bool) -> tuple[int, int]:
+    """(rank, world_size), checked: training batches must split into equal slices (equal weight per rank)."""
+    if not 0 <= rank < world_size:
+        raise SgnasError(f"rank {rank} is outside a world of {world_size} processes")
+    if drop_last and batch_size % world_size:
+        raise SgnasError(f"the batch size {batch_size} does not split evenly over {world_size} processes")
+    return rank, world_size
+
+
+def _shard(size: int, rank: int, world_size: int) -> slice:
+    """This rank's contiguous slice of a global batch of ``size`` (as ``torch.tensor_split`` cuts it)."""
+    base, extra = divmod(size, world_size)
+    start = rank * base + min(rank, extra)
+    return slice(start, start + base + (rank < extra))
+
+
 def _stream_seed(seed: int, epoch: int, index: int = -1) -> int:
     """A distinct 63-bit seed per (run seed, epoch, batch) so batches do not depend on what came before."""
     digest = hashlib.sha256(f"{seed}/{epoch}/{index}".encode()).digest()
@@ -302,6 +324,8 @@ class TensorBatches:
         seed: int = 0,
         device: torch.device | str = "cpu",
         padding: int = 4,
+        rank: int = 0,
+        world_size: int = 1,
     ) -> None:
         if split.images is None:
             raise ValueError("TensorBatches needs decoded images; use StreamingBatches for file lists")
@@ -313,6 +337,7 @@ class TensorBatches:
         self.batch_size = batch_size
         self.shuffle, self.augment, self.drop_last = shuffle, augment, drop_last
         self.seed, self.padding = seed, padding
+        self.rank, self.world_size = _check_shard(rank, world_size, batch_size, drop_last)
         self.mean = torch.tensor(mean, device=self.device).view(1, -1, 1, 1) * 255
         self.std = torch.tensor(std, device=self.device).view(1, -1, 1, 1) * 255
 
@@ -325,14 +350,18 @@ class TensorBatches:
             return torch.arange(len(self.labels))
         return torch.randperm(len(self.labels), generator=torch.Generator().manual_seed(_stream_seed(self.seed, epoch)))
 
-    def _augment(self, images: torch.Tensor, seed: int) -> torch.Tensor:
-        """Random crop from a zero-padded copy and random horizontal flip, per image, on the whole batch."""
+    def _augment(self, images: torch.Tensor, seed: int, global_size: int, part: slice) -> torch.Tensor:
+        """Random crop from a zero-padded copy and random horizontal flip, per image; ``part`` of the global batch.
+
+        The draws are made for the whole global batch and sliced, so a rank's
+        images are augmented exactly as in a single-process run.
+        """
         generator = torch.Generator().manual_seed(seed)
         b, _, h, w = images.shape
         p = self.padding
-        dy = torch.randint(0, 2 * p + 1, (b,), generator=generator).to(self.device)
-        dx = torch.randint(0, 2 * p + 1, (b,), generator=generator).to(self.device)
-        flip = (torch.rand(b, generator=generator) < 0.5).to(self.device)
+        dy = torch.randint(0, 2 * p + 1, (global_size,), generator=generator)[part].to(self.device)
+        dx = torch.randint(0, 2 * p + 1, (global_size,), generator=generator)[part].to(self.device)
+        flip = (torch.rand(global_size, generator=generator) < 0.5)[part].to(self.device)
         padded = torch.nn.functional.pad(images, (p, p, p, p))
         rows = dy[:, None] + torch.arange(h, device=self.device)
         cols = dx[:, None] + torch.arange(w, device=self.device)
@@ -343,10 +372,14 @@ class TensorBatches:
     def epoch(self, epoch: int, start: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         order = self._order(epoch)
         for index in range(start, len(self)):
-            chosen = order[index * self.batch_size : (index + 1) * self.batch_size].to(self.device)
+            global_batch = order[index * self.batch_size : (index + 1) * self.batch_size]
+            part = _shard(len(global_batch), self.rank, self.world_size)
+            if part.start == part.stop:  # a short last evaluation batch leaves this rank nothing
+                continue
+            chosen = global_batch[part].to(self.device)
             images = self.images[chosen]
             if self.augment:
-                images = self._augment(images, _stream_seed(self.seed, epoch, index))
+                images = self._augment(images, _stream_seed(self.seed, epoch, index), len(global_batch), part)
             yield (images.float() - self.mean) / self.std, self.labels[chosen]
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
@@ -393,9 +426,12 @@ class StreamingBatches:
         seed: int = 0,
         device: torch.device | str = "cpu",
         workers: int = 4,
+        rank: int = 0,
+        world_size: int = 1,
     ) -> None:
         if len(split) == 0:
             raise SgnasError("a data split is empty")
+        self.rank, self.world_size = _check_shard(rank, world_size, batch_size, drop_last)
         self.dataset = _FileDataset(split, size, train=augment)
         self.batch_size, self.shuffle, self.drop_last, self.seed = batch_size, shuffle, drop_last, seed
         self.device, self.workers = torch.device(device), workers
@@ -410,9 +446,11 @@ class StreamingBatches:
         n = len(self.dataset)
         order = (torch.randperm(n, generator=torch.Generator().manual_seed(_stream_seed(self.seed, epoch)))
                  if self.shuffle else torch.arange(n))
-        order = order[start * self.batch_size : len(self) * self.batch_size].tolist()
+        order = order[start * self.batch_size : len(self) * self.batch_size]
+        shards = [batch[_shard(len(batch), self.rank, self.world_size)].tolist()
+                  for batch in order.split(self.batch_size)]
         loader = torch.utils.data.DataLoader(
-            self.dataset, batch_size=self.batch_size, sampler=order, num_workers=self.workers,
+            self.dataset, batch_sampler=[s for s in shards if s], num_workers=self.workers,
             pin_memory=self.device.type == "cuda", persistent_workers=False,
         )
         for images, labels in loader:
@@ -432,10 +470,16 @@ def make_batches(
     device: torch.device | str,
     augment: bool = True,
     workers: int = 4,
+    rank: int = 0,
+    world_size: int = 1,
 ) -> BatchSource:
-    """Batches of split ``which`` (train/val/test); ``train`` shuffles, augments and drops the last partial batch."""
+    """Batches of split ``which`` (train/val/test); ``train`` shuffles, augments and drops the last partial batch.
+
+    ``batch_size`` is the global batch; with ``world_size`` > 1 this rank gets its slice of each.
+    """
     split: ImageSet = getattr(splits, which)
-    kwargs = dict(shuffle=train, augment=train and augment, drop_last=train, seed=seed, device=device)
+    kwargs = dict(shuffle=train, augment=train and augment, drop_last=train, seed=seed, device=device,
+                  rank=rank, world_size=world_size)
     padding = max(1, splits.image_size // 8)  # 4 pixels at 32x32, as usual on CIFAR
     if splits.in_memory:
         return TensorBatches(split, batch_size, splits.mean, splits.std, padding=padding, **kwargs)  # type: ignore[arg-type]

@@ -11,7 +11,11 @@ cosine schedule. Every method's architectures, SGNAS's and the baselines',
 go through this one function, so they are compared under one protocol.
 
 Curves (train loss and top-1, test top-1 and top-5 per epoch) go to the run's
-``metrics.jsonl``; a checkpoint after every epoch resumes exactly.
+``metrics.jsonl``; a checkpoint after every epoch resumes exactly. Under
+``torchrun`` the model is wrapped in ``DistributedDataParallel`` (a fixed
+network, unlike the supernet), each rank trains on its slice of every global
+batch, the test counts are summed over the ranks and only rank 0 writes; with
+``amp`` on CUDA the forward runs under autocast.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from sgnas.export import export_timm
 from sgnas.runs import RunDir
 from sgnas.space import SearchSpace
 from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.schedules import LRFactor
 from sgnas.training.supernet import evaluate_top1
 
@@ -66,15 +71,23 @@ def train_standalone(
     device: torch.device | str = "cpu",
     run: RunDir | None = None,
     workers: int = 4,
+    dist: Distributed | None = None,
+    precision: Precision | None = None,
 ) -> dict[str, Any]:
-    """Train ``arch`` from scratch per ``config``; the test split's top-1/top-5 of the final (EMA) weights."""
+    """Train ``arch`` from scratch per ``config``; the test split's top-1/top-5 of the final (EMA) weights.
+
+    Under ``dist`` every rank calls this; ``run``'s checkpoint is read by all and written by rank 0 only.
+    """
     arch.check_space(space)
+    dist = dist or Distributed()
+    precision = precision or Precision("off", torch.device(device))
     torch.manual_seed(seed)
     model = export_timm(arch, space, se=config.se, act=config.act, drop_rate=config.dropout).to(device)  # type: ignore[arg-type]
     whole = DataSplits(_whole_training_set(splits), splits.val, splits.test, splits.classes, splits.mean,
                        splits.std, splits.image_size, splits.in_memory)
-    train = make_batches(whole, "train", config.batch_size, True, seed, device, workers=workers)
-    test = make_batches(whole, "test", config.batch_size, False, seed, device, workers=workers)
+    shard = {"rank": dist.rank, "world_size": dist.world_size}
+    train = make_batches(whole, "train", config.batch_size, True, seed, device, workers=workers, **shard)
+    test = make_batches(whole, "test", config.batch_size, False, seed, device, workers=workers, **shard)
     steps_per_epoch = len(train)
     optimizer = _optimizer(model, config)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, LRFactor(
@@ -95,37 +108,46 @@ def train_standalone(
         if ema is not None:
             ema.load_state_dict(payload["ema"])
         set_rng_state(payload["rng"])
+        precision.load_state_dict(payload.get("precision"))
         first_epoch, curves = int(payload["epoch"]), list(payload["curves"])
+    trained: nn.Module = model
+    if dist.enabled:
+        device_ids = [torch.device(device)] if torch.device(device).type == "cuda" else None
+        trained = nn.parallel.DistributedDataParallel(model, device_ids=device_ids)
     start = time.perf_counter()
+    quiet = None if dist.is_main else True
     epochs = tqdm(range(first_epoch, config.epochs), initial=first_epoch, total=config.epochs,
-                  desc="stand-alone training", unit="epoch")
+                  desc="stand-alone training", unit="epoch", disable=quiet)
     for epoch in epochs:
         model.train()
         loss_sum = correct = seen = 0.0
-        for images, labels in tqdm(train.epoch(epoch), total=steps_per_epoch, desc=f"epoch {epoch}", leave=False):
-            logits = model(images)
-            loss = criterion(logits, labels)
+        for images, labels in tqdm(train.epoch(epoch), total=steps_per_epoch, desc=f"epoch {epoch}", leave=False,
+                                   disable=quiet):
+            with precision.autocast():
+                logits = trained(images)
+                loss = criterion(logits, labels)
             optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            precision.backward(loss)
+            precision.step(optimizer)
             scheduler.step()
             if ema is not None:
                 ema.update(model)
             loss_sum += loss.item() * len(labels)
             correct += float((logits.argmax(1) == labels).sum())
             seen += len(labels)
+        loss_sum, correct, seen = dist.reduce_sum([loss_sum, correct, seen], images.device)
         tested = ema.module if ema is not None else model
-        top1, top5 = evaluate_top1(tested, test.epoch(0))
+        top1, top5 = evaluate_top1(tested, test.epoch(0), dist=dist)
         record = {"event": "epoch", "epoch": epoch, "train_loss": loss_sum / seen, "train_top1": 100 * correct / seen,
                   "test_top1": top1, "test_top5": top5, "lr": scheduler.get_last_lr()[0]}
         curves.append(record)
-        if run is not None:
+        if run is not None and dist.is_main:
             run.log(record)
             save_checkpoint(run.checkpoint_path, {
                 "kind": "standalone-training", **identity, "arch": arch.to_string(),
                 "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(), "ema": ema.state_dict() if ema is not None else None,
-                "rng": rng_state(), "epoch": epoch + 1, "curves": curves,
+                "rng": rng_state(), "epoch": epoch + 1, "curves": curves, "precision": precision.state_dict(),
             })
     if not curves:
         raise SgnasError("evaluate.epochs must be at least 1")

@@ -9,6 +9,16 @@ changed generator setting retrains the generator but reuses the supernet.
 
 Run keys never contain the data folder's path (only what the data *is*:
 dataset kind and split sizes), so the same runs are found from any checkout.
+Nor do they contain the device, the precision or the number of processes: a
+run started on a CPU can be finished on GPUs.
+
+On GPUs, the training steps and stand-alone evaluation scale out with
+``torchrun`` (one process per GPU; the preset's batch size is the global batch,
+split over the processes; only rank 0 writes), e.g. the paper preset on 8 GPUs::
+
+    torchrun --nproc_per_node 8 -m sgnas.cli train-supernet --preset paper --data-dir /imagenet --amp bf16
+
+(see :mod:`sgnas.training.distributed`).
 """
 
 from __future__ import annotations
@@ -26,20 +36,26 @@ import torch
 from scipy.stats import kendalltau
 
 from sgnas.architecture import Architecture
-from sgnas.config import PRESETS, Config, apply_overrides
+from sgnas.config import PRESETS, Config, apply_overrides, config_from_dict
 from sgnas.cost import CostModel
 from sgnas.data import BatchSource, DataSplits, load_splits, make_batches
 from sgnas.errors import SgnasError
-from sgnas.runs import RunDir
+from sgnas.runs import RunDir, config_hash
 from sgnas.strategy import SearchResult, SearchStrategy
+from sgnas.training.distributed import Distributed, Precision, init_distributed
 
 __all__ = [
+    "IndexedBatches",
+    "Runtime",
     "SearchContext",
     "config_of_run",
     "evaluate_architecture",
     "prepare",
     "resolve_run",
+    "run_path",
     "run_pipeline",
+    "run_search",
+    "search_key",
     "search_targets",
     "summarise_search",
     "train_generator",
@@ -65,9 +81,18 @@ def step_key(config: Config, kind: str, **upstream: Any) -> dict[str, Any]:
     return key
 
 
-def config_of_run(run_path: str | Path, overrides: Sequence[str] = ()) -> Config:
-    """The config a run was made with (its preset, its saved sections), plus ``overrides``."""
-    path = Path(run_path)
+def run_path(runs_dir: str | Path, kind: str, key: dict[str, Any], seed: int) -> RunDir:
+    """The directory :meth:`RunDir.open` gives ``key`` and ``seed``, without creating anything."""
+    return RunDir(Path(runs_dir) / kind / f"{config_hash(key)}-s{seed}")
+
+
+def config_of_run(run_dir: str | Path, overrides: Sequence[str] = ()) -> Config:
+    """The config a run was made with (its preset, its saved sections), plus ``overrides``.
+
+    The saved sections are read as JSON and set as they are, so numbers come
+    back exactly (never re-parsed from text).
+    """
+    path = Path(run_dir)
     try:
         saved = json.loads((path / "config.json").read_text())
     except (OSError, json.JSONDecodeError):
@@ -76,9 +101,9 @@ def config_of_run(run_path: str | Path, overrides: Sequence[str] = ()) -> Config
     preset = key.get("preset")
     if preset not in PRESETS:
         raise SgnasError(f"run {path} names an unknown preset {preset!r}")
-    items = [f"{section}.{name}={json.dumps(value)}" for section, values in key.items()
-             if isinstance(values, dict) for name, value in values.items()]
-    config = apply_overrides(PRESETS[preset](), [*items, f"seed={saved.get('seed', 0)}"])
+    sections = {name: values for name, values in key.items()
+                if isinstance(values, dict) and name in Config.__dataclass_fields__}
+    config = config_from_dict({**sections, "seed": saved.get("seed", 0)}, base=PRESETS[preset]())
     return apply_overrides(config, overrides)
 
 
@@ -100,33 +125,64 @@ def resolve_run(source: str | Path, kind: str, artefact: str) -> tuple[Path, Pat
 
 @dataclass
 class Runtime:
-    """Device, data splits and batch sources shared by the steps of one process."""
+    """Device, process group, data splits and batch sources shared by the steps of one process."""
 
     config: Config
     device: torch.device
     splits: DataSplits
+    dist: Distributed = Distributed()
 
-    def batches(self, which: str, batch_size: int, train: bool) -> BatchSource:
+    def batches(self, which: str, batch_size: int, train: bool, sharded: bool = True) -> BatchSource:
+        """Batches of ``batch_size`` (global); under torchrun this rank's slice of each unless not ``sharded``."""
+        rank, world = (self.dist.rank, self.dist.world_size) if sharded else (0, 1)
         return make_batches(self.splits, which, batch_size, train, self.config.seed, self.device,
-                            augment=self.config.data.augment, workers=self.config.data.workers)
+                            augment=self.config.data.augment, workers=self.config.data.workers,
+                            rank=rank, world_size=world)
+
+    def precision(self) -> Precision:
+        return Precision(self.config.amp, self.device)
+
+    def open_run(self, runs_dir: str | Path, kind: str, key: dict[str, Any]) -> RunDir:
+        """The run directory of ``key``: created by rank 0; the other ranks wait for it and write nothing."""
+        seed = self.config.seed
+        if self.dist.is_main:
+            run = RunDir.open(runs_dir, kind, key, seed)
+        self.dist.barrier()
+        return run if self.dist.is_main else run_path(runs_dir, kind, key, seed)
+
+    def finish(self, run: RunDir, results: dict[str, Any]) -> None:
+        """Rank 0 writes the results; every rank returns once they are there."""
+        if self.dist.is_main:
+            run.finish(results)
+        self.dist.barrier()
 
 
 def prepare(config: Config, data_dir: str | Path | None = None) -> Runtime:
-    """Threads, device and data for ``config``; the same seed gives the same numbers on a CPU."""
+    """Threads, process group, device and data for ``config``; the same seed gives the same numbers on a CPU."""
     if config.threads > 0:
         torch.set_num_threads(config.threads)
-    if config.device == "auto":
-        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    else:
-        if config.device.startswith("cuda") and not torch.cuda.is_available():
-            raise SgnasError(f"device {config.device} requested but CUDA is not available")
-        device = torch.device(config.device)
+    dist, device = init_distributed(config.device)
     space = config.space.build()
     splits = load_splits(config.data, space.resolution, config.seed, data_dir)
     if len(splits.classes) != space.num_classes:
         raise SgnasError(f"the data has {len(splits.classes)} classes, the space's classifier {space.num_classes}; "
                          f"set space.num_classes={len(splits.classes)}")
-    return Runtime(config, device, splits)
+    return Runtime(config, device, splits, dist)
+
+
+class IndexedBatches:
+    """Batch ``i`` of epoch 0 of a source by index (what a sampler's held-out batches are read as)."""
+
+    def __init__(self, source: BatchSource) -> None:
+        self.source = source
+
+    def __len__(self) -> int:
+        return len(self.source)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return next(iter(self.source.epoch(0, index)))
 
 
 class _Limited:
@@ -147,32 +203,44 @@ class _Limited:
 
 def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Path | None = None,
                    max_steps: int | None = None) -> RunDir:
-    """Train (or resume, or reuse) the supernet run of ``runtime.config``; its ``supernet.pt`` is the result."""
+    """Train (or resume, or reuse) the supernet run of ``runtime.config``; its ``supernet.pt`` is the result.
+
+    A sampler that co-trains architecture parameters (``proxyless``) gets the
+    generator-validation split as its held-out data and the middle of the
+    preset's target range as its MACs target.
+    """
     from sgnas.supernet import UnifiedSupernet
     from sgnas.training.supernet import SupernetTrainer, build_sampler
 
     config = runtime.config
-    run = RunDir.open(runs_dir, "supernet", step_key(config, "supernet"), config.seed)
+    run = runtime.open_run(runs_dir, "supernet", step_key(config, "supernet"))
     if run.finished:
         return run
     space = config.space.build()
+    cost_model = CostModel(space)
     torch.manual_seed(config.seed)
     supernet = UnifiedSupernet(space, act=config.supernet.act, shadow_bn=config.supernet.shadow_bn).to(runtime.device)
     sampler = build_sampler(config.supernet.sampler, space.num_layers, config.seed, config.supernet.forced_sampling)
+    middle = sum(config.target_range()) / 2
     trainer = SupernetTrainer(
         supernet, sampler,
         train=runtime.batches("train", config.supernet.batch_size, True),
         val=runtime.batches("val", config.supernet.batch_size, False),
-        calib=runtime.batches("train", config.supernet.batch_size, True),
-        config=config.supernet, preset=config.preset, seed=config.seed, run=run,
+        calib=runtime.batches("train", config.supernet.batch_size, True, sharded=False),
+        config=config.supernet, preset=config.preset, seed=config.seed,
+        run=run if runtime.dist.is_main else None, cost_model=cost_model,
+        held_out=IndexedBatches(runtime.batches("val", config.generator.batch_size, True, sharded=False)),
+        target_macs=to_interface_macs(cost_model, middle, config.generator.convention),
+        dist=runtime.dist, precision=runtime.precision(),
     )
     source = resume_from or (run.checkpoint_path if run.checkpoint_path.exists() else None)
     if source is not None:
         trainer.resume(source)
     results = trainer.train(max_steps=max_steps)
     if results is not None:
-        trainer.export(run.path / "supernet.pt")
-        run.finish({**results, "supernet": str(run.path / "supernet.pt")})
+        if runtime.dist.is_main:
+            trainer.export(run.path / "supernet.pt")
+        runtime.finish(run, {**results, "supernet": str(run.path / "supernet.pt")})
     return run
 
 
@@ -184,7 +252,7 @@ def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str
     config = runtime.config
     supernet_path, supernet_run = resolve_run(supernet_source, "supernet", "supernet.pt")
     upstream = {"supernet_run": supernet_run.name if supernet_run else str(supernet_path)}
-    run = RunDir.open(runs_dir, "generator", step_key(config, "generator", **upstream), config.seed)
+    run = runtime.open_run(runs_dir, "generator", step_key(config, "generator", **upstream))
     if run.finished:
         return run
     space = config.space.build()
@@ -195,15 +263,17 @@ def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str
         train=runtime.batches("val", config.generator.batch_size, True),
         select=runtime.batches("val", config.generator.batch_size, False),
         config=config.generator, forced_sampling=config.supernet.forced_sampling,
-        preset=config.preset, seed=config.seed, run=run,
+        preset=config.preset, seed=config.seed, run=run if runtime.dist.is_main else None,
+        dist=runtime.dist, precision=runtime.precision(),
     )
     if run.checkpoint_path.exists():
         trainer.resume(run.checkpoint_path)
     start = time.perf_counter()
     results = trainer.train()
-    trainer.export(run.path / "generator.pt")
-    run.finish({**results, "generator": str(run.path / "generator.pt"), "supernet": str(supernet_path.resolve()),
-                "seconds_this_session": time.perf_counter() - start})
+    if runtime.dist.is_main:
+        trainer.export(run.path / "generator.pt")
+    runtime.finish(run, {**results, "generator": str(run.path / "generator.pt"),
+                         "supernet": str(supernet_path.resolve()), "seconds_this_session": time.perf_counter() - start})
     return run
 
 
@@ -286,6 +356,39 @@ def summarise_search(results: Sequence[SearchResult]) -> dict[str, Any]:
     return summary
 
 
+def search_key(config: Config, strategy: str, targets_m: Sequence[float], supernet_run: str,
+               generator_run: str | None, with_accuracy: bool = True) -> dict[str, Any]:
+    """What defines a search run: the search-relevant config, the strategy, the targets and the runs searched."""
+    return step_key(config, "search", strategy=strategy, targets=[float(t) for t in targets_m],
+                    supernet_run=supernet_run, generator_run=generator_run, with_accuracy=with_accuracy)
+
+
+def run_search(context: SearchContext, strategy_name: str, strategy: SearchStrategy, targets_m: Sequence[float],
+               runs_dir: str | Path, with_accuracy: bool = True) -> RunDir:
+    """Search every target with ``strategy`` in a run of kind ``search`` (reused when that search has finished).
+
+    ``results.json`` holds ``strategy``, one record per target
+    (:meth:`SearchResult.to_json`, with ``wall_seconds`` and
+    ``forward_passes``) and the summary: what ``baselines.cost_for_n`` reads.
+    """
+    def name(path: Path | None) -> str | None:
+        if path is None:
+            return None
+        return path.parent.name if (path.parent / "config.json").exists() else str(path)
+
+    key = search_key(context.config, strategy_name, targets_m, name(context.supernet_path) or "",
+                     name(context.generator_path), with_accuracy)
+    seed = context.config.seed
+    done = run_path(runs_dir, "search", key, seed)
+    if done.finished:
+        return done
+    results = search_targets(strategy, context, targets_m, with_accuracy)  # refused targets leave no run behind
+    run = context.runtime.open_run(runs_dir, "search", key)
+    context.runtime.finish(run, {"strategy": strategy_name, "results": [r.to_json() for r in results],
+                                 "summary": summarise_search(results)})
+    return run
+
+
 def evaluate_architecture(runtime: Runtime, arch: Architecture, runs_dir: str | Path) -> RunDir:
     """Train ``arch`` from scratch with the preset's recipe (or reuse that run); test top-1/top-5 in results."""
     from sgnas.evaluate import train_standalone
@@ -293,12 +396,13 @@ def evaluate_architecture(runtime: Runtime, arch: Architecture, runs_dir: str | 
     config = runtime.config
     space = config.space.build()
     arch.check_space(space)
-    run = RunDir.open(runs_dir, "evaluate", step_key(config, "evaluate", architecture=arch.to_string()), config.seed)
+    run = runtime.open_run(runs_dir, "evaluate", step_key(config, "evaluate", architecture=arch.to_string()))
     if run.finished:
         return run
     results = train_standalone(arch, space, config.evaluate, runtime.splits, config.seed, config.preset,
-                               runtime.device, run, workers=config.data.workers)
-    run.finish(results)
+                               runtime.device, run, workers=config.data.workers, dist=runtime.dist,
+                               precision=runtime.precision())
+    runtime.finish(run, results)
     return run
 
 
@@ -310,13 +414,12 @@ def run_pipeline(config: Config, targets_m: Sequence[float], runs_dir: str | Pat
     runtime = prepare(config, data_dir)
     supernet_run = train_supernet(runtime, runs_dir)
     generator_run = train_generator(runtime, supernet_run.path, runs_dir)
-    upstream = {"generator_run": generator_run.path.name, "targets": list(targets_m), "strategy": "generator"}
-    search_run = RunDir.open(runs_dir, "search", step_key(config, "search", **upstream), config.seed)
+    supernet_path, generator_path = supernet_run.path / "supernet.pt", generator_run.path / "generator.pt"
+    key = search_key(config, "generator", targets_m, supernet_run.path.name, generator_run.path.name)
+    search_run = run_path(runs_dir, "search", key, config.seed)
     if not search_run.finished:
-        context = search_context(runtime, supernet_run.path / "supernet.pt", generator_run.path / "generator.pt")
-        strategy = GeneratorStrategy.from_context(context)
-        results = search_targets(strategy, context, targets_m)
-        search_run.finish({"results": [r.to_json() for r in results], "summary": summarise_search(results)})
+        context = search_context(runtime, supernet_path, generator_path)
+        search_run = run_search(context, "generator", GeneratorStrategy.from_context(context), targets_m, runs_dir)
     searched = search_run.results["results"]
     evaluated = []
     if evaluate:

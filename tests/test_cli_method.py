@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sgnas.cli import main
@@ -127,3 +128,36 @@ def test_bad_architecture_for_evaluate(capsys: pytest.CaptureFixture, tmp_path: 
     code, _, err = run_cli(capsys, "evaluate", "33xxxx-33xxxx", "--preset", "smoke", *SYNTHETIC,
                            "--runs-dir", str(tmp_path))
     assert_one_line_error(code, err, "architecture has 2 layers")
+
+
+@pytest.mark.slow
+def test_searches_are_runs_that_cost_for_n_finds(capsys: pytest.CaptureFixture, smoke_runs: dict[str, str],
+                                                 tmp_path: Path) -> None:
+    """``sgnas search`` saves a ``search`` run; the cost table reads it and the training runs' recorded costs."""
+    cost_for_n = pytest.importorskip("baselines.cost_for_n")
+    from sgnas.runs import RunDir
+
+    config = load_preset("smoke")
+    middle = (config.generator.target_low + config.generator.target_high) / 2
+    base = ["search", "--generator", smoke_runs["generator"], "--runs-dir", smoke_runs["root"], "--no-accuracy",
+            "--targets", str(middle)]
+    code, out, err = run_cli(capsys, *base)
+    assert code == 0, err
+    run = RunDir(Path(next(line for line in out.splitlines() if line.startswith("run: "))[5:]))
+    assert run.finished and run.path.parent == Path(smoke_runs["root"]) / "search"
+    saved = json.loads((run.path / "config.json").read_text())
+    assert saved["kind"] == "search" and saved["config"]["strategy"] == "generator"
+    assert saved["config"]["targets"] == [middle] and saved["config"]["generator_run"] == Path(smoke_runs["generator"]).name
+    assert run.results["strategy"] == "generator" and len(run.results["results"]) == 1
+
+    code, out, _ = run_cli(capsys, *base, "--json")
+    assert code == 0 and json.loads(out)["run"] == str(run.path), "the same search reuses its finished run"
+
+    for kind in ("supernet", "generator"):
+        results = RunDir(Path(smoke_runs[kind])).results
+        assert results["wall_seconds"] > 0 and results["forward_passes"] > 0, kind
+    assert cost_for_n.main(["--runs-dir", smoke_runs["root"], "--out", str(tmp_path)]) == 0
+    table = pd.read_csv(tmp_path / "cost_for_n.csv")
+    generator = table[table["strategy"] == "generator"]
+    assert not generator.empty and generator["one_time_forward_passes"].notna().all()
+    assert (generator["one_time_forward_passes"] == RunDir(Path(smoke_runs["generator"])).results["forward_passes"]).all()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sgnas.config import PRESETS, apply_overrides, config_from_dict, load_preset
+from sgnas.config import PRESETS, apply_overrides, config_from_dict, load_preset, parse_value
 from sgnas.cost import CostModel
 from sgnas.errors import SgnasError
 
@@ -73,3 +73,29 @@ def test_apply_overrides_copies() -> None:
     base = load_preset("proxy")
     changed = apply_overrides(base, ["generator.epochs=1"])
     assert base.generator.epochs != 1 and changed.generator.epochs == 1
+
+
+@pytest.mark.parametrize(("text", "value"), [("4e-05", 4e-05), ("1e-3", 1e-3), ("-2.5E+2", -250.0), ("1.5e3", 1500.0),
+                                             ("3", 3), ("0.1", 0.1), ("[1e-3, 0.5]", [1e-3, 0.5]), ("e5", "e5")])
+def test_exponents_without_a_dot_are_numbers(text: str, value: object) -> None:
+    parsed = parse_value(text)
+    assert parsed == value and type(parsed) is type(value)
+
+
+def test_a_float_field_refuses_text() -> None:
+    with pytest.raises(SgnasError, match="expected a number"):
+        load_preset("smoke", ["supernet.lr='0.1'"])
+
+
+def test_a_run_config_round_trips_exactly(tmp_path) -> None:  # noqa: ANN001
+    """Numbers saved in a run's config.json come back bit for bit (4e-05 is not re-read as text)."""
+    from sgnas.pipeline import config_of_run, step_key
+    from sgnas.runs import RunDir
+
+    config = load_preset("paper", ["supernet.lr=0.1234567890123456789", "generator.hw_lambda=3e-4", "seed=3"])
+    run = RunDir.open(tmp_path, "generator", step_key(config, "generator", supernet_run="abc"), config.seed)
+    again = config_of_run(run.path)
+    assert again.supernet.weight_decay == 4e-05 and again.supernet.lr == config.supernet.lr
+    assert (again.seed, again.generator, again.supernet, again.data.val_per_class) == (
+        3, config.generator, config.supernet, config.data.val_per_class)
+    assert config_of_run(run.path, ["supernet.weight_decay=1e-3"]).supernet.weight_decay == 1e-3

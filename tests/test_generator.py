@@ -140,8 +140,8 @@ class ConstantSupernet(nn.Module):
         return self.forward(x, None) + 0 * weights.sum()
 
 
-def _trainer(tmp_path: Path, epochs: int = 8):
-    config = load_preset("smoke", ["data.dataset=synthetic", "data.val_per_class=16", f"generator.epochs={epochs}",
+def _trainer(tmp_path: Path, epochs: int = 8, per_class: int = 16):
+    config = load_preset("smoke", ["data.dataset=synthetic", f"data.val_per_class={per_class}", f"generator.epochs={epochs}",
                                    "generator.batch_size=4", "generator.tau_decay=0.8"])
     space = config.space.build()
     splits = load_splits(config.data, space.resolution, 0)
@@ -220,3 +220,31 @@ def test_the_mlp_generator_trains_through_the_same_loop(tmp_path: Path) -> None:
     trainer.export(tmp_path / "generator.pt")
     strategy = GeneratorStrategy.load(tmp_path / "generator.pt", CostModel(space), "smoke")
     assert isinstance(strategy.generator, MLPGenerator)
+
+
+def test_generator_logs_every_epoch_and_records_its_whole_cost(tmp_path: Path) -> None:
+    """Each epoch's last step and tau are logged; results count forward passes and wall seconds over resumes."""
+    from sgnas.runs import RunDir
+    from sgnas.training import load_checkpoint
+
+    run = RunDir.open(tmp_path / "runs", "generator", {"x": 1}, 0)
+    config, first = _trainer(tmp_path, epochs=1, per_class=15)
+    first.run = run
+    first.train()
+    first_seconds = load_checkpoint(run.checkpoint_path, "generator-training")["wall_seconds"]
+    _, resumed = _trainer(tmp_path, epochs=2, per_class=15)
+    resumed.run = run
+    resumed.resume(run.checkpoint_path)
+    results = resumed.train()
+
+    steps = len(resumed.train_batches)
+    select = min(config.generator.select_batches or len(resumed.select_batches), len(resumed.select_batches))
+    assert steps % 10 != 0, "the last step of an epoch must be logged on its own account here"
+    assert results["forward_passes"] == 2 * (steps + select)
+    assert results["wall_seconds"] > first_seconds > 0, "earlier sessions count"
+    logged = [r["step"] for r in run.iter_metrics(event="generator_train")]
+    assert steps in logged and 2 * steps in logged
+    epochs = list(run.iter_metrics(event="generator_epoch"))
+    assert [r["epoch"] for r in epochs] == [0, 1]
+    assert [r["tau"] for r in epochs] == pytest.approx([config.generator.tau, config.generator.tau * 0.8])
+    assert all(np.isfinite(r["mean_ce"]) for r in epochs)

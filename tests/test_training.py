@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import torch
 
-from sgnas.config import load_preset
+from sgnas.config import Config, load_preset
+from sgnas.cost import CostModel
 from sgnas.data import load_splits, make_batches
 from sgnas.errors import SgnasError
 from sgnas.runs import RunDir
@@ -49,17 +52,20 @@ def test_unknown_sampler_is_a_one_line_error() -> None:
         build_sampler("nowhere.module:Sampler", 19, 0, True)
 
 
-def _trainer(run: RunDir) -> SupernetTrainer:
+def _trainer(run: RunDir | None, sampler_name: str = "strict-fair", config: Config = SMOKE) -> SupernetTrainer:
+    from sgnas.pipeline import IndexedBatches
     from sgnas.supernet import UnifiedSupernet
 
-    space = SMOKE.space.build()
-    splits = load_splits(SMOKE.data, space.resolution, SMOKE.seed)
-    torch.manual_seed(SMOKE.seed)
+    space = config.space.build()
+    splits = load_splits(config.data, space.resolution, config.seed)
+    torch.manual_seed(config.seed)
     supernet = UnifiedSupernet(space)
-    sampler = build_sampler("strict-fair", space.num_layers, SMOKE.seed, True)
-    batches = lambda which, train: make_batches(splits, which, SMOKE.supernet.batch_size, train, SMOKE.seed, "cpu")  # noqa: E731
+    sampler = build_sampler(sampler_name, space.num_layers, config.seed, True)
+    batches = lambda which, train: make_batches(splits, which, config.supernet.batch_size, train, config.seed, "cpu")  # noqa: E731
+    low, high = CostModel(space).macs_range("conv+fc")
     return SupernetTrainer(supernet, sampler, batches("train", True), batches("val", False), batches("train", True),
-                           SMOKE.supernet, "smoke", SMOKE.seed, run)
+                           config.supernet, "smoke", config.seed, run, held_out=IndexedBatches(batches("val", True)),
+                           target_macs=(low + high) / 2)
 
 
 @pytest.mark.slow
@@ -75,10 +81,16 @@ def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path: Path) -
     resumed = _trainer(run)
     resumed.resume(run.checkpoint_path)
     assert resumed.global_step == straight.steps_per_epoch + 2
-    assert resumed.train() is not None
+    first_seconds = load_checkpoint(run.checkpoint_path, "supernet-training")["wall_seconds"]
+    resumed_results = resumed.train()
+    assert resumed_results is not None
     for (name, a), b in zip(straight.supernet.state_dict().items(), resumed.supernet.state_dict().values()):
         assert torch.equal(a, b), f"{name} differs after resume"
     assert straight.history == resumed.history
+    # strict fairness: one path per expansion rate (2..6) each step; paths x batches over both sessions
+    assert results["forward_passes"] == resumed_results["forward_passes"] == 5 * straight.global_step
+    assert resumed_results["wall_seconds"] > first_seconds > 0, "earlier sessions count"
+    assert resumed_results["wall_seconds"] > resumed_results["seconds_this_session"]
 
     straight.export(tmp_path / "supernet.pt")
     loaded = load_supernet(tmp_path / "supernet.pt", SMOKE.space.build(), "smoke")
@@ -127,3 +139,33 @@ def test_a_write_killed_midway_leaves_the_last_checkpoint(tmp_path: Path, monkey
     monkeypatch.undo()
     assert load_checkpoint(path, "supernet")["step"] == 1
     assert [p.name for p in tmp_path.iterdir()] == ["checkpoint.pt"], "no temporary file is left behind"
+
+
+def test_sgnas_never_imports_the_baselines() -> None:
+    """The proxyless sampler is named by import path; importing the library and its CLI pulls in no baseline."""
+    code = ("import sys, sgnas.cli, sgnas.pipeline, sgnas.training.supernet; sgnas.cli.build_parser(); "
+            "assert not [m for m in sys.modules if m.split('.')[0] == 'baselines'], 'baselines imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).resolve().parents[1])
+
+
+def test_the_proxyless_sampler_is_attached_and_resumes_exactly(tmp_path: Path) -> None:
+    """``supernet.sampler=proxyless``: the gates co-train on held-out batches; their state survives a resume."""
+    pytest.importorskip("baselines.proxyless")
+    config = load_preset("smoke", ["data.dataset=synthetic", "data.train_per_class=4", "data.val_per_class=2",
+                                   "supernet.epochs=1", "supernet.batch_size=8", "supernet.checkpoint_every=0",
+                                   "supernet.sampler=proxyless", "supernet.val_archs=1"])
+    straight = _trainer(None, "proxyless", config)
+    assert straight.sampler.model is straight.supernet and straight.sampler.optimizer is not None
+    alpha_before = straight.sampler.gates.alpha.detach().clone()
+    results = straight.train()
+    assert results is not None and results["forward_passes"] == straight.global_step, "one path per step"
+    assert straight.sampler.updates > 0 and not torch.equal(alpha_before, straight.sampler.gates.alpha)
+
+    run = RunDir.open(tmp_path / "b", "supernet", {"x": 1}, 0)
+    assert _trainer(run, "proxyless", config).train(max_steps=straight.steps_per_epoch // 2 + 1) is None
+    resumed = _trainer(run, "proxyless", config)
+    resumed.resume(run.checkpoint_path)
+    assert resumed.train() is not None
+    assert torch.equal(straight.sampler.gates.alpha, resumed.sampler.gates.alpha)
+    for (name, a), b in zip(straight.supernet.state_dict().items(), resumed.supernet.state_dict().values()):
+        assert torch.equal(a, b), f"{name} differs after resume"

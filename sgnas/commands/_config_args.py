@@ -1,4 +1,4 @@
-"""Arguments every pipeline subcommand shares: preset, ``--set`` overrides, seed, data, runs, device."""
+"""Arguments every pipeline subcommand shares: preset, ``--set`` overrides, seed, data, runs, device, precision."""
 
 from __future__ import annotations
 
@@ -24,14 +24,18 @@ def add_config_arguments(parser: argparse.ArgumentParser, preset_default: str | 
     group.add_argument("--seed", type=int, help="random seed (default: the preset's, 0)")
     group.add_argument("--data-dir", help="dataset folder (default: $SGNAS_DATA_DIR)")
     group.add_argument("--runs-dir", default="runs", help="root of the run directories (default: runs/)")
-    group.add_argument("--device", help="cpu, cuda or auto (default: the preset's)")
+    group.add_argument("--device", choices=("auto", "cpu", "cuda"),
+                       help="where to compute; under torchrun, cuda means each process's own GPU (default: the preset's)")
+    group.add_argument("--amp", nargs="?", const="bf16", choices=("off", "bf16", "fp16"),
+                       help="mixed precision on CUDA: --amp alone is bf16; fp16 adds gradient scaling; "
+                            "ignored on the CPU (default: the preset's, off)")
     group.add_argument("--threads", type=int, help="torch CPU threads (default: the preset's)")
     parser.set_defaults(preset_default=preset_default)
 
 
 def _cli_overrides(args: argparse.Namespace) -> list[str]:
     extra = list(args.overrides)
-    for name in ("seed", "device", "threads"):
+    for name in ("seed", "device", "amp", "threads"):
         value = getattr(args, name)
         if value is not None:
             extra.append(f"{name}={value}")

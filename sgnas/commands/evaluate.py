@@ -2,6 +2,8 @@
 
 ARCH is the compact string (``335577-...``) or a JSON file. Curves go to the
 run's ``metrics.jsonl``; a finished run with the same config is reused.
+Runs under ``torchrun`` like ``train-supernet`` (see its help), e.g.
+``torchrun --nproc_per_node 8 -m sgnas.cli evaluate ARCH --preset paper --data-dir /imagenet``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
     arch = load_architecture(args.arch, config.space.build())
     runtime = prepare(config, args.data_dir)
     run_dir = evaluate_architecture(runtime, arch, args.runs_dir)
+    if not runtime.dist.is_main:  # under torchrun rank 0 reports
+        return 0
     results = run_dir.results
     if args.json:
         print_json({"run": str(run_dir.path), **results})

@@ -3,6 +3,8 @@
 Finished steps of an earlier run with the same config and seed are reused
 (run directories under ``--runs-dir``); unfinished ones resume. Without
 ``--targets`` three targets spread over the preset's range are used.
+Under ``torchrun`` the training steps and evaluations run data-parallel (see
+``sgnas train-supernet --help``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import argparse
 from sgnas.commands._config_args import add_config_arguments, config_from_args, parse_targets, print_json
 from sgnas.generator.train import sweep_targets
 from sgnas.pipeline import run_pipeline
+from sgnas.training.distributed import is_main_process
 
 __all__ = ["register", "run"]
 
@@ -30,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     low, high = config.target_range()
     targets = parse_targets(args.targets) or [round(t, 3) for t in sweep_targets(low, high, 5)[1:4]]
     summary = run_pipeline(config, targets, args.runs_dir, args.data_dir, evaluate=not args.no_evaluate)
+    if not is_main_process():  # under torchrun rank 0 reports
+        return 0
     if args.json:
         print_json(summary)
         return 0

@@ -10,6 +10,12 @@ the mean |F - T| / T.
 Targets outside the generator's trained range are refused (one-line error);
 ``--extrapolate`` warns and generates anyway. Targets outside the whole
 space's MACs range are always refused.
+
+Every search is saved as a run of kind ``search`` under ``--runs-dir`` (keyed
+by the search config, strategy, targets, the supernet and generator runs and
+the seed; the layout ``sgnas pipeline`` uses), whose path is printed; the same
+search again reuses that finished run. ``python -m baselines.cost_for_n
+--runs-dir runs`` reads these runs.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from sgnas.commands._config_args import add_config_arguments, config_from_args, 
 from sgnas.commands._strategies import STRATEGIES, build_strategy
 from sgnas.errors import SgnasError
 from sgnas.generator.train import sweep_targets
-from sgnas.pipeline import prepare, resolve_run, search_context, search_targets, summarise_search
+from sgnas.pipeline import prepare, resolve_run, run_search, search_context
 
 __all__ = ["register", "run"]
 
@@ -77,17 +83,19 @@ def run(args: argparse.Namespace) -> int:
     runtime = prepare(config, args.data_dir)
     context = search_context(runtime, supernet_path, generator_path)
     strategy = build_strategy(args.strategy, context)
-    results = search_targets(strategy, context, targets, with_accuracy=not args.no_accuracy)
-    summary = summarise_search(results)
+    run_dir = run_search(context, args.strategy, strategy, targets, args.runs_dir, with_accuracy=not args.no_accuracy)
+    saved = run_dir.results
+    summary = saved["summary"]
     if args.json:
-        print_json({"strategy": args.strategy, "results": [r.to_json() for r in results], "summary": summary})
+        print_json({"run": str(run_dir.path), **saved})
         return 0
+    print(f"run: {run_dir.path}")
     convention = summary["convention"]
-    for r in results:
-        accuracy = "-" if r.accuracy is None else f"{r.accuracy:.2f}%"
-        print(f"target {r.extra['target_m_in_convention']:.3f}M -> {r.extra['macs_m_in_convention']:.3f}M MACs "
-              f"({convention}), {r.params / 1e6:.3f}M params, supernet top-1 {accuracy}, "
-              f"{r.wall_seconds * 1000:.2f} ms: {r.architecture}")
+    for r in saved["results"]:
+        accuracy = "-" if r["supernet_accuracy"] is None else f"{r['supernet_accuracy']:.2f}%"
+        print(f"target {r['target_m_in_convention']:.3f}M -> {r['macs_m_in_convention']:.3f}M MACs "
+              f"({convention}), {r['params_m']:.3f}M params, supernet top-1 {accuracy}, "
+              f"{r['wall_seconds'] * 1000:.2f} ms: {r['architecture']}")
     line = f"mean |F-T|/T = {summary['mean_relative_error']:.4f}"
     if "kendall_tau" in summary:
         line += f", Kendall tau = {summary['kendall_tau']:.3f}"

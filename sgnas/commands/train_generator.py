@@ -2,6 +2,7 @@
 
 Without ``--preset`` the supernet run's own config is used (plus ``--set``
 overrides), so the generator sees the same data and space as the supernet.
+Runs under ``torchrun`` like ``train-supernet`` (see its help).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args, supernet_run)
     runtime = prepare(config, args.data_dir)
     run_dir = train_generator(runtime, args.supernet, args.runs_dir)
+    if not runtime.dist.is_main:  # under torchrun rank 0 reports
+        return 0
     results = run_dir.results
     summary = {k: results[k] for k in ("best_epoch", "mean_relative_error", "kendall_tau", "top1_middle",
                                         "seconds_per_target", "generator")}

@@ -4,6 +4,13 @@ The run directory is keyed by the supernet-relevant config and the seed; an
 unfinished run in it resumes from its last checkpoint, a finished one is
 reported as is. ``--max-steps N`` stops after N optimizer steps (keeping a
 checkpoint) and prints the measured time per step and the epoch it implies.
+
+On GPUs, one process per GPU with torchrun (the preset's batch size is the
+global batch; ``--amp`` for mixed precision), e.g. the paper preset on 8 GPUs:
+
+    torchrun --nproc_per_node 8 -m sgnas.cli train-supernet --preset paper --data-dir /imagenet --amp bf16
+
+``train-generator`` and ``evaluate`` run under torchrun the same way.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ __all__ = ["register", "run"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("train-supernet", help="train the unified supernet", description=__doc__)
+    parser = subparsers.add_parser("train-supernet", help="train the unified supernet", description=__doc__,
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
     add_config_arguments(parser)
     parser.add_argument("--resume", metavar="CHECKPOINT", help="continue from this training checkpoint")
     parser.add_argument("--max-steps", type=int, help="stop after this many steps (a checkpoint is kept)")
@@ -32,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     runtime = prepare(config, args.data_dir)
     run_dir = train_supernet(runtime, args.runs_dir, args.resume, args.max_steps)
+    if not runtime.dist.is_main:  # under torchrun rank 0 reports
+        return 0
     session = [r for r in run_dir.metrics() if r.get("event") == "session"]
     report = {"run": str(run_dir.path), "finished": run_dir.finished}
     if session:

@@ -22,7 +22,13 @@ tau between targets and F over a sweep of targets across the range, and the
 supernet's top-1 at the middle target on the validation split. The kept
 generator maximises ``top1 - 100 * mean_error`` (one point of accuracy traded
 for one percent of constraint error). A checkpoint after each epoch resumes at
-epoch boundaries.
+epoch boundaries; it carries the run's total wall seconds and supernet forward
+passes (one per training step, one per model-selection batch) over all sessions.
+
+Logged: every 10th step and the last step of each epoch (``generator_train``),
+and per epoch its tau and mean losses (``generator_epoch``) and the selection
+metrics (``generator_select``). Under ``torchrun`` the ranks share each batch
+(slices) and average the generator's gradients; only rank 0 writes.
 """
 
 from __future__ import annotations
@@ -49,6 +55,7 @@ from sgnas.generator.prior import PriorPool
 from sgnas.generator.relax import TauSchedule, decode, relax
 from sgnas.runs import RunDir
 from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.supernet import evaluate_top1
 
 __all__ = ["GeneratorTrainer", "TargetCycle", "sweep_targets"]
@@ -95,7 +102,10 @@ class GeneratorTrainer:
         preset: str,
         seed: int,
         run: RunDir | None = None,
+        dist: Distributed | None = None,
+        precision: Precision | None = None,
     ) -> None:
+        """``run`` is where to write (rank 0 only); ``train`` and ``select`` are this rank's slices under ``dist``."""
         self.supernet, self.cost_model, self.config = supernet, cost_model, config
         self.train_batches, self.select_batches = train, select
         self.forced_sampling, self.preset, self.seed, self.run = forced_sampling, preset, seed, run
@@ -107,6 +117,8 @@ class GeneratorTrainer:
                 f"{config.convention} MACs range {low_space:.2f}-{high_space:.2f}M"
             )
         self.device = next(supernet.parameters()).device
+        self.dist = dist or Distributed()
+        self.precision = precision or Precision("off", self.device)
         torch.manual_seed(seed)
         self.generator = build_generator(config.network, space.num_layers, config.hidden).to(self.device)
         self.optimizer = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=config.betas,
@@ -120,8 +132,17 @@ class GeneratorTrainer:
         self.global_step = 0
         self.best: dict[str, Any] | None = None
         self.history: list[dict[str, Any]] = []
+        #: supernet forward passes and wall seconds of the run, over all its sessions
+        self.forward_passes = 0
+        self._earlier_seconds = 0.0
+        self._session_start = time.perf_counter()
         for parameter in supernet.parameters():
             parameter.requires_grad_(False)
+
+    @property
+    def wall_seconds(self) -> float:
+        """Wall seconds of the whole run so far: earlier sessions (from the checkpoint) plus this one."""
+        return self._earlier_seconds + time.perf_counter() - self._session_start
 
     # --- generation ------------------------------------------------------------------
     def normalise(self, target_m: torch.Tensor | float) -> torch.Tensor:
@@ -143,13 +164,16 @@ class GeneratorTrainer:
         target = self.targets(self.global_step)
         logits = self.generator(self.pool(target)[None].to(self.device), self.normalise([target]))
         weights = relax(logits, tau, self.forced_sampling)[0]
-        ce = F.cross_entropy(self.supernet.forward_relaxed(images, weights, self.config.threshold), labels)
+        with self.precision.autocast():
+            ce = F.cross_entropy(self.supernet.forward_relaxed(images, weights, self.config.threshold), labels)
         expected_m = self.cost_model.expected_macs(weights, self.config.convention) / 1e6  # type: ignore[arg-type]
         hardware = self.hardware_loss(expected_m, torch.tensor(target, device=self.device))
-        loss = ce + self.config.hw_lambda * hardware
+        loss = ce.float() + self.config.hw_lambda * hardware
         self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
+        self.precision.backward(loss)
+        self.dist.average_gradients(self.generator.parameters())
+        self.precision.step(self.optimizer)
+        self.forward_passes += 1
         return {"ce": ce.item(), "hardware": hardware.item(), "expected_macs_m": expected_m.item(), "target_m": target}
 
     def select(self) -> dict[str, Any]:
@@ -162,7 +186,9 @@ class GeneratorTrainer:
         errors = [abs(f - t) / t for f, t in zip(macs, targets)]
         tau = kendalltau(targets, macs).statistic if len(set(macs)) > 1 else 0.0
         middle = self.generate((self.config.target_low + self.config.target_high) / 2)
-        top1, _ = evaluate_top1(self.supernet, self.select_batches.epoch(0), middle, self.config.select_batches)
+        top1, _ = evaluate_top1(self.supernet, self.select_batches.epoch(0), middle, self.config.select_batches,
+                                self.dist)
+        self.forward_passes += min(self.config.select_batches or len(self.select_batches), len(self.select_batches))
         mean_error = float(np.mean(errors))
         return {
             "targets_m": targets, "macs_m": macs, "archs": [a.to_string() for a in archs],
@@ -173,18 +199,28 @@ class GeneratorTrainer:
 
     def train(self) -> dict[str, Any]:
         self.supernet.eval()
-        progress = tqdm(total=self.config.epochs, initial=self.epoch, desc="generator", unit="epoch")
+        self._earlier_seconds, self._session_start = self.wall_seconds, time.perf_counter()
+        quiet = None if self.dist.is_main else True
+        progress = tqdm(total=self.config.epochs, initial=self.epoch, desc="generator", unit="epoch", disable=quiet)
+        steps = len(self.train_batches)
         try:
             while self.epoch < self.config.epochs:
                 self.generator.train()
                 tau = self.tau(self.epoch)
-                for images, labels in tqdm(self.train_batches.epoch(self.epoch), total=len(self.train_batches),
-                                           desc=f"epoch {self.epoch}", leave=False):
+                sums = np.zeros(2)
+                for index, (images, labels) in enumerate(tqdm(self.train_batches.epoch(self.epoch), total=steps,
+                                                              desc=f"epoch {self.epoch}", leave=False, disable=quiet)):
                     record = self._step(images, labels, tau)
                     self.global_step += 1
-                    if self.run is not None and self.global_step % 10 == 0:
+                    sums += (record["ce"], record["hardware"])
+                    if self.run is not None and (self.global_step % 10 == 0 or index == steps - 1):
                         self.run.log({"event": "generator_train", "step": self.global_step, "epoch": self.epoch,
                                       "tau": tau, **record})
+                ce_sum, hardware_sum = self.dist.reduce_sum(sums.tolist(), self.device)
+                ranks_steps = steps * self.dist.world_size
+                if self.run is not None:
+                    self.run.log({"event": "generator_epoch", "epoch": self.epoch, "tau": tau, "steps": steps,
+                                  "mean_ce": ce_sum / ranks_steps, "mean_hardware": hardware_sum / ranks_steps})
                 metrics = self.select()
                 summary = {k: metrics[k] for k in ("mean_relative_error", "kendall_tau", "top1_middle", "score")}
                 self.history.append({"epoch": self.epoch, "tau": tau, **summary})
@@ -202,7 +238,9 @@ class GeneratorTrainer:
             progress.close()
         assert self.best is not None
         self.generator.load_state_dict(self.best["state"])
-        return {"best_epoch": self.best["epoch"], **self.best["metrics"], "history": self.history}
+        return {"best_epoch": self.best["epoch"], **self.best["metrics"], "history": self.history,
+                "wall_seconds": self.wall_seconds, "forward_passes": self.forward_passes,
+                "world_size": self.dist.world_size}
 
     # --- persistence -----------------------------------------------------------------------
     def _identity(self) -> dict[str, Any]:
@@ -214,7 +252,8 @@ class GeneratorTrainer:
             "kind": "generator-training", **self._identity(),
             "generator": self.generator.state_dict(), "optimizer": self.optimizer.state_dict(),
             "epoch": self.epoch, "global_step": self.global_step, "best": self.best, "history": self.history,
-            "rng": rng_state(),
+            "rng": rng_state(), "forward_passes": self.forward_passes, "wall_seconds": self.wall_seconds,
+            "precision": self.precision.state_dict(),
         })
 
     def resume(self, path: str | Path) -> None:
@@ -227,6 +266,10 @@ class GeneratorTrainer:
         self.epoch, self.global_step = int(payload["epoch"]), int(payload["global_step"])
         self.best, self.history = payload["best"], list(payload["history"])
         set_rng_state(payload["rng"])
+        self.forward_passes = int(payload.get("forward_passes", 0))
+        self._earlier_seconds = float(payload.get("wall_seconds", 0.0))
+        self._session_start = time.perf_counter()
+        self.precision.load_state_dict(payload.get("precision"))
 
     def export(self, path: str | Path) -> None:
         """The selected generator with everything search needs (range, convention, prior, FS)."""

@@ -12,7 +12,17 @@ Checkpoints, every ``checkpoint_every`` steps and at each epoch end, hold the
 model, optimizer, scheduler, sampler and RNG states and the position in the
 data order (epoch, batch index); batches are a pure function of (seed, epoch,
 index) (:mod:`sgnas.data`), so a resumed run ends with exactly the weights of
-an uninterrupted one on the CPU.
+an uninterrupted one on the CPU. Checkpoints also carry the run's total wall
+seconds and supernet forward passes (paths x batches) so far, so the results
+report the whole cost of a run however often it was resumed.
+
+Under ``torchrun`` every rank trains on its slice of each global batch with the
+same paths, and gradients are averaged once per step
+(:mod:`sgnas.training.distributed`); only rank 0 writes. A sampler with an
+``attach`` method (ProxylessNAS's gates, ``supernet.sampler=proxyless``) is
+given the supernet, held-out batches (the generator-validation split, whole on
+every rank so that all ranks update their gates alike), the cost model and a
+MACs target when the trainer is built.
 """
 
 from __future__ import annotations
@@ -20,7 +30,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +46,18 @@ from sgnas.errors import SgnasError
 from sgnas.runs import RunDir
 from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
 from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.schedules import LRFactor
 
 __all__ = ["SAMPLERS", "SupernetTrainer", "build_sampler", "evaluate_top1", "load_supernet", "validation_architectures"]
 
 #: sampler names of ``supernet.sampler``; any other value is an import path ``module:Class``
-SAMPLERS: dict[str, str] = {"strict-fair": "sgnas.samplers:StrictFairSampler", "uniform": "sgnas.samplers:UniformSampler"}
+#: (the baselines are named by path and imported only when chosen: ``sgnas`` never imports ``baselines``)
+SAMPLERS: dict[str, str] = {
+    "strict-fair": "sgnas.samplers:StrictFairSampler",
+    "uniform": "sgnas.samplers:UniformSampler",
+    "proxyless": "baselines.proxyless:ProxylessSampler",
+}
 
 
 def build_sampler(name: str, num_layers: int, seed: int, forced_sampling: bool) -> Any:
@@ -75,8 +91,12 @@ def validation_architectures(num_layers: int, count: int, seed: int, forced_samp
 
 @torch.no_grad()
 def evaluate_top1(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
-                  arch: Architecture | None = None, limit: int | None = None) -> tuple[float, float]:
-    """Top-1 and top-5 (%) of ``model`` (called as ``model(x, arch)`` when ``arch`` is given) in eval mode."""
+                  arch: Architecture | None = None, limit: int | None = None,
+                  dist: Distributed | None = None) -> tuple[float, float]:
+    """Top-1 and top-5 (%) of ``model`` (called as ``model(x, arch)`` when ``arch`` is given) in eval mode.
+
+    With ``dist``, ``batches`` are this rank's slices and the counts are summed over the ranks.
+    """
     was_training = model.training
     model.eval()
     correct1 = correct5 = seen = 0
@@ -88,6 +108,9 @@ def evaluate_top1(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.
         correct5 += int(hits.any(dim=1).sum())
         seen += len(labels)
     model.train(was_training)
+    if dist is not None:
+        device = next(model.parameters()).device
+        correct1, correct5, seen = dist.reduce_sum([correct1, correct5, seen], device)
     if seen == 0:
         raise SgnasError("evaluation got no batches")
     return 100.0 * correct1 / seen, 100.0 * correct5 / seen
@@ -126,12 +149,23 @@ class SupernetTrainer:
         seed: int,
         run: RunDir | None = None,
         cost_model: CostModel | None = None,
+        held_out: Sequence[tuple[torch.Tensor, torch.Tensor]] | None = None,
+        target_macs: float | None = None,
+        dist: Distributed | None = None,
+        precision: Precision | None = None,
     ) -> None:
+        """``run`` is where to write (rank 0 only); ``held_out`` and ``target_macs`` go to a sampler's ``attach``."""
         self.supernet, self.sampler, self.config = supernet, sampler, config
         self.train_batches, self.val_batches, self.calib_batches = train, val, calib
         self.preset, self.seed, self.run = preset, seed, run
         space: SearchSpace = supernet.space
         self.cost_model = cost_model or CostModel(space)
+        self.dist = dist or Distributed()
+        self.precision = precision or Precision("off", next(supernet.parameters()).device)
+        if hasattr(sampler, "attach"):
+            if held_out is None or target_macs is None:
+                raise SgnasError(f"sampler {type(sampler).__name__} needs held-out batches and a MACs target")
+            sampler.attach(supernet, held_out, self.cost_model, target_macs)
         self.steps_per_epoch = len(train)
         self.total_steps = config.epochs * self.steps_per_epoch
         self.optimizer = torch.optim.SGD(
@@ -145,6 +179,15 @@ class SupernetTrainer:
         self.val_archs = validation_architectures(space.num_layers, config.val_archs, seed, config.forced_sampling)
         self.global_step = 0
         self.history: list[dict[str, Any]] = []
+        #: supernet forward passes (paths x batches) and wall seconds of the run, over all its sessions
+        self.forward_passes = 0
+        self._earlier_seconds = 0.0
+        self._session_start = time.perf_counter()
+
+    @property
+    def wall_seconds(self) -> float:
+        """Wall seconds of the whole run so far: earlier sessions (from the checkpoint) plus this one."""
+        return self._earlier_seconds + time.perf_counter() - self._session_start
 
     # --- checkpoints ---------------------------------------------------------------
     def _payload(self) -> dict[str, Any]:
@@ -158,6 +201,9 @@ class SupernetTrainer:
             "rng": rng_state(),
             "global_step": self.global_step,
             "history": self.history,
+            "forward_passes": self.forward_passes,
+            "wall_seconds": self.wall_seconds,
+            "precision": self.precision.state_dict(),
         }
 
     def save(self, path: str | Path) -> None:
@@ -176,6 +222,10 @@ class SupernetTrainer:
         set_rng_state(payload["rng"])
         self.global_step = int(payload["global_step"])
         self.history = list(payload["history"])
+        self.forward_passes = int(payload.get("forward_passes", 0))
+        self._earlier_seconds = float(payload.get("wall_seconds", 0.0))
+        self._session_start = time.perf_counter()
+        self.precision.load_state_dict(payload.get("precision"))
 
     def export(self, path: str | Path) -> None:
         """The trained supernet alone (what the generator and the search strategies load)."""
@@ -194,10 +244,12 @@ class SupernetTrainer:
         from sgnas.supernet import preserved_bn_statistics, recalibrate_bn
 
         records = []
+        calib_steps = min(self.config.calib_batches, len(self.calib_batches))
         for index, arch in enumerate(self.val_archs):
             with preserved_bn_statistics(self.supernet):
-                recalibrate_bn(self.supernet, arch, self.calib_batches.epoch(0), min(self.config.calib_batches, len(self.calib_batches)))
-                top1, _ = evaluate_top1(self.supernet, self.val_batches.epoch(0), arch, self.config.val_batches)
+                recalibrate_bn(self.supernet, arch, self.calib_batches.epoch(0), calib_steps)
+                top1, _ = evaluate_top1(self.supernet, self.val_batches.epoch(0), arch, self.config.val_batches,
+                                        self.dist)
             records.append({"event": "val", "epoch": epoch, "arch_index": index, "arch": arch.to_string(),
                             "macs_m": self.cost_model.macs(arch) / 1e6, "top1": top1})
         return records
@@ -212,6 +264,8 @@ class SupernetTrainer:
                    "global_step": self.global_step})
 
     def _checkpoint(self) -> None:
+        """Every rank takes part (BN statistics are averaged over the ranks); rank 0 writes."""
+        self.dist.average_buffers(self.supernet)
         if self.run is not None:
             self.save(self.run.checkpoint_path)
 
@@ -220,7 +274,9 @@ class SupernetTrainer:
         self.supernet.train()
         done_here = 0
         start_time = time.perf_counter()
-        progress = tqdm(total=self.total_steps, initial=self.global_step, desc="supernet", unit="step")
+        self._earlier_seconds, self._session_start = self.wall_seconds, time.perf_counter()
+        progress = tqdm(total=self.total_steps, initial=self.global_step, desc="supernet", unit="step",
+                        disable=None if self.dist.is_main else True)
         try:
             while self.global_step < self.total_steps:
                 epoch, start = divmod(self.global_step, self.steps_per_epoch)
@@ -235,6 +291,7 @@ class SupernetTrainer:
                     progress.update(1)
                     progress.set_postfix(epoch=epoch, loss=f"{loss:.3f}")
                     if self.global_step % 20 == 0 or self.global_step % self.steps_per_epoch == 0:
+                        loss = self.dist.mean(loss, images.device)  # every rank reaches this step: a collective
                         self._log({"event": "train", "step": self.global_step, "epoch": epoch, "loss": loss,
                                    "lr": self.scheduler.get_last_lr()[0],
                                    "seconds": time.perf_counter() - start_time})
@@ -255,18 +312,26 @@ class SupernetTrainer:
             "epochs": self.config.epochs,
             "steps_per_epoch": self.steps_per_epoch,
             "seconds_this_session": seconds,
+            "wall_seconds": self.wall_seconds,
+            "forward_passes": self.forward_passes,
+            "world_size": self.dist.world_size,
             "final_val": self.history[-1]["val"] if self.history else [],
             "val_archs": [a.to_string() for a in self.val_archs],
         }
 
     def _step(self, images: torch.Tensor, labels: torch.Tensor) -> float:
+        """One optimizer step: every path forward and backward on the batch, gradients averaged over ranks."""
         self.optimizer.zero_grad(set_to_none=True)
         total = 0.0
-        paths = self.sampler.next_step()
+        # Every rank draws (keeping its sampler's state in step), and runs rank 0's draw.
+        paths = self.dist.broadcast(self.sampler.next_step())
         for arch in paths:
-            loss = self.criterion(self.supernet(images, arch), labels)
-            loss.backward()
+            with self.precision.autocast():
+                loss = self.criterion(self.supernet(images, arch), labels)
+            self.precision.backward(loss)
             total += loss.item()
-        self.optimizer.step()
+        self.dist.average_gradients(self.supernet.parameters())
+        self.precision.step(self.optimizer)
         self.scheduler.step()
+        self.forward_passes += len(paths)
         return total / len(paths)
