@@ -37,9 +37,14 @@ table, over one supernet and one generator::
     sgnas train-supernet --preset proxy --runs-dir runs
     sgnas train-generator --supernet runs/supernet/<run> --runs-dir runs
     for s in generator evolution random random-search proxyless; do
-        sgnas search --strategy $s --generator runs/generator/<run> --sweep 10 --json > runs/search-$s.json
+        sgnas search --strategy $s --generator runs/generator/<run> --sweep 10 --runs-dir runs
     done
-    python -m baselines.cost_for_n --runs-dir runs --search-json runs/search-*.json --out results
+    python -m baselines.cost_for_n --runs-dir runs --out results
+
+Every ``sgnas search`` is a run folder under ``runs/search/``, so the runs
+folder alone holds the searches; ``--search-json`` is for saved ``--json``
+outputs kept elsewhere (a file given there and also under the runs folder would
+count twice).
 """
 
 from __future__ import annotations
