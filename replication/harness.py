@@ -101,10 +101,11 @@ class Plan:
 
 PLANS: dict[str, Plan] = {
     "smoke": Plan("smoke"),
-    # proxy, shortened to fit ~25 minutes on 2 cores: fewer images and epochs, smaller search budgets,
-    # supernet-estimated accuracy only (stand-alone training of 18 architectures per seed does not fit)
+    # proxy, shortened so that two seeds, the redundancy study and every table fit in about 25 minutes on
+    # 2 CPU cores: fewer images and epochs, smaller search budgets, supernet-estimated accuracy only
+    # (stand-alone training of 18 architectures per seed does not fit)
     "quick": Plan("proxy", (
-        "data.train_per_class=200", "supernet.epochs=3", "generator.epochs=4", "search.budget=40",
+        "data.train_per_class=600", "supernet.epochs=3", "generator.epochs=12", "search.budget=60",
         "search.val_batches=4", "search.calib_batches=2",
     ), standalone=False),
     "proxy": Plan("proxy"),
