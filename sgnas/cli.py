@@ -33,13 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="sgnas", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_name in COMMANDS.values():
-        try:
-            module = importlib.import_module(f"sgnas.commands.{module_name}")
-        except ModuleNotFoundError as err:
-            if err.name == f"sgnas.commands.{module_name}":
-                continue
-            raise
-        module.register(subparsers)
+        importlib.import_module(f"sgnas.commands.{module_name}").register(subparsers)
     return parser
 
 
