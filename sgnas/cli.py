@@ -1,4 +1,4 @@
-"""The ``sgnas`` command line: one subcommand per pipeline step, each in :mod:`sgnas.commands`.
+"""The sgnas command line: one subcommand per pipeline step, each a module of sgnas.commands.
 
 Every subcommand reports bad input as a single ``sgnas: error: ...`` line and a
 non-zero exit; tracebacks are reserved for bugs.
