@@ -19,6 +19,15 @@ pay a whole search per target. The fair comparison (Lindauer & Hutter, JMLR
 * the supernet, trained once and shared by every strategy, is a column of its
   own and is added in the end-to-end total.
 
+Evaluation-based searches (evolution, random search: :data:`EVALUATION_STRATEGIES`)
+cost in proportion to the architectures they evaluate: each evaluation is the
+same BN recalibration and validation batches. Runs shortened to save time
+(an evaluation budget below SPOS's) would understate their cost, so their cost
+is also given at SPOS's published budget, population 50 x 20 generations =
+:data:`SPOS_EVALUATIONS` evaluations per target (SPEC section 6), extrapolated
+linearly from the measured cost per evaluation (:func:`at_spos_budget`). The
+measured cost stays next to it.
+
 Inputs are result files of runs (:mod:`sgnas.runs`): every ``results.json`` under
 a runs folder that holds search records (``strategy``, ``wall_seconds``,
 ``forward_passes``), any saved ``sgnas search --json`` output given with
@@ -63,9 +72,12 @@ from sgnas.errors import SgnasError
 from sgnas.tables import render, write_table
 
 __all__ = [
+    "EVALUATION_STRATEGIES",
     "GENERATOR",
     "NS",
     "OneTimeCost",
+    "SPOS_EVALUATIONS",
+    "at_spos_budget",
     "cost_for_n",
     "load_one_time_costs",
     "load_search_records",
@@ -77,6 +89,10 @@ __all__ = [
 NS: tuple[int, ...] = (1, 3, 5, 10)
 #: strategy name of SGNAS's generator (the one with a one-time training cost)
 GENERATOR = "generator"
+#: strategies whose search cost is a number of architecture evaluations (each one BN recalibration + validation)
+EVALUATION_STRATEGIES: tuple[str, ...] = ("evolution", "random-search")
+#: SPOS's published evolutionary search: population 50 x 20 generations (SPEC section 6)
+SPOS_EVALUATIONS: int = 50 * 20
 #: run kinds (``config.json`` "kind", :mod:`sgnas.pipeline`) whose results are one-time costs
 _GENERATOR_KIND = "generator"
 _SUPERNET_KIND = "supernet"
@@ -89,6 +105,17 @@ class OneTimeCost:
     wall_seconds: float
     forward_passes: int | None
     source: str = ""
+
+
+def at_spos_budget(cost: float, evaluations: float, reference: int = SPOS_EVALUATIONS) -> float:
+    """A search cost measured over ``evaluations`` architecture evaluations, scaled linearly to ``reference`` of them.
+
+    Every evaluation costs the same (BN recalibration and validation batches),
+    so 60 evaluations that took 6 s take 100 s at 1000.
+    """
+    if not evaluations > 0:
+        raise SgnasError(f"cannot extrapolate a search cost from {evaluations} evaluations")
+    return cost * reference / evaluations
 
 
 def _records_of(data: Any) -> list[dict[str, Any]]:
@@ -116,8 +143,19 @@ def load_search_records(runs_dir: str | Path, search_json: Sequence[str | Path] 
         raise SgnasError(f"runs folder {root} does not exist")
     records = []
     for path in [*sorted(root.rglob("results.json")), *map(Path, search_json)]:
-        records += _records_of(_read_json(path))
+        found = _records_of(_read_json(path))
+        budget = _evaluation_budget(path.parent) if found else None
+        records += [{"evaluation_budget": budget, **record} for record in found]
     return records
+
+
+def _evaluation_budget(run: Path) -> int | None:
+    """The evaluation budget (``search.budget``) a search run was given, from its ``config.json``, if recorded."""
+    config = run / "config.json"
+    if not config.exists():
+        return None
+    budget = _read_json(config).get("config", {}).get("search", {}).get("budget")
+    return None if budget is None else int(budget)
 
 
 def _run_kind(run: Path) -> str | None:
@@ -151,21 +189,43 @@ def load_one_time_costs(runs_dir: str | Path) -> tuple[dict[str, OneTimeCost], O
     return one_time, supernet
 
 
+_PER_TARGET_COLUMNS = ["strategy", "target_macs_m", "wall_seconds", "forward_passes", "evaluations",
+                       "evaluation_budget"]
+
+
 def per_target_costs(records: Iterable[Mapping[str, Any]], include_reporting: bool = False) -> pd.DataFrame:
-    """One row per search record: strategy, target, wall seconds and forward passes of the search."""
+    """One row per search record: strategy, target, wall seconds and forward passes of the search.
+
+    For evaluation-based strategies also the architectures evaluated
+    (``evaluations``) and the budget given (``evaluation_budget``), where recorded.
+    """
     rows = []
     for record in records:
         wall, passes = float(record["wall_seconds"]), int(record["forward_passes"])
         if include_reporting:
             wall += float(record.get("estimate_seconds") or 0.0)
             passes += int(record.get("estimate_forward_passes") or 0)
+        counted = record["strategy"] in EVALUATION_STRATEGIES
         rows.append({
             "strategy": record["strategy"],
             "target_macs_m": record.get("target_macs_m"),
             "wall_seconds": wall,
             "forward_passes": passes,
+            "evaluations": record.get("evaluations") if counted else None,
+            "evaluation_budget": record.get("evaluation_budget") if counted else None,
         })
-    return pd.DataFrame(rows, columns=["strategy", "target_macs_m", "wall_seconds", "forward_passes"])
+    frame = pd.DataFrame(rows, columns=_PER_TARGET_COLUMNS)
+    for column in ("evaluations", "evaluation_budget"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame
+
+
+def _mean_at_spos_budget(group: pd.DataFrame, measure: str) -> float:
+    """Mean per-target ``measure`` extrapolated to SPOS's budget; NaN unless every target's evaluations are known."""
+    if str(group["strategy"].iloc[0]) not in EVALUATION_STRATEGIES or group["evaluations"].isna().any():
+        return float("nan")
+    return float(sum(at_spos_budget(cost, evaluations)
+                     for cost, evaluations in zip(group[measure], group["evaluations"])) / len(group))
 
 
 def cost_for_n(
@@ -186,18 +246,24 @@ def cost_for_n(
         fixed = one_time.get(str(strategy), OneTimeCost(0.0, 0))
         fixed_passes = float("nan") if fixed.forward_passes is None else fixed.forward_passes
         wall, passes = group["wall_seconds"].mean(), group["forward_passes"].mean()
+        spos_wall = _mean_at_spos_budget(group, "wall_seconds")
+        spos_passes = _mean_at_spos_budget(group, "forward_passes")
         for n in ns:
             search_wall = fixed.wall_seconds + n * wall
             row = {
                 "strategy": strategy,
                 "N": n,
                 "targets_measured": len(group),
+                "evaluations_per_target": group["evaluations"].mean(),
+                "evaluation_budget": group["evaluation_budget"].max(),
                 "one_time_wall_s": fixed.wall_seconds,
                 "per_target_wall_s": wall,
                 "search_wall_s": search_wall,
                 "one_time_forward_passes": fixed_passes,
                 "per_target_forward_passes": passes,
                 "search_forward_passes": fixed_passes + n * passes,
+                "search_wall_s_at_spos_budget": fixed.wall_seconds + n * spos_wall,
+                "search_forward_passes_at_spos_budget": fixed_passes + n * spos_passes,
             }
             if supernet is not None:
                 row["supernet_wall_s"] = supernet.wall_seconds
@@ -207,8 +273,10 @@ def cost_for_n(
     generator = table[table["strategy"] == GENERATOR].set_index("N")
     if not generator.empty:
         for measure in ("search_wall_s", "search_forward_passes"):
-            baseline = table["N"].map(generator[measure])
-            table[f"{measure}_vs_generator"] = table[measure] / baseline.where(baseline > 0)
+            baseline = table["N"].map(generator[measure]).where(lambda b: b > 0)
+            table[f"{measure}_vs_generator"] = table[measure] / baseline
+            # the generator evaluates no architecture: its measured cost is its cost at any budget
+            table[f"{measure}_at_spos_budget_vs_generator"] = table[f"{measure}_at_spos_budget"] / baseline
     return table
 
 
@@ -223,6 +291,9 @@ def _notes(include_reporting: bool) -> list[str]:
         "cost(N) = one-time cost + N x mean measured per-target search cost; "
         f"per-target costs {reporting} the accuracy estimate made only to report the chosen architecture.",
         "The supernet is trained once and shared by every strategy (end_to_end adds it).",
+        f"*_at_spos_budget: evaluation-based strategies ({', '.join(EVALUATION_STRATEGIES)}) extrapolated to "
+        f"SPOS's {SPOS_EVALUATIONS} evaluations per target (50 x 20) from the measured cost per evaluation; "
+        "their measured cost is at the evaluations actually spent (evaluations_per_target, budget evaluation_budget).",
     ]
 
 

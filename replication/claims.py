@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as scipy_stats
 
+from baselines.cost_for_n import SPOS_EVALUATIONS
 from replication.proxy_tables import indicative_note
 from replication.results import METHOD_LABELS, Table, read_csv, read_json
 from sgnas.stats import paired_compare
@@ -123,29 +124,72 @@ def claim_meets_constraints(results_dir: str | Path) -> Claim:
     return Claim(claim, source, criterion, REPRODUCED if ok else NOT_REPRODUCED, "; ".join(evidence))
 
 
+def _speedups(means: pd.Series, sgnas: pd.Series, method: str) -> tuple[list[str], bool]:
+    """``N=n: speed-up`` of SGNAS over ``method`` per N, and whether every speed-up reaches 4N."""
+    parts, ok = [], True
+    for n, seconds in means[method].items():
+        if n not in sgnas.index:
+            continue
+        speedup = seconds / sgnas[n]
+        ok &= bool(speedup >= 4 * n)
+        parts.append(f"N={n}: {speedup:.1f}x")
+    return parts, ok
+
+
 def claim_4n_faster(results_dir: str | Path) -> Claim:
-    """Search for N constraints is 4N times faster than earlier single-path methods."""
+    """Search for N constraints is 4N times faster than earlier single-path methods.
+
+    Judged at a matched search budget: SPOS's evolution evaluates 1000
+    architectures per target, so the single-path peers' cost is taken at that
+    budget (extrapolated from their measured cost per evaluation, Table C)
+    against SGNAS's measured cost. The costs at the run's own, possibly
+    shortened, budget are given as secondary evidence; results that predate the
+    evaluation counts are judged on those, and say so.
+    """
     claim = "Search for N constraints is 4N times faster than single-path methods"
     source = "abstract; SPEC 1"
-    criterion = "for every N, wall time of SPOS/FairNAS + evolution >= 4N x SGNAS's (one-time costs included)"
+    sgnas_cost = "SGNAS's measured wall time (generator training once + N generator forward passes)"
+    matched_criterion = (
+        f"for every N, the wall time of SPOS/FairNAS + evolution at SPOS's published budget ({SPOS_EVALUATIONS} "
+        "evaluations per target, extrapolated linearly from the measured seconds per evaluation) >= 4N x "
+        f"{sgnas_cost}"
+    )
     cost = read_csv(results_dir, "cost_vs_n")
     if cost is None or not (cost["method"] == "sgnas").any():
-        return Claim(claim, source, criterion, NOT_TESTABLE, "no SGNAS rows in cost_vs_n.csv")
-    means = cost.groupby(["method", "n"])["wall_seconds"].mean()
-    peers = [m for m in SINGLE_PATH_METHODS if m in means.index.get_level_values(0)]
+        return Claim(claim, source, matched_criterion, NOT_TESTABLE, "no SGNAS rows in cost_vs_n.csv")
+    peers = [m for m in SINGLE_PATH_METHODS if m in set(cost["method"])]
     if not peers:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "no single-path method in cost_vs_n.csv")
-    evidence, ok = [], True
+        return Claim(claim, source, matched_criterion, NOT_TESTABLE, "no single-path method in cost_vs_n.csv")
+    measured = cost.groupby(["method", "n"])["wall_seconds"].mean()
+    sgnas = measured["sgnas"]
+    peer_rows = cost[cost["method"].isin(peers)]
+    matched = "wall_seconds_at_spos_budget" in cost.columns and peer_rows["wall_seconds_at_spos_budget"].notna().all()
+    measured_text, measured_ok = [], True
     for method in peers:
-        parts = []
-        for n, seconds in means[method].items():
-            if n not in means["sgnas"].index:
-                continue
-            speedup = seconds / means["sgnas"][n]
-            ok &= speedup >= 4 * n
-            parts.append(f"N={n}: {speedup:.1f}x")
-        evidence.append(f"vs {METHOD_LABELS.get(method, method)}: " + ", ".join(parts))
-    return Claim(claim, source, criterion, REPRODUCED if ok else NOT_REPRODUCED, "; ".join(evidence))
+        parts, ok = _speedups(measured, sgnas, method)
+        measured_ok &= ok
+        spent = ""
+        if "evaluations" in cost.columns and cost.loc[cost["method"] == method, "evaluations"].notna().any():
+            rows = cost[cost["method"] == method]
+            spent = (f" ({rows['evaluations'].mean():.0f} of {rows['evaluation_budget'].max():.0f} "
+                     "evaluations per target)")
+        measured_text.append(f"vs {METHOD_LABELS.get(method, method)}{spent}: " + ", ".join(parts))
+    if not matched:
+        criterion = (f"for every N, the measured wall time of SPOS/FairNAS + evolution (at the evaluation budget the "
+                     f"run gave them) >= 4N x {sgnas_cost}")
+        evidence = ("cost_vs_n.csv records no evaluation counts (results older than the budget-matched costs), so "
+                    f"the measured costs at the run's own budget are compared, not costs at SPOS's "
+                    f"{SPOS_EVALUATIONS} evaluations: " + "; ".join(measured_text))
+        return Claim(claim, source, criterion, REPRODUCED if measured_ok else NOT_REPRODUCED, evidence)
+    at_budget = cost.groupby(["method", "n"])["wall_seconds_at_spos_budget"].mean()
+    matched_text, matched_ok = [], True
+    for method in peers:
+        parts, ok = _speedups(at_budget, sgnas, method)
+        matched_ok &= ok
+        matched_text.append(f"vs {METHOD_LABELS.get(method, method)}: " + ", ".join(parts))
+    evidence = (f"at SPOS's {SPOS_EVALUATIONS} evaluations per target (extrapolated): " + "; ".join(matched_text)
+                + ". Secondary, measured at the run's own budget: " + "; ".join(measured_text))
+    return Claim(claim, source, matched_criterion, REPRODUCED if matched_ok else NOT_REPRODUCED, evidence)
 
 
 def claim_five_gpu_hours(results_dir: str | Path) -> Claim:

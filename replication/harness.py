@@ -38,6 +38,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import numpy as np  # noqa: E402
 
+from baselines.cost_for_n import EVALUATION_STRATEGIES, at_spos_budget  # noqa: E402
 from replication.results import (  # noqa: E402
     COST_COLUMNS,
     SEARCH_COLUMNS,
@@ -163,15 +164,21 @@ def _standalone(runtime: Any, architecture: str, runs_dir: Path) -> float | None
     return run.results.get("test_top1")
 
 
-def _rows(method: str, seed: int, searched: dict[str, Any]) -> list[dict[str, Any]]:
+def _rows(method: str, seed: int, searched: dict[str, Any], evaluation_budget: int | None = None) -> list[dict[str, Any]]:
+    """Rows of search.csv for one method and seed; evaluation-based searches also get the evaluations they spent
+    (distinct architectures, as the strategy recorded them) and the ``evaluation_budget`` they were given."""
     rows = []
     for budget, record in zip(searched["budgets"], searched["results"]):
+        counted = record["strategy"] in EVALUATION_STRATEGIES
         rows.append({
             "method": method, "seed": seed, "budget": budget,
             "target_macs_m": record["target_m_in_convention"], "macs_m": record["macs_m_in_convention"],
             "params_m": record["params_m"], "supernet_accuracy": record["supernet_accuracy"],
             "standalone_top1": None, "search_seconds": record["wall_seconds"],
-            "forward_passes": record["forward_passes"], "architecture": record["architecture"],
+            "forward_passes": record["forward_passes"],
+            "evaluations": record.get("evaluations") if counted else None,
+            "evaluation_budget": evaluation_budget if counted else None,
+            "architecture": record["architecture"],
         })
     return rows
 
@@ -180,13 +187,27 @@ def _cost_rows(method: str, seed: int, rows: list[dict[str, Any]], one_time: tup
     """Cost for N targets: one-time cost + N x the mean per-target cost measured on the budgets.
 
     The same accounting as ``baselines.cost_for_n`` (one-time costs included,
-    accuracy estimates made only to report a result excluded).
+    accuracy estimates made only to report a result excluded). Rows whose
+    searches recorded their evaluations (evolution, random search) also get the
+    cost at SPOS's 1000 evaluations per target, extrapolated linearly from the
+    measured cost per evaluation; the others leave those columns empty.
     """
     seconds = float(np.mean([r["search_seconds"] for r in rows]))
     passes = float(np.mean([r["forward_passes"] for r in rows]))
+    evaluated = all(r.get("evaluations") is not None for r in rows)
+    if evaluated:
+        evaluations = float(np.mean([r["evaluations"] for r in rows]))
+        evaluation_budget = rows[0]["evaluation_budget"]
+        spos_seconds = float(np.mean([at_spos_budget(r["search_seconds"], r["evaluations"]) for r in rows]))
+        spos_passes = float(np.mean([at_spos_budget(r["forward_passes"], r["evaluations"]) for r in rows]))
+    else:
+        evaluations = evaluation_budget = spos_seconds = spos_passes = np.nan
     once_seconds, once_passes = one_time
     return [{"method": method, "seed": seed, "n": n, "wall_seconds": once_seconds + n * seconds,
-             "forward_passes": once_passes + n * passes, "one_time_seconds": once_seconds} for n in NS]
+             "forward_passes": once_passes + n * passes, "one_time_seconds": once_seconds,
+             "evaluations": evaluations, "evaluation_budget": evaluation_budget,
+             "wall_seconds_at_spos_budget": once_seconds + n * spos_seconds,
+             "forward_passes_at_spos_budget": once_passes + n * spos_passes} for n in NS]
 
 
 def _generator_one_time(generator_run: RunDir) -> tuple[float, float]:
@@ -250,7 +271,7 @@ def run_replication(
             sampler = METHODS[method].sampler
             searched = _search(method, runtimes[sampler], supernets[sampler],
                                generator_run if method == "sgnas" else None, targets, runs_dir)
-            rows = _rows(method, seed, searched)
+            rows = _rows(method, seed, searched, runtimes[sampler].config.search.budget)
             if evaluate:
                 for row in rows:
                     row["standalone_top1"] = _standalone(runtimes[sampler], row["architecture"], runs_dir)

@@ -12,9 +12,11 @@ Layout of a results folder::
                          indicative, the resolved configs, the environment, and the run directories
                          whose metrics.jsonl hold the training curves ({"supernet": [...], "generator": [...]})
     reference_table.csv  Table A (exact FLOPs/params of published architectures; replicate_table.py)
-    search.csv           one row per (method, seed, budget): the architecture found and its numbers
+    search.csv           one row per (method, seed, budget): the architecture found and its numbers,
+                         with the evaluations spent and the evaluation budget of evaluation-based searches
     generator_sweep.csv  one row per (seed, target) of a sweep across the range: target vs generated MACs
-    cost_vs_n.csv        one row per (method, seed, N): cost of architectures for N targets
+    cost_vs_n.csv        one row per (method, seed, N): cost of architectures for N targets, measured and,
+                         for evaluation-based searches, extrapolated to SPOS's 1000 evaluations per target
     ablation/ablation.csv  one row per (variant, seed, target) of replication/ablate.py
     ablation/ablation.json the ablation's preset, seeds and each variant's config overrides
     redundancy.json      counts and FS-on/off training frequencies and accuracy spreads
@@ -75,12 +77,20 @@ METHOD_LABELS: dict[str, str] = {
     "random-sampling": "Random sampling",
 }
 
+#: ``budget`` is the MACs budget's label (A/B/C); ``evaluations`` the distinct architectures an evaluation-based
+#: search (evolution, random search) evaluated and ``evaluation_budget`` the evaluations it was allowed (empty for
+#: the other strategies)
 SEARCH_COLUMNS: tuple[str, ...] = (
     "method", "seed", "budget", "target_macs_m", "macs_m", "params_m", "supernet_accuracy",
-    "standalone_top1", "search_seconds", "forward_passes", "architecture",
+    "standalone_top1", "search_seconds", "forward_passes", "evaluations", "evaluation_budget", "architecture",
 )
 SWEEP_COLUMNS: tuple[str, ...] = ("variant", "seed", "target_macs_m", "macs_m")
-COST_COLUMNS: tuple[str, ...] = ("method", "seed", "n", "wall_seconds", "forward_passes", "one_time_seconds")
+#: measured cost for N targets, then (evaluation-based searches only) the mean evaluations per target, the budget
+#: given, and the cost extrapolated to SPOS's published 1000 evaluations per target (``*_at_spos_budget``)
+COST_COLUMNS: tuple[str, ...] = (
+    "method", "seed", "n", "wall_seconds", "forward_passes", "one_time_seconds", "evaluations", "evaluation_budget",
+    "wall_seconds_at_spos_budget", "forward_passes_at_spos_budget",
+)
 ABLATION_COLUMNS: tuple[str, ...] = (
     "variant", "seed", "budget", "target_macs_m", "macs_m", "relative_error", "supernet_accuracy",
     "standalone_top1", "kendall_tau", "architecture", "overrides",

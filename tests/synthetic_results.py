@@ -23,11 +23,16 @@ from replication.results import (
 from sgnas.architecture import Architecture
 from sgnas.space import OPS, SUB_BLOCKS
 
-__all__ = ["BUDGETS", "METHODS", "SEEDS", "random_architecture", "write_synthetic_results"]
+__all__ = ["BUDGETS", "EVALUATIONS", "EVALUATION_METHODS", "METHODS", "SEEDS", "SECONDS_PER_EVALUATION", "random_architecture", "write_synthetic_results"]
 
 SEEDS = (0, 1, 2)
 BUDGETS = {"A": 9.0, "B": 8.0, "C": 7.0}
 METHODS = ("sgnas", "fairnas-evolution", "spos-evolution", "proxyless", "random-search", "random-sampling")
+#: methods that search by evaluating architectures, the evaluations each spent per target (its whole budget),
+#: and their seconds per evaluation: 60 s per target measured, 1000 s per target at SPOS's 1000 evaluations
+EVALUATION_METHODS = ("fairnas-evolution", "spos-evolution", "random-search")
+EVALUATIONS = 60
+SECONDS_PER_EVALUATION = 1.0
 
 
 def random_architecture(rng: np.random.Generator, layers: int = 19) -> Architecture:
@@ -61,6 +66,8 @@ def write_synthetic_results(root: Path, seed: int = 0) -> Path:
                     "standalone_top1": 50 + target + skill + rng.normal(0, 0.5),
                     "search_seconds": 0.01 if method == "sgnas" else 30 + rng.normal(0, 1),
                     "forward_passes": 0 if method == "sgnas" else 200,
+                    "evaluations": EVALUATIONS if method in EVALUATION_METHODS else None,
+                    "evaluation_budget": EVALUATIONS if method in EVALUATION_METHODS else None,
                     "architecture": random_architecture(rng).to_string(),
                 })
     write_csv(root, "search", search, SEARCH_COLUMNS)
@@ -70,12 +77,20 @@ def write_synthetic_results(root: Path, seed: int = 0) -> Path:
     write_csv(root, "generator_sweep", sweep, SWEEP_COLUMNS)
     cost = []
     for method in METHODS:
+        evaluated = method in EVALUATION_METHODS
         for s in SEEDS:
             for n in (1, 3, 5, 10):
                 one_time = 100.0 if method == "sgnas" else 0.0
-                per_target = 0.01 if method == "sgnas" else 600.0
-                cost.append({"method": method, "seed": s, "n": n, "wall_seconds": one_time + n * per_target,
-                             "forward_passes": 0 if method == "sgnas" else 200 * n, "one_time_seconds": one_time})
+                per_target = 0.01 if method == "sgnas" else EVALUATIONS * SECONDS_PER_EVALUATION if evaluated else 600.0
+                scale = 1000 / EVALUATIONS if evaluated else None
+                cost.append({
+                    "method": method, "seed": s, "n": n, "wall_seconds": one_time + n * per_target,
+                    "forward_passes": 0 if method == "sgnas" else 200 * n, "one_time_seconds": one_time,
+                    "evaluations": EVALUATIONS if evaluated else None,
+                    "evaluation_budget": EVALUATIONS if evaluated else None,
+                    "wall_seconds_at_spos_budget": n * per_target * scale if evaluated else None,
+                    "forward_passes_at_spos_budget": 200 * n * scale if evaluated else None,
+                })
     write_csv(root, "cost_vs_n", cost, COST_COLUMNS)
     ablation = []
     for variant, shift, overrides in (("default", 0.0, ""), ("no-fs", -1.0, "supernet.forced_sampling=false"),

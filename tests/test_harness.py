@@ -1,13 +1,14 @@
-"""The replication harness end to end at smoke scale: every method, result files, and reuse of finished runs."""
+"""The replication harness: search and cost rows (evaluations, SPOS-budget costs), and end to end at smoke scale."""
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 
 import pytest
 
-from replication.harness import METHODS, NS, PLANS, build_tables, load_plan
+from replication.harness import METHODS, NS, PLANS, _cost_rows, _rows, build_tables, load_plan
 from replication.results import METHOD_LABELS, read_csv, read_manifest
 from sgnas.errors import SgnasError
 
@@ -21,6 +22,43 @@ def test_every_method_has_a_label_and_every_plan_a_valid_config() -> None:
         load_plan("huge")
 
 
+def _searched(strategy: str, seconds: tuple[float, ...], passes: int, evaluations: int | None) -> dict:
+    """A cached harness search: one record per budget, as ``SearchResult.to_json`` writes them."""
+    records = []
+    for wall in seconds:
+        record = {"strategy": strategy, "target_m_in_convention": 8.0, "macs_m_in_convention": 7.9,
+                  "params_m": 0.5, "supernet_accuracy": 10.0, "wall_seconds": wall, "forward_passes": passes,
+                  "architecture": "x"}
+        if evaluations is not None:
+            record["evaluations"] = evaluations
+        records.append(record)
+    return {"budgets": ["A", "B", "C"][: len(seconds)], "results": records}
+
+
+def test_rows_record_evaluations_and_budget_of_evaluation_based_searches_only() -> None:
+    evolution = _rows("spos-evolution", 0, _searched("evolution", (6.0, 6.0), 360, 60), evaluation_budget=60)
+    assert [(r["evaluations"], r["evaluation_budget"]) for r in evolution] == [(60, 60), (60, 60)]
+    sampling = _rows("random-sampling", 0, _searched("random", (0.01,), 0, 0), evaluation_budget=60)
+    generator = _rows("sgnas", 0, _searched("generator", (0.01,), 0, None), evaluation_budget=60)
+    for row in (*sampling, *generator):
+        assert row["evaluations"] is None and row["evaluation_budget"] is None
+
+
+def test_cost_rows_extrapolate_evaluation_based_searches_to_spos_budget() -> None:
+    # two targets: 60 evaluations in 6 s and 50 in 4 s -> 100 s and 80 s at 1000 evaluations
+    searched = _searched("evolution", (6.0, 4.0), 300, 60)
+    searched["results"][1]["evaluations"] = 50
+    rows = _rows("spos-evolution", 0, searched, evaluation_budget=60)
+    cost = {r["n"]: r for r in _cost_rows("spos-evolution", 0, rows, (0.0, 0.0))}
+    assert cost[3]["wall_seconds"] == pytest.approx(15.0)
+    assert cost[3]["wall_seconds_at_spos_budget"] == pytest.approx(270.0)
+    assert cost[1]["forward_passes_at_spos_budget"] == pytest.approx((300 / 60 + 300 / 50) * 1000 / 2)
+    assert cost[1]["evaluations"] == 55 and cost[1]["evaluation_budget"] == 60
+    generator = _cost_rows("sgnas", 0, _rows("sgnas", 0, _searched("generator", (0.01,), 0, None)), (20.0, 0.0))
+    assert generator[0]["wall_seconds"] == pytest.approx(20.01)
+    assert math.isnan(generator[0]["wall_seconds_at_spos_budget"]) and math.isnan(generator[0]["evaluations"])
+
+
 @pytest.mark.slow
 @pytest.mark.e2e
 def test_smoke_harness_writes_every_table_and_reuses_its_runs(tmp_path: Path, data_dir: Path) -> None:
@@ -30,7 +68,16 @@ def test_smoke_harness_writes_every_table_and_reuses_its_runs(tmp_path: Path, da
     search = read_csv(results, "search")
     assert len(search) == len(METHODS) * 3
     assert search[["macs_m", "params_m", "supernet_accuracy", "standalone_top1"]].notna().all().all()
-    assert len(read_csv(results, "cost_vs_n")) == len(METHODS) * len(NS)
+    evaluated = search["method"].isin(["fairnas-evolution", "spos-evolution", "random-search"])
+    _, smoke = load_plan("smoke")
+    assert (search.loc[evaluated, "evaluation_budget"] == smoke.search.budget).all()
+    assert search.loc[evaluated, "evaluations"].between(1, smoke.search.budget).all()
+    assert search.loc[~evaluated, ["evaluations", "evaluation_budget"]].isna().all().all()
+    cost = read_csv(results, "cost_vs_n")
+    assert len(cost) == len(METHODS) * len(NS)
+    at_spos = cost.set_index("method")["wall_seconds_at_spos_budget"]
+    assert (at_spos[["spos-evolution", "random-search"]] > cost.set_index("method").loc[
+        ["spos-evolution", "random-search"], "wall_seconds"]).all()
     assert not read_csv(results, "generator_sweep").empty
     manifest = read_manifest(results)
     assert manifest["seeds"] == [0] and manifest["indicative"] and manifest["runs"]["supernet"]
