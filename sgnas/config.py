@@ -149,6 +149,8 @@ class GeneratorConfig:
     sweep_targets: int = 10
     #: validation batches for the accuracy at the middle target during model selection
     select_batches: int | None = None
+    #: model-selection points per unit of Kendall tau(targets, generated MACs) (top-1 and -100 x error are the others)
+    select_tau_weight: float = 10.0
 
 
 @dataclass
