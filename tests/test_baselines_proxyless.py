@@ -151,9 +151,9 @@ def test_regulariser_forms_follow_proxylessnas():
     ce, ref = torch.tensor(2.0), 1e6
     expected = torch.tensor(1.5e6, requires_grad=True)
     linear = macs_regularised_loss(ce, expected, ref, "linear", lam=0.1)
-    assert float(linear) == pytest.approx(2.0 + 0.1 * 0.5)
+    assert linear.item() == pytest.approx(2.0 + 0.1 * 0.5)
     log = macs_regularised_loss(ce, expected, ref, "log", scale=0.2, exponent=0.3)
-    assert float(log) == pytest.approx(2.0 * 0.2 * (np.log(1.5e6) / np.log(1e6)) ** 0.3)
+    assert log.item() == pytest.approx(2.0 * 0.2 * (np.log(1.5e6) / np.log(1e6)) ** 0.3)
     for loss in (linear, log):
         (grad,) = torch.autograd.grad(loss, expected)
         assert grad > 0  # more MACs, more loss
