@@ -305,6 +305,17 @@ def _stream_seed(seed: int, epoch: int, index: int = -1) -> int:
     return int.from_bytes(digest[:8], "little") & (2**63 - 1)
 
 
+def _num_batches(items: int, batch_size: int, drop_last: bool) -> int:
+    """Batches per epoch: full ones only with ``drop_last`` (at least one), else the last may be short."""
+    return max(1, items // batch_size) if drop_last else -(-items // batch_size)
+
+
+def _pixel_scale(mean: Sequence[float], std: Sequence[float], device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean and std on the 0-255 pixel scale, shaped to broadcast over NCHW uint8 batches."""
+    shape = (1, -1, 1, 1)
+    return (torch.tensor(mean, device=device).view(shape) * 255, torch.tensor(std, device=device).view(shape) * 255)
+
+
 class TensorBatches:
     """Batches of an in-memory :class:`ImageSet`, normalised, optionally shuffled and augmented.
 
@@ -338,12 +349,10 @@ class TensorBatches:
         self.shuffle, self.augment, self.drop_last = shuffle, augment, drop_last
         self.seed, self.padding = seed, padding
         self.rank, self.world_size = _check_shard(rank, world_size, batch_size, drop_last)
-        self.mean = torch.tensor(mean, device=self.device).view(1, -1, 1, 1) * 255
-        self.std = torch.tensor(std, device=self.device).view(1, -1, 1, 1) * 255
+        self.mean, self.std = _pixel_scale(mean, std, self.device)
 
     def __len__(self) -> int:
-        n = len(self.labels)
-        return max(1, n // self.batch_size) if self.drop_last else -(-n // self.batch_size)
+        return _num_batches(len(self.labels), self.batch_size, self.drop_last)
 
     def _order(self, epoch: int) -> torch.Tensor:
         if not self.shuffle:
@@ -435,12 +444,10 @@ class StreamingBatches:
         self.dataset = _FileDataset(split, size, train=augment)
         self.batch_size, self.shuffle, self.drop_last, self.seed = batch_size, shuffle, drop_last, seed
         self.device, self.workers = torch.device(device), workers
-        self.mean = torch.tensor(mean, device=self.device).view(1, -1, 1, 1) * 255
-        self.std = torch.tensor(std, device=self.device).view(1, -1, 1, 1) * 255
+        self.mean, self.std = _pixel_scale(mean, std, self.device)
 
     def __len__(self) -> int:
-        n = len(self.dataset)
-        return max(1, n // self.batch_size) if self.drop_last else -(-n // self.batch_size)
+        return _num_batches(len(self.dataset), self.batch_size, self.drop_last)
 
     def epoch(self, epoch: int, start: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         n = len(self.dataset)

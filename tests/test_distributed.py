@@ -75,7 +75,7 @@ def _two_halves(self: SupernetTrainer, images: torch.Tensor, labels: torch.Tenso
             parameter.grad = (halves[0][name] + halves[1][name]) / 2
     self.optimizer.step()
     self.scheduler.step()
-    self.forward_passes += len(paths)
+    self.cost.forward_passes += len(paths)
     return total / len(paths)
 
 

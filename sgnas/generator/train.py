@@ -58,7 +58,7 @@ from sgnas.generator.network import build_generator
 from sgnas.generator.prior import PriorPool
 from sgnas.generator.relax import TauSchedule, decode, relax
 from sgnas.runs import RunDir
-from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.supernet import evaluate_top1
 
@@ -137,16 +137,10 @@ class GeneratorTrainer:
         self.best: dict[str, Any] | None = None
         self.history: list[dict[str, Any]] = []
         #: supernet forward passes and wall seconds of the run, over all its sessions
-        self.forward_passes = 0
-        self._earlier_seconds = 0.0
-        self._session_start = time.perf_counter()
+        self.cost = RunCost()
         for parameter in supernet.parameters():
             parameter.requires_grad_(False)
 
-    @property
-    def wall_seconds(self) -> float:
-        """Wall seconds of the whole run so far: earlier sessions (from the checkpoint) plus this one."""
-        return self._earlier_seconds + time.perf_counter() - self._session_start
 
     # --- generation ------------------------------------------------------------------
     def normalise(self, target_m: torch.Tensor | float) -> torch.Tensor:
@@ -177,7 +171,7 @@ class GeneratorTrainer:
         self.precision.backward(loss)
         self.dist.average_gradients(self.generator.parameters())
         self.precision.step(self.optimizer)
-        self.forward_passes += 1
+        self.cost.forward_passes += 1
         return {"ce": ce.item(), "hardware": hardware.item(), "expected_macs_m": expected_m.item(), "target_m": target}
 
     def select(self) -> dict[str, Any]:
@@ -192,7 +186,7 @@ class GeneratorTrainer:
         middle = self.generate((self.config.target_low + self.config.target_high) / 2)
         top1, _ = evaluate_top1(self.supernet, self.select_batches.epoch(0), middle, self.config.select_batches,
                                 self.dist)
-        self.forward_passes += min(self.config.select_batches or len(self.select_batches), len(self.select_batches))
+        self.cost.forward_passes += min(self.config.select_batches or len(self.select_batches), len(self.select_batches))
         mean_error = float(np.mean(errors))
         return {
             "targets_m": targets, "macs_m": macs, "archs": [a.to_string() for a in archs],
@@ -203,7 +197,6 @@ class GeneratorTrainer:
 
     def train(self) -> dict[str, Any]:
         self.supernet.eval()
-        self._earlier_seconds, self._session_start = self.wall_seconds, time.perf_counter()
         quiet = None if self.dist.is_main else True
         progress = tqdm(total=self.config.epochs, initial=self.epoch, desc="generator", unit="epoch", disable=quiet)
         steps = len(self.train_batches)
@@ -243,7 +236,7 @@ class GeneratorTrainer:
         assert self.best is not None
         self.generator.load_state_dict(self.best["state"])
         return {"best_epoch": self.best["epoch"], **self.best["metrics"], "history": self.history,
-                "wall_seconds": self.wall_seconds, "forward_passes": self.forward_passes,
+                "wall_seconds": self.cost.wall_seconds, "forward_passes": self.cost.forward_passes,
                 "world_size": self.dist.world_size}
 
     # --- persistence -----------------------------------------------------------------------
@@ -256,7 +249,7 @@ class GeneratorTrainer:
             "kind": "generator-training", **self._identity(),
             "generator": self.generator.state_dict(), "optimizer": self.optimizer.state_dict(),
             "epoch": self.epoch, "global_step": self.global_step, "best": self.best, "history": self.history,
-            "rng": rng_state(), "forward_passes": self.forward_passes, "wall_seconds": self.wall_seconds,
+            "rng": rng_state(), **self.cost.state_dict(),
             "precision": self.precision.state_dict(),
         })
 
@@ -270,9 +263,7 @@ class GeneratorTrainer:
         self.epoch, self.global_step = int(payload["epoch"]), int(payload["global_step"])
         self.best, self.history = payload["best"], list(payload["history"])
         set_rng_state(payload["rng"])
-        self.forward_passes = int(payload.get("forward_passes", 0))
-        self._earlier_seconds = float(payload.get("wall_seconds", 0.0))
-        self._session_start = time.perf_counter()
+        self.cost.load_state_dict(payload)
         self.precision.load_state_dict(payload.get("precision"))
 
     def export(self, path: str | Path) -> None:

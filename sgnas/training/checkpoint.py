@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import random
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +22,35 @@ import torch
 from sgnas.errors import SgnasError
 from sgnas.runs import atomic_write_bytes
 
-__all__ = ["load_checkpoint", "rng_state", "save_checkpoint", "set_rng_state"]
+__all__ = ["RunCost", "load_checkpoint", "rng_state", "save_checkpoint", "set_rng_state"]
 
 FORMAT = "sgnas-checkpoint/1"
+
+
+class RunCost:
+    """Supernet forward passes and wall seconds of a training run over all its sessions.
+
+    Kept in every checkpoint (``state_dict``) so that a resumed run reports the
+    cost of the whole run, which the search-cost tables need.
+    """
+
+    def __init__(self) -> None:
+        self.forward_passes = 0
+        self._earlier_seconds = 0.0
+        self._session_start = time.perf_counter()
+
+    @property
+    def wall_seconds(self) -> float:
+        """Earlier sessions (from the checkpoint) plus this one."""
+        return self._earlier_seconds + time.perf_counter() - self._session_start
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"forward_passes": self.forward_passes, "wall_seconds": self.wall_seconds}
+
+    def load_state_dict(self, payload: dict[str, Any]) -> None:
+        self.forward_passes = int(payload.get("forward_passes", 0))
+        self._earlier_seconds = float(payload.get("wall_seconds", 0.0))
+        self._session_start = time.perf_counter()
 
 
 def save_checkpoint(path: str | Path, payload: dict[str, Any]) -> None:

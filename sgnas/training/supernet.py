@@ -45,7 +45,7 @@ from sgnas.data import BatchSource
 from sgnas.errors import SgnasError
 from sgnas.runs import RunDir
 from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
-from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.schedules import LRFactor
 
@@ -180,14 +180,8 @@ class SupernetTrainer:
         self.global_step = 0
         self.history: list[dict[str, Any]] = []
         #: supernet forward passes (paths x batches) and wall seconds of the run, over all its sessions
-        self.forward_passes = 0
-        self._earlier_seconds = 0.0
-        self._session_start = time.perf_counter()
+        self.cost = RunCost()
 
-    @property
-    def wall_seconds(self) -> float:
-        """Wall seconds of the whole run so far: earlier sessions (from the checkpoint) plus this one."""
-        return self._earlier_seconds + time.perf_counter() - self._session_start
 
     # --- checkpoints ---------------------------------------------------------------
     def _payload(self) -> dict[str, Any]:
@@ -201,8 +195,7 @@ class SupernetTrainer:
             "rng": rng_state(),
             "global_step": self.global_step,
             "history": self.history,
-            "forward_passes": self.forward_passes,
-            "wall_seconds": self.wall_seconds,
+            **self.cost.state_dict(),
             "precision": self.precision.state_dict(),
         }
 
@@ -222,9 +215,7 @@ class SupernetTrainer:
         set_rng_state(payload["rng"])
         self.global_step = int(payload["global_step"])
         self.history = list(payload["history"])
-        self.forward_passes = int(payload.get("forward_passes", 0))
-        self._earlier_seconds = float(payload.get("wall_seconds", 0.0))
-        self._session_start = time.perf_counter()
+        self.cost.load_state_dict(payload)
         self.precision.load_state_dict(payload.get("precision"))
 
     def export(self, path: str | Path) -> None:
@@ -274,7 +265,6 @@ class SupernetTrainer:
         self.supernet.train()
         done_here = 0
         start_time = time.perf_counter()
-        self._earlier_seconds, self._session_start = self.wall_seconds, time.perf_counter()
         progress = tqdm(total=self.total_steps, initial=self.global_step, desc="supernet", unit="step",
                         disable=None if self.dist.is_main else True)
         try:
@@ -312,8 +302,8 @@ class SupernetTrainer:
             "epochs": self.config.epochs,
             "steps_per_epoch": self.steps_per_epoch,
             "seconds_this_session": seconds,
-            "wall_seconds": self.wall_seconds,
-            "forward_passes": self.forward_passes,
+            "wall_seconds": self.cost.wall_seconds,
+            "forward_passes": self.cost.forward_passes,
             "world_size": self.dist.world_size,
             "final_val": self.history[-1]["val"] if self.history else [],
             "val_archs": [a.to_string() for a in self.val_archs],
@@ -333,5 +323,5 @@ class SupernetTrainer:
         self.dist.average_gradients(self.supernet.parameters())
         self.precision.step(self.optimizer)
         self.scheduler.step()
-        self.forward_passes += len(paths)
+        self.cost.forward_passes += len(paths)
         return total / len(paths)
