@@ -1,18 +1,24 @@
 """SGNAS's peers on the same footing: the samplers and search strategies it is compared with.
 
-Everything here plugs into the library's interfaces, so every comparison runs
-through the same supernet, training loop, evaluator and cost accounting
-(Lindauer & Hutter, JMLR 2020):
+Everything here plugs into the library's registries (:mod:`sgnas.registry`), so
+every comparison runs through the same supernet, training loop, evaluator and
+cost accounting (Lindauer & Hutter, JMLR 2020):
 
-* :mod:`baselines.samplers`: supernet-training samplers by name (FairNAS strict
-  fairness, SPOS uniform single path, ProxylessNAS binary gates);
-* :mod:`baselines.evolution`: SPOS's evolutionary search;
-* :mod:`baselines.random_search`: random sampling and random search;
-* :mod:`baselines.proxyless`: ProxylessNAS-style gates, their two-path update
-  and a per-target gradient search;
-* :mod:`baselines.budget`: random architectures under a MACs budget;
-* :mod:`baselines.cost_for_n`: the search cost of N targets per strategy.
+* :mod:`baselines.evolution`: SPOS's evolutionary search (``evolution``; methods
+  ``fairnas-evolution`` and ``spos-evolution``);
+* :mod:`baselines.random_search`: random sampling (``random``) and random search
+  (``random-search``);
+* :mod:`baselines.proxyless`: ProxylessNAS-style gates (sampler ``proxyless``),
+  their two-path update and a per-target gradient search (strategy ``proxyless``);
+* :mod:`baselines.budget`: random architectures under a MACs budget.
 
-``sgnas`` never imports this package; its ``search`` command names the
-strategies by import path.
+The FairNAS (``strict-fair``) and SPOS (``uniform``) samplers are the library's
+own (:mod:`sgnas.samplers`). This package is a plugin of the library: its
+distribution names it in the ``sgnas.plugins`` entry-point group
+(``pyproject.toml``), and importing it registers its samplers and strategies;
+``sgnas`` itself never names it.
 """
+
+from baselines import evolution, proxyless, random_search
+
+__all__ = ["evolution", "proxyless", "random_search"]

@@ -1,4 +1,8 @@
-"""What a baseline search spent: wall seconds and supernet forward passes, turned into a SearchResult.
+"""What every baseline search shares: its random stream, its evaluation budget, and what it spent.
+
+A search's random stream is fixed by the seed and the target (:func:`search_rng`),
+so a search gives the same answer whatever ran before it. What it spent, wall
+seconds and supernet forward passes, is turned into a SearchResult.
 
 Every strategy reports its cost in the same currency (SPEC section 8: search cost
 end to end), measured around the whole ``search`` call from the evaluator's own
@@ -18,12 +22,24 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import numpy as np
+
 from sgnas.architecture import Architecture
 from sgnas.cost import CostModel
 from sgnas.errors import SgnasError
 from sgnas.strategy import Evaluator, SearchResult
 
-__all__ = ["SearchMeter", "cost_model_of"]
+__all__ = ["SearchMeter", "check_budget", "cost_model_of", "search_rng"]
+
+
+def search_rng(seed: int, target_macs: float) -> np.random.Generator:
+    """The random stream of one search: fixed by the seed and the target, whatever ran before."""
+    return np.random.default_rng([seed, int(round(target_macs))])
+
+
+def check_budget(budget: int) -> None:
+    if budget < 1:
+        raise SgnasError(f"evaluation budget {budget} must be at least 1")
 
 
 def cost_model_of(evaluator: Evaluator | None, cost_model: CostModel | None, strategy: str) -> CostModel:

@@ -25,20 +25,22 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from baselines._accounting import SearchMeter
+from baselines._accounting import SearchMeter, check_budget, search_rng
 from baselines.budget import BudgetSampler, random_layer
-from baselines.random_search import check_budget, search_rng
 from sgnas.architecture import Architecture
 from sgnas.errors import SgnasError
-from sgnas.strategy import Evaluator, SearchResult, SearchStrategy
+from sgnas.registry import STRATEGIES
+from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 
 __all__ = ["EvolutionSearch"]
 
 
+@STRATEGIES.register("evolution")
 class EvolutionSearch(SearchStrategy):
     """Evolutionary search with SPOS's sizes as defaults (``population * generations`` evaluations)."""
 
-    name = "evolution"
+    methods = {"fairnas-evolution": ("strict-fair", "FairNAS + evolution"),
+               "spos-evolution": ("uniform", "SPOS + evolution")}
 
     def __init__(
         self,
@@ -73,9 +75,9 @@ class EvolutionSearch(SearchStrategy):
         self.measure = measure
 
     @classmethod
-    def from_context(cls, context: Any) -> EvolutionSearch:
+    def from_context(cls, context: SearchContext) -> EvolutionSearch:
         """Built by ``sgnas search`` with SPOS's sizes; ``search.budget`` caps the evaluations."""
-        return cls(seed=context.seed, forced_sampling=context.config.supernet.forced_sampling)
+        return cls(seed=context.seed, forced_sampling=context.forced_sampling)
 
     @property
     def default_budget(self) -> int:

@@ -71,9 +71,10 @@ from baselines._accounting import SearchMeter
 from sgnas.architecture import Architecture, Layer
 from sgnas.cost import Convention, CostModel
 from sgnas.errors import SgnasError
+from sgnas.registry import SAMPLERS, STRATEGIES
 from sgnas.samplers import PathSampler
 from sgnas.space import MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS
-from sgnas.strategy import Evaluator, SearchResult, SearchStrategy
+from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 
 __all__ = [
     "ARCH_BETAS",
@@ -332,6 +333,7 @@ class GateOptimizer:
 Batch = tuple[torch.Tensor, torch.Tensor]
 
 
+@SAMPLERS.register("proxyless")
 class ProxylessSampler(PathSampler):
     """Paths for supernet training drawn from the gates, with alpha co-trained on held-out batches.
 
@@ -346,6 +348,7 @@ class ProxylessSampler(PathSampler):
     """
 
     paths_per_step = 1
+    label = "ProxylessNAS gates"
 
     def __init__(
         self,
@@ -441,6 +444,7 @@ def cycle_batches(batches: Any) -> Iterator[Batch]:
             raise SgnasError("proxyless search got no batches")
 
 
+@STRATEGIES.register("proxyless")
 class ProxylessSearch(SearchStrategy):
     """A ProxylessNAS gradient search per target over a trained, frozen supernet; result = argmax alpha.
 
@@ -456,7 +460,7 @@ class ProxylessSearch(SearchStrategy):
     the regulariser steered alpha to, and the relative error is reported.
     """
 
-    name = "proxyless"
+    methods = {"proxyless": ("strict-fair", "ProxylessNAS-style")}
 
     def __init__(
         self,
@@ -486,12 +490,12 @@ class ProxylessSearch(SearchStrategy):
         self.lam, self.scale, self.exponent, self.lr = lam, scale, exponent, lr
 
     @classmethod
-    def from_context(cls, context: Any) -> ProxylessSearch:
+    def from_context(cls, context: SearchContext) -> ProxylessSearch:
         """Built by ``sgnas search``: the generator's training batches and its total number of steps."""
         config = context.config
         batches = context.runtime.batches("val", config.generator.batch_size, True)
-        return cls(context.supernet, batches, context.cost_model, steps=config.generator.epochs * len(batches),
-                   seed=context.seed, forced_sampling=config.supernet.forced_sampling)
+        return cls(context.supernet, batches, context.cost_model, steps=config.generator.epochs * len(batches),  # type: ignore[arg-type]
+                   seed=context.seed, forced_sampling=context.forced_sampling)
 
     def search(self, evaluator: Evaluator | None, target_macs: float, budget: int = 1) -> SearchResult:
         meter = SearchMeter(evaluator, self.cost_model)

@@ -18,69 +18,27 @@ drawn twice is evaluated once.
 
 from __future__ import annotations
 
-from typing import Any
-
-import numpy as np
 from tqdm.auto import tqdm
 
-from baselines._accounting import SearchMeter, cost_model_of
+from baselines._accounting import SearchMeter, check_budget, cost_model_of, search_rng
 from baselines.budget import BudgetSampler
 from sgnas.architecture import Architecture
 from sgnas.cost import CostModel
 from sgnas.errors import SgnasError
-from sgnas.strategy import Evaluator, SearchResult, SearchStrategy
+from sgnas.registry import STRATEGIES
+from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 
-__all__ = ["RandomSampling", "RandomSearch", "check_budget", "search_rng"]
-
-
-def search_rng(seed: int, target_macs: float) -> np.random.Generator:
-    """The random stream of one search: fixed by the seed and the target, whatever ran before."""
-    return np.random.default_rng([seed, int(round(target_macs))])
+__all__ = ["RandomSampling", "RandomSearch"]
 
 
-def check_budget(budget: int) -> None:
-    if budget < 1:
-        raise SgnasError(f"evaluation budget {budget} must be at least 1")
-
-
-class RandomSampling(SearchStrategy):
-    """One uniformly random architecture within the target."""
-
-    name = "random"
-
-    def __init__(
-        self,
-        seed: int = 0,
-        forced_sampling: bool = True,
-        cost_model: CostModel | None = None,
-        measure: str = "uniform",
-    ) -> None:
-        self.seed = seed
-        self.forced_sampling = forced_sampling
-        self.cost_model = cost_model
-        self.measure = measure
-
-    @classmethod
-    def from_context(cls, context: Any) -> RandomSampling:
-        """Built by ``sgnas search`` from its :class:`sgnas.pipeline.SearchContext`."""
-        return cls(context.seed, context.config.supernet.forced_sampling, context.cost_model)
-
-    def search(self, evaluator: Evaluator | None, target_macs: float, budget: int) -> SearchResult:
-        check_budget(budget)
-        cost_model = cost_model_of(evaluator, self.cost_model, self.name)
-        meter = SearchMeter(evaluator, cost_model)
-        sampler = BudgetSampler(cost_model, target_macs, self.forced_sampling, measure=self.measure)
-        arch = sampler.sample(search_rng(self.seed, target_macs))
-        return meter.result(self.name, target_macs, arch, meter.estimate_accuracy(arch), evaluations=0)
-
-
+@STRATEGIES.register("random-search")
 class RandomSearch(SearchStrategy):
     """The best, by supernet accuracy, of N uniformly random architectures within the target.
 
     ``num_samples`` of None means N = the evaluation budget of the call.
     """
 
-    name = "random-search"
+    methods = {"random-search": ("strict-fair", "Random search")}
 
     def __init__(
         self,
@@ -99,9 +57,9 @@ class RandomSearch(SearchStrategy):
         self.measure = measure
 
     @classmethod
-    def from_context(cls, context: Any) -> RandomSearch:
+    def from_context(cls, context: SearchContext) -> RandomSearch:
         """Built by ``sgnas search``: N is the preset's evaluation budget (``search.budget``)."""
-        return cls(context.seed, None, context.config.supernet.forced_sampling, context.cost_model)
+        return cls(context.seed, None, context.forced_sampling, context.cost_model)
 
     def search(self, evaluator: Evaluator | None, target_macs: float, budget: int) -> SearchResult:
         check_budget(budget)
@@ -119,3 +77,34 @@ class RandomSearch(SearchStrategy):
         # max() keeps the first of equal scores, i.e. the earliest draw: deterministic.
         best = max(scores, key=scores.__getitem__)
         return meter.result(self.name, target_macs, best, scores[best], draws=draws, evaluations=len(scores))
+
+
+@STRATEGIES.register("random")
+class RandomSampling(SearchStrategy):
+    """One uniformly random architecture within the target."""
+
+    methods = {"random-sampling": ("strict-fair", "Random sampling")}
+
+    def __init__(
+        self,
+        seed: int = 0,
+        forced_sampling: bool = True,
+        cost_model: CostModel | None = None,
+        measure: str = "uniform",
+    ) -> None:
+        self.seed = seed
+        self.forced_sampling = forced_sampling
+        self.cost_model = cost_model
+        self.measure = measure
+
+    @classmethod
+    def from_context(cls, context: SearchContext) -> RandomSampling:
+        return cls(context.seed, context.forced_sampling, context.cost_model)
+
+    def search(self, evaluator: Evaluator | None, target_macs: float, budget: int) -> SearchResult:
+        check_budget(budget)
+        cost_model = cost_model_of(evaluator, self.cost_model, self.name)
+        meter = SearchMeter(evaluator, cost_model)
+        sampler = BudgetSampler(cost_model, target_macs, self.forced_sampling, measure=self.measure)
+        arch = sampler.sample(search_rng(self.seed, target_macs))
+        return meter.result(self.name, target_macs, arch, meter.estimate_accuracy(arch), evaluations=0)

@@ -1,4 +1,4 @@
-"""Run SGNAS ablations against the default configuration and write the ablation table and its plots.
+"""Run SGNAS ablations against the default configuration and write the ablation results and table.
 
     python replication/ablate.py --no-fs --preset smoke --seeds 1
     python replication/ablate.py --lambda 10 40 160 --generator mlp --preset quick --seeds 0 1 2
@@ -7,8 +7,9 @@ Each flag adds one variant (see :mod:`replication.ablation` for the config
 fields behind them); every variant and the default run for every seed through
 the library's pipeline, reusing finished runs. Written into ``<out>/ablation/``:
 ``ablation.csv`` (one row per variant, seed and target), ``ablation.json``
-(preset, seeds, overrides), the table as CSV/Markdown/LaTeX, and the plot as
-PNG and SVG. The table is printed; the last line is the table's CSV path.
+(preset, seeds, overrides) and the table as CSV/Markdown/LaTeX; the report
+(``tox -e report``) draws the plots from these files. The table is printed; the
+last line is the table's CSV path.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from replication.ablation import HW_LOSSES, SAMPLERS, ablation_table, build_variants, run_ablation  # noqa: E402
-from replication.harness import PLANS  # noqa: E402
-from sgnas.config import PRESETS  # noqa: E402
+from replication.ablation import HW_LOSSES, build_variants, run_ablation  # noqa: E402
+from replication.plans import PLANS  # noqa: E402
+from replication.tables.ablation import ablation_table  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.presets import PRESETS  # noqa: E402
+from sgnas.registry import SAMPLERS  # noqa: E402
 from sgnas.tables import render, write_table  # noqa: E402
 
 __all__ = ["main", "parser"]
@@ -41,9 +44,9 @@ def parser() -> argparse.ArgumentParser:
     variants.add_argument("--tau-constant", type=float, metavar="T", help="keep tau fixed at T")
     variants.add_argument("--hw-loss", choices=tuple(HW_LOSSES), help="hardware loss form")
     variants.add_argument("--generator", choices=("conv", "mlp"), help="generator network")
-    variants.add_argument("--sampler", choices=tuple(SAMPLERS), help="supernet training sampler")
+    variants.add_argument("--sampler", choices=SAMPLERS.names(), help="supernet training sampler")
     run = p.add_argument_group("run")
-    run.add_argument("--preset", default="smoke", choices=sorted({*PLANS, *PRESETS}),
+    run.add_argument("--preset", default="smoke", choices=sorted({*PLANS, *PRESETS.names()}),
                      help="harness plan or library preset (default: smoke)")
     run.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds (default: 0)")
     run.add_argument("--out", default="results", help="results folder; tables go to <out>/ablation (default: results)")
@@ -69,12 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise SgnasError("the ablation produced no rows")
         out = Path(args.out) / "ablation"
         paths = write_table(table.frame, out, table.name, table.title, table.notes)
-        print(render(table.frame, table.title, table.notes))
-        from reports.figures import save_figure
-        from reports.figures.ablation import ablation_figure
-
-        for path in save_figure(ablation_figure(Path(args.out)), out, "ablation"):
-            print(f"plot: {path}")
+        print(render(table.shown, table.title, table.notes))
     except SgnasError as err:
         print(f"ablate: error: {err}", file=sys.stderr)
         return 2

@@ -11,43 +11,33 @@ config fields:
 ``--tau-constant T``   ``generator.tau=T``, ``generator.tau_decay=1.0``
 ``--hw-loss``          ``generator.loss=asymmetric`` (official) or ``relative``
 ``--generator``        ``generator.network=conv`` or ``mlp``
-``--sampler``          ``supernet.sampler=strict-fair`` (fair) or ``uniform``
+``--sampler S``        ``supernet.sampler=S``, any registered sampler (:data:`sgnas.registry.SAMPLERS`)
 =====================  =====================================================
 
-:func:`run_ablation` runs every variant and seed through the harness (cached
-like every other run), writes ``ablation/ablation.csv`` and
-``ablation/ablation.json`` into the results folder, and :func:`ablation_table`
-turns the CSV into the table: per variant the constraint error, Kendall tau,
-supernet-estimated top-1 per budget target, stand-alone top-1 when measured,
-and a paired comparison with the default.
+:func:`run_ablation` runs every variant and seed through the pipeline (cached
+like every other run) and writes ``ablation/ablation.csv`` and
+``ablation/ablation.json`` into the results folder;
+:mod:`replication.tables.ablation` turns them into the table and the report
+draws them.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import pandas as pd
-
-from replication.results import ABLATION_COLUMNS, Table, read_csv, read_json, write_csv, write_json
+from replication.plans import budget_targets, resolve_config
+from replication.results import ABLATION_COLUMNS, write_csv, write_json
 from sgnas.errors import SgnasError
-from sgnas.stats import format_mean_std, paired_compare
+from sgnas.registry import SAMPLERS
+from sgnas.runs import RunDir
 
-__all__ = [
-    "DEFAULT",
-    "HW_LOSSES",
-    "SAMPLERS",
-    "Variant",
-    "ablation_table",
-    "build_variants",
-    "run_ablation",
-]
+__all__ = ["DEFAULT", "HW_LOSSES", "Variant", "build_variants", "run_ablation", "run_generator_variant"]
 
-#: CLI names of the hardware losses and samplers -> config values
+#: CLI names of the hardware losses -> config values
 HW_LOSSES: dict[str, str] = {"official": "asymmetric", "relative": "relative"}
-SAMPLERS: dict[str, str] = {"fair": "strict-fair", "uniform": "uniform"}
 
 
 @dataclass(frozen=True)
@@ -99,12 +89,54 @@ def build_variants(
         variants.append(Variant(f"generator={generator}", (f"generator.network={generator}",)))
     if sampler is not None:
         if sampler not in SAMPLERS:
-            raise SgnasError(f"--sampler {sampler!r}: choose {' or '.join(SAMPLERS)}")
-        variants.append(Variant(f"sampler={sampler}", (f"supernet.sampler={SAMPLERS[sampler]}",)))
+            raise SgnasError(f"--sampler {sampler!r}: choose one of {', '.join(SAMPLERS.names())}")
+        variants.append(Variant(f"sampler={sampler}", (f"supernet.sampler={sampler}",)))
     if len(variants) == 1:
         raise SgnasError("no ablation requested; give at least one of --no-fs, --lambda, --tau-decay, "
                          "--tau-constant, --hw-loss, --generator, --sampler")
     return variants
+
+
+def run_generator_variant(
+    preset: str,
+    overrides: Sequence[str],
+    seed: int,
+    results_dir: str | Path,
+    standalone: bool = False,
+    data_dir: str | Path | None = None,
+    runs_dir: str | Path | None = None,
+) -> list[dict[str, Any]]:
+    """One ablation variant and seed: supernet -> generator -> budgets A/B/C; rows of ablation.csv.
+
+    ``preset`` is a plan name (:data:`~replication.plans.PLANS`) or a library preset. Rows: one per
+    budget (with supernet-estimated and, when asked, stand-alone top-1), then one
+    per target of the generator's model-selection sweep (constraint fit only).
+    Kendall tau is the generator's over that sweep.
+    """
+    from sgnas.pipeline import run_pipeline
+
+    config = resolve_config(preset, overrides, seed)
+    results_dir = Path(results_dir)
+    runs_dir = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
+    targets = budget_targets(config)
+    outcome = run_pipeline(config, list(targets.values()), runs_dir, data_dir=data_dir, evaluate=standalone)
+    generated = RunDir(Path(outcome["generator_run"])).results
+    tau = generated.get("kendall_tau")
+    standalone_top1 = {round(e["target_m"], 6): e.get("test_top1") for e in outcome["evaluated"]}
+    rows = []
+    for budget, record in zip(targets, outcome["search"]["results"]):
+        target, macs = record["target_m_in_convention"], record["macs_m_in_convention"]
+        rows.append({
+            "budget": budget, "target_macs_m": target, "macs_m": macs, "relative_error": abs(macs - target) / target,
+            "supernet_accuracy": record["supernet_accuracy"], "standalone_top1": standalone_top1.get(round(target, 6)),
+            "kendall_tau": tau, "architecture": record["architecture"],
+        })
+    for target, macs, arch in zip(generated["targets_m"], generated["macs_m"], generated["archs"]):
+        rows.append({
+            "budget": None, "target_macs_m": target, "macs_m": macs, "relative_error": abs(macs - target) / target,
+            "supernet_accuracy": None, "standalone_top1": None, "kendall_tau": tau, "architecture": arch,
+        })
+    return rows
 
 
 def run_ablation(
@@ -118,8 +150,6 @@ def run_ablation(
     runs_dir: str | Path | None = None,
 ) -> Path:
     """Run every variant for every seed (cached runs are reused) and write ablation.csv; its path."""
-    from replication.harness import run_generator_variant  # the harness trains; this module only tabulates
-
     if not seeds:
         raise SgnasError("no seeds given")
     rows = []
@@ -134,72 +164,3 @@ def run_ablation(
         "variants": [{"name": v.name, "overrides": list(v.overrides)} for v in variants],
     })
     return write_csv(results_dir, "ablation", rows, ABLATION_COLUMNS)
-
-
-def _per_seed(ablation: pd.DataFrame) -> pd.DataFrame:
-    """One row per (variant, seed): mean constraint error, tau, mean supernet and stand-alone top-1."""
-    return ablation.groupby(["variant", "seed"], sort=False).agg(
-        relative_error=("relative_error", "mean"),
-        kendall_tau=("kendall_tau", "first"),
-        supernet_accuracy=("supernet_accuracy", "mean"),
-        standalone_top1=("standalone_top1", "mean"),
-    ).reset_index()
-
-
-def _versus_default(per_seed: pd.DataFrame, variant: str) -> str:
-    """Paired comparison of the variant's mean supernet top-1 with the default's, over common seeds."""
-    if variant == DEFAULT.name:
-        return "reference"
-    table = per_seed.pivot(index="seed", columns="variant", values="supernet_accuracy")
-    if DEFAULT.name not in table or variant not in table:
-        return "no default run"
-    pairs = table[[variant, DEFAULT.name]].dropna()
-    if pairs.empty:
-        return "no common seeds"
-    result = paired_compare(pairs[variant].to_numpy(), pairs[DEFAULT.name].to_numpy(),
-                            [int(s) for s in pairs.index], names=(variant, DEFAULT.name))
-    return result.statement
-
-
-def ablation_table(results_dir: str | Path) -> Table | None:
-    """The ablation table from ablation/ablation.csv, or ``None`` when no ablation was run."""
-    ablation = read_csv(results_dir, "ablation")
-    if ablation is None or ablation.empty:
-        return None
-    per_seed = _per_seed(ablation)
-    budgets = ablation.dropna(subset=["supernet_accuracy"])
-    targets = sorted(budgets["target_macs_m"].unique(), reverse=True)
-    rows = []
-    for variant in dict.fromkeys(ablation["variant"]):
-        mine = per_seed[per_seed["variant"] == variant]
-        first = ablation[ablation["variant"] == variant].iloc[0]
-        row = {
-            "Variant": variant,
-            "Overrides": first["overrides"] if isinstance(first["overrides"], str) else "",
-            "Seeds": ", ".join(str(int(s)) for s in mine["seed"]),
-            "Constraint error (%)": format_mean_std(100 * mine["relative_error"].mean(),
-                                                    100 * mine["relative_error"].std()),
-            "Kendall tau": format_mean_std(mine["kendall_tau"].mean(), mine["kendall_tau"].std()),
-        }
-        for target in targets:
-            values = budgets[(budgets["variant"] == variant) & (budgets["target_macs_m"] == target)]
-            values = values.groupby("seed")["supernet_accuracy"].mean()
-            row[f"Supernet top-1 @ {target:.3g}M"] = format_mean_std(values.mean(), values.std()) \
-                if not values.empty else "not measured"
-        standalone = mine["standalone_top1"].dropna()
-        if ablation["standalone_top1"].notna().any():
-            row["Stand-alone top-1 (%)"] = format_mean_std(standalone.mean(), standalone.std()) \
-                if not standalone.empty else "not measured"
-        row["vs default (supernet top-1)"] = _versus_default(per_seed, variant)
-        rows.append(row)
-    meta = read_json(results_dir, "ablation_meta") or {}
-    notes = [f"Preset {meta['preset']}, seeds {meta.get('seeds')}." if meta.get("preset") else ""]
-    if meta.get("preset") and meta["preset"] != "paper":
-        notes.append(f"Numbers from preset {meta['preset']} are indicative only: short training on a small proxy, "
-                     "not a replication of the paper's scale.")
-    notes = [n for n in notes if n]
-    notes.append("Constraint error: mean |F-T|/T over the targets of each seed; Kendall tau between targets and "
-                 "generated MACs over the sweep; mean ± std over seeds.")
-    if math.isnan(per_seed["supernet_accuracy"].mean()):
-        notes.append("No supernet-estimated accuracies were recorded.")
-    return Table("ablation_table", "Ablations: each variant against the default configuration", pd.DataFrame(rows), notes)

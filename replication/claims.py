@@ -14,19 +14,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
-from baselines.cost_for_n import SPOS_EVALUATIONS
-from replication.proxy_tables import indicative_note
-from replication.results import METHOD_LABELS, Table, read_csv, read_json
-from sgnas.stats import paired_compare
+from replication.cost_for_n import SPOS_EVALUATIONS
+from replication.methods import method_label
+from replication.results import read_csv, read_json
+from sgnas.stats import kendall_tau, paired_compare
 
-__all__ = ["CLAIMS", "Claim", "REPRODUCED", "NOT_REPRODUCED", "NOT_TESTABLE", "VERDICTS", "claims_table", "evaluate_claims"]
+__all__ = ["CLAIMS", "Claim", "REPRODUCED", "NOT_REPRODUCED", "NOT_TESTABLE", "VERDICTS", "evaluate_claims"]
 
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
@@ -118,7 +116,7 @@ def claim_meets_constraints(results_dir: str | Path) -> Claim:
     evidence, ok = [], True
     for seed, group in sweep.groupby("seed"):
         error = float((abs(group["macs_m"] - group["target_macs_m"]) / group["target_macs_m"]).mean())
-        tau = float(scipy_stats.kendalltau(group["target_macs_m"], group["macs_m"]).statistic)
+        tau = kendall_tau(group["target_macs_m"], group["macs_m"])
         ok &= error <= 0.03 and tau >= 0.9
         evidence.append(f"seed {seed}: error {error:.2%}, tau {tau:.3f} ({len(group)} targets)")
     return Claim(claim, source, criterion, REPRODUCED if ok else NOT_REPRODUCED, "; ".join(evidence))
@@ -173,7 +171,7 @@ def claim_4n_faster(results_dir: str | Path) -> Claim:
             rows = cost[cost["method"] == method]
             spent = (f" ({rows['evaluations'].mean():.0f} of {rows['evaluation_budget'].max():.0f} "
                      "evaluations per target)")
-        measured_text.append(f"vs {METHOD_LABELS.get(method, method)}{spent}: " + ", ".join(parts))
+        measured_text.append(f"vs {method_label(method)}{spent}: " + ", ".join(parts))
     if not matched:
         criterion = (f"for every N, the measured wall time of SPOS/FairNAS + evolution (at the evaluation budget the "
                      f"run gave them) >= 4N x {sgnas_cost}")
@@ -186,7 +184,7 @@ def claim_4n_faster(results_dir: str | Path) -> Claim:
     for method in peers:
         parts, ok = _speedups(at_budget, sgnas, method)
         matched_ok &= ok
-        matched_text.append(f"vs {METHOD_LABELS.get(method, method)}: " + ", ".join(parts))
+        matched_text.append(f"vs {method_label(method)}: " + ", ".join(parts))
     evidence = (f"at SPOS's {SPOS_EVALUATIONS} evaluations per target (extrapolated): " + "; ".join(matched_text)
                 + ". Secondary, measured at the run's own budget: " + "; ".join(measured_text))
     return Claim(claim, source, matched_criterion, REPRODUCED if matched_ok else NOT_REPRODUCED, evidence)
@@ -231,13 +229,13 @@ def claim_competitive_accuracy(results_dir: str | Path) -> Claim:
             if not seeds:
                 continue
             result = paired_compare(own[seeds].to_numpy(), peer[seeds].to_numpy(), seeds,
-                                    names=("SGNAS", METHOD_LABELS.get(method, method)))
+                                    names=("SGNAS", method_label(method)))
             compared += 1
             tests.add(result.test)
             worse = result.mean_difference < 0 and result.significant
             ok &= not worse
             p_text = "no test" if math.isnan(result.p_value) else f"p={result.p_value:.2g}"
-            evidence.append(f"{budget} vs {METHOD_LABELS.get(method, method)}: {result.mean_difference:+.2f} pp "
+            evidence.append(f"{budget} vs {method_label(method)}: {result.mean_difference:+.2f} pp "
                             f"({p_text}{', significantly lower' if worse else ''})")
     if not compared:
         return Claim(claim, source, criterion, NOT_TESTABLE, "no peer trained stand-alone on SGNAS's seeds")
@@ -345,14 +343,3 @@ CLAIMS: tuple[Callable[[str | Path], Claim], ...] = (
 
 def evaluate_claims(results_dir: str | Path) -> list[Claim]:
     return [check(results_dir) for check in CLAIMS]
-
-
-def claims_table(results_dir: str | Path) -> Table:
-    """The claims summary: one row per claim with its verdict and evidence (always produced)."""
-    claims = evaluate_claims(results_dir)
-    frame = pd.DataFrame([asdict(c) for c in claims])
-    frame.columns = ["Claim", "Source", "Criterion", "Verdict", "Evidence"]
-    counts = {v: int(np.sum(frame["Verdict"] == v)) for v in VERDICTS}
-    notes = indicative_note(results_dir)
-    notes.append(", ".join(f"{n} {v}" for v, n in counts.items()) + ".")
-    return Table("claims", "Claims of the paper and whether they reproduce here", frame, notes)

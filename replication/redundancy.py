@@ -33,10 +33,12 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import numpy as np  # noqa: E402
 
+from replication.plans import load_plan  # noqa: E402
 from replication.results import write_json  # noqa: E402
 from sgnas import counting  # noqa: E402
 from sgnas.architecture import Architecture, canonical_layer  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.samplers import build_sampler  # noqa: E402
 from sgnas.space import OPS, SUB_BLOCKS, SearchSpace  # noqa: E402
 
 __all__ = [
@@ -68,8 +70,6 @@ def count_summary(space: SearchSpace) -> dict[str, Any]:
 
 def replay_sampler(sampler_name: str, num_layers: int, steps: int, seed: int, forced_sampling: bool) -> dict[str, Any]:
     """What a supernet sampler would train over ``steps`` optimizer steps, counted over every layer."""
-    from sgnas.training.supernet import build_sampler
-
     sampler = build_sampler(sampler_name, num_layers, seed, forced_sampling)
     index = {layer: i for i, layer in enumerate(canonical_layers())}
     canonical_visits = np.zeros(len(index), dtype=np.int64)
@@ -132,8 +132,6 @@ def redundancy_study(
     runs_dir: str | Path | None = None,
 ) -> Path:
     """Counts, sampler replays (FS on/off) and, with ``spread``, accuracy spreads of trained supernets."""
-    from replication.harness import load_plan
-
     _, config = load_plan(plan_name, seed=seed)
     space = config.space.build()
     results_dir = Path(results_dir)

@@ -1,7 +1,7 @@
 """The replication's result files: one folder of plain files that every table and figure reads.
 
 The harness (:mod:`replication.harness`) and the ablation and redundancy studies
-write these; the tables (:mod:`replication.proxy_tables`, :mod:`replication.claims`)
+write these; the tables (:mod:`replication.tables`)
 and the report (``reports/``) only read them. Nothing downstream touches a
 live model, so any table or figure can be rebuilt alone from a results folder
 (the AutoDL-Projects pattern: one small function per artefact over saved results).
@@ -44,10 +44,10 @@ __all__ = [
     "ABLATION_COLUMNS",
     "COST_COLUMNS",
     "FILES",
-    "METHOD_LABELS",
     "SEARCH_COLUMNS",
     "SWEEP_COLUMNS",
     "Table",
+    "indicative_note",
     "read_csv",
     "read_json",
     "read_manifest",
@@ -65,16 +65,6 @@ FILES: dict[str, str] = {
     "ablation": "ablation/ablation.csv",
     "ablation_meta": "ablation/ablation.json",
     "redundancy": "redundancy.json",
-}
-
-#: method keys of search.csv and cost_vs_n.csv, in table order, with the label tables print
-METHOD_LABELS: dict[str, str] = {
-    "sgnas": "SGNAS (generator)",
-    "fairnas-evolution": "FairNAS + evolution",
-    "spos-evolution": "SPOS + evolution",
-    "proxyless": "ProxylessNAS-style",
-    "random-search": "Random search",
-    "random-sampling": "Random sampling",
 }
 
 #: ``budget`` is the MACs budget's label (A/B/C); ``evaluations`` the distinct architectures an evaluation-based
@@ -99,12 +89,22 @@ ABLATION_COLUMNS: tuple[str, ...] = (
 
 @dataclass
 class Table:
-    """One table of the replication: a short file name, a caption, the data, and notes printed under it."""
+    """One table of the replication: a short file name, a caption, the data, and notes printed under it.
+
+    ``hidden`` columns (long source references) are written to the table's files
+    but left out where it is printed or typeset.
+    """
 
     name: str
     title: str
     frame: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    hidden: tuple[str, ...] = ()
+
+    @property
+    def shown(self) -> pd.DataFrame:
+        """The frame as printed and typeset: without the hidden columns."""
+        return self.frame.drop(columns=list(self.hidden), errors="ignore")
 
 
 def _path(results_dir: str | Path, name: str) -> Path:
@@ -154,3 +154,17 @@ def read_json(results_dir: str | Path, name: str) -> Any | None:
 def read_manifest(results_dir: str | Path) -> dict[str, Any]:
     """The manifest, or an empty one (no preset, no seeds) when the folder has none."""
     return read_json(results_dir, "manifest") or {}
+
+
+def indicative_note(results_dir: str | Path) -> list[str]:
+    """The preset and seeds behind a results folder, and a warning when its numbers are only indicative."""
+    manifest = read_manifest(results_dir)
+    notes = []
+    if manifest.get("preset"):
+        notes.append(f"Preset {manifest['preset']}, seeds {manifest.get('seeds', [])}.")
+    if manifest.get("indicative"):
+        notes.append(
+            f"Numbers from preset {manifest.get('preset')} are indicative only: "
+            "short training on a small proxy, not a replication of the paper's scale."
+        )
+    return notes

@@ -16,7 +16,7 @@ import argparse
 import datetime as dt
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the repository importable
@@ -26,40 +26,16 @@ import matplotlib  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from replication.ablation import ablation_table  # noqa: E402
-from replication.claims import claims_table  # noqa: E402
-from replication.proxy_tables import indicative_note, table_b, table_c  # noqa: E402
-from replication.results import FILES, Table, read_csv, read_json, read_manifest  # noqa: E402
+from replication.results import FILES, indicative_note, read_json, read_manifest  # noqa: E402
+from replication.tables import TABLES  # noqa: E402
 from reports.figures import FIGURES, MissingResult, save_figure  # noqa: E402
 from reports.pages import missing_page, table_pages, text_pages, title_page  # noqa: E402
 from reports.style import RC  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 
-__all__ = ["TABLES", "build_report", "main", "table_a"]
+__all__ = ["build_report", "main"]
 
 REPORT_NAME = "sgnas-replication-report.pdf"
-
-
-def table_a(results_dir: Path) -> Table | None:
-    """Table A as replicate_table.py wrote it (exact FLOPs/params of the published architectures)."""
-    frame = read_csv(results_dir, "table_a")
-    if frame is None:
-        return None
-    notes = ["Published top-1 values are as reported by their sources, not reproduced here."]
-    if "Source" in frame.columns:
-        frame = frame.drop(columns=["Source"])
-        notes.append(f"Sources of the published numbers: column 'Source' of {FILES['table_a']}.")
-    return Table("table_a", "Table A: exact FLOPs and params of the published architectures", frame, notes)
-
-
-#: (title, file the table needs, function) of every table, in report order
-TABLES: tuple[tuple[str, str, Callable[[Path], Table | None]], ...] = (
-    ("Table A: exact FLOPs and params of the published architectures", FILES["table_a"], table_a),
-    ("Table B: methods at three MACs budgets (proxy scale)", FILES["search"], table_b),
-    ("Table C: search cost versus N", FILES["cost_vs_n"], table_c),
-    ("Claims summary", "any", claims_table),
-    ("Ablation table", FILES["ablation"], ablation_table),
-)
 
 
 def _title_lines(results_dir: Path, contents: list[tuple[str, int, bool]]) -> list[str]:
@@ -109,14 +85,15 @@ def build_report(results_dir: str | Path, out_dir: str | Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     body: list[Figure] = []
     contents: list[tuple[str, int, bool]] = []  # (title, first page, has data); page 1 is the title page
-    for title, needed, function in TABLES:
-        table = function(results_dir)
+    for spec in TABLES:
+        table = spec.build(results_dir)
         present = table is not None and not table.frame.empty
-        contents.append((title, len(body) + 2, present))
+        contents.append((spec.title, len(body) + 2, present))
         if present:
             body += table_pages(table)
         else:
-            body.append(missing_page(title, f"{needed} not produced in {results_dir}"))
+            needed = FILES[spec.needs] if spec.needs else "no result file"
+            body.append(missing_page(spec.title, f"{needed} not produced in {results_dir}"))
     for stem, title, function in FIGURES:
         contents.append((title, len(body) + 2, True))
         try:

@@ -54,7 +54,8 @@ def missing_page(title: str, message: str) -> Figure:
 
 def _wrapped(table: Table, width: float) -> tuple[list[str], list[list[str]], list[float]]:
     """Header and cells wrapped to column widths (inches) shared in proportion to content length."""
-    frame = table.frame.astype(object).where(table.frame.notna(), "")
+    shown = table.shown
+    frame = shown.astype(object).where(shown.notna(), "")
     header = [str(c) for c in frame.columns]
     cells = [[str(v) for v in row] for row in frame.itertuples(index=False)]
     def longest_word(j: int) -> int:

@@ -8,22 +8,18 @@ the same thing on every page.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import matplotlib as mpl
 import seaborn as sns
+
+from replication.methods import methods
 
 __all__ = [
     "COLUMN_WIDTH",
     "FULL_WIDTH",
-    "METHOD_COLORS",
     "OP_COLORS",
     "OP_LABELS",
     "PAGE_SIZE",
     "RC",
     "method_color",
-    "paper_style",
 ]
 
 #: one CVPR column and the full text width, in inches
@@ -38,14 +34,8 @@ _PALETTE = sns.color_palette("colorblind", 10)
 OP_COLORS: dict[str, str] = {"k3": "#4C9BE8", "k5": "#F2A93B", "k7": "#D6453D", "skip": "#EDEDED"}
 OP_LABELS: dict[str, str] = {"k3": "3x3", "k5": "5x5", "k7": "7x7", "skip": "skip"}
 
-METHOD_COLORS: dict[str, tuple[float, float, float]] = {
-    "sgnas": _PALETTE[3],
-    "fairnas-evolution": _PALETTE[0],
-    "spos-evolution": _PALETTE[2],
-    "proxyless": _PALETTE[4],
-    "random-search": _PALETTE[7],
-    "random-sampling": _PALETTE[5],
-}
+#: palette positions of the declared methods, in declaration order (SGNAS, the first, in red)
+_METHOD_PALETTE_ORDER = (3, 0, 2, 4, 5, 7, 1, 6, 8, 9)
 
 RC: dict[str, object] = {
     "font.family": "serif",
@@ -75,14 +65,8 @@ RC: dict[str, object] = {
 
 
 def method_color(method: str) -> tuple[float, float, float]:
-    """The fixed colour of a method (unknown methods get a stable colour of the same palette)."""
-    if method in METHOD_COLORS:
-        return METHOD_COLORS[method]
+    """The fixed colour of a method: by its place among the declared methods, else a stable hash of its key."""
+    declared = list(methods())
+    if method in declared and declared.index(method) < len(_METHOD_PALETTE_ORDER):
+        return _PALETTE[_METHOD_PALETTE_ORDER[declared.index(method)]]
     return _PALETTE[sum(map(ord, method)) % len(_PALETTE)]
-
-
-@contextmanager
-def paper_style() -> Iterator[None]:
-    """Apply the report style inside a ``with`` block (restored afterwards)."""
-    with mpl.rc_context(RC):
-        yield

@@ -30,10 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sgnas.errors import SgnasError
-from sgnas.space import KERNEL_SIZE, MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS, SearchSpace
+import numpy as np
 
-__all__ = ["Architecture", "ArchitectureError", "JSON_FORMAT", "canonical_layer", "load_architecture"]
+from sgnas.errors import SgnasError
+from sgnas.space import KERNEL_OPS, KERNEL_SIZE, MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS, SearchSpace
+
+__all__ = ["Architecture", "ArchitectureError", "JSON_FORMAT", "canonical_layer", "load_architecture", "random_architecture"]
 
 JSON_FORMAT = "sgnas-arch/1"
 _CHAR_OF = {"k3": "3", "k5": "5", "k7": "7", SKIP: "x"}
@@ -237,3 +239,28 @@ def load_architecture(source: str | Path, space: SearchSpace | None = None) -> A
     if space is not None:
         arch.check_space(space)
     return arch
+
+
+def random_architecture(
+    num_layers: int, rng: np.random.Generator, forced_sampling: bool, density: float | None = None
+) -> Architecture:
+    """A random valid architecture of the space, canonical when ``forced_sampling``: the space's one drawer.
+
+    ``density`` None draws expansion rates (2..6) and kernels uniformly; a
+    density q in [0, 1] draws them binomially with success probability q, from
+    all-smallest (q = 0) to all-largest (q = 1), so that a sweep of q covers
+    the whole MACs range, whose ends uniform draws almost never reach.
+    """
+    layers = []
+    extra, kernels = SUB_BLOCKS - MIN_ACTIVE, len(KERNEL_OPS)
+    for _ in range(num_layers):
+        if density is None:
+            active = int(rng.integers(MIN_ACTIVE, SUB_BLOCKS + 1))
+            choice = rng.integers(0, kernels, active)
+        else:
+            active = MIN_ACTIVE + int(rng.binomial(extra, density))
+            choice = rng.binomial(kernels - 1, density, active)
+        ops = [KERNEL_OPS[k] for k in choice] + [SKIP] * (SUB_BLOCKS - active)
+        layers.append(tuple(ops) if forced_sampling else tuple(ops[i] for i in rng.permutation(SUB_BLOCKS)))
+    arch = Architecture(tuple(layers))
+    return arch.canonical() if forced_sampling else arch

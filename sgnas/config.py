@@ -1,16 +1,9 @@
-"""Typed configuration of every pipeline step, the four presets, and ``section.field=value`` overrides.
+"""Typed configuration of every pipeline step and ``section.field=value`` overrides.
 
-A :class:`Config` is plain data: one frozen-free dataclass per step (data,
-search space, supernet training, generator training, search, stand-alone
-evaluation). Presets are functions returning a complete :class:`Config`:
-
-* ``paper``: ImageNet at the settings of SGNAS supp. A.1-A.3 (SPEC sections 3-5);
-* ``cifar``: the official code's CIFAR-10 variant (32x32, targets 80-120M MACs);
-* ``proxy``: CIFAR-10 on a 2-core CPU: the CIFAR space at width 0.5 and input
-  16x16 (images downsampled), a 2,000-image-per-class training subset, with
-  targets at the same relative positions of the space's MACs range as the
-  official CIFAR targets (see :func:`proxy`);
-* ``smoke``: a tiny space and a few images, the whole pipeline in seconds (tests).
+A :class:`Config` is plain data: one dataclass per step (data, search space,
+supernet training, generator training, search, stand-alone evaluation). The
+named presets that fill it (``paper``, ``cifar``, ``proxy``, ``smoke``) live in
+:mod:`sgnas.presets`, one registered function each.
 
 Every field can be overridden with ``section.field=value`` strings (values are
 parsed as YAML: ``3``, ``0.1``, ``4e-05``, ``1e-3``, ``true``, ``[1, 2]``, ``null``;
@@ -31,12 +24,12 @@ from typing import Any
 
 import yaml
 
-from sgnas.cost import CostModel
+from sgnas.conventions import CONVENTIONS, Convention
 from sgnas.errors import SgnasError
+from sgnas.registry import SAMPLERS
 from sgnas.space import SearchSpace, get_space
 
 __all__ = [
-    "PRESETS",
     "Config",
     "DataConfig",
     "EvaluateConfig",
@@ -46,7 +39,6 @@ __all__ = [
     "SupernetConfig",
     "apply_overrides",
     "config_from_dict",
-    "load_preset",
     "parse_value",
 ]
 
@@ -140,7 +132,7 @@ class GeneratorConfig:
     target_step: float = 5.0
     target_jitter: float = 0.5
     #: MACs counting convention of the targets (SGNAS: conv layers only)
-    convention: str = "conv"
+    convention: Convention = "conv"
     #: ops with a relaxed probability at or below this are left out of the supernet's forward
     threshold: float = 0.01
     #: architectures in the prior pool (one per MACs level inside the target range)
@@ -216,110 +208,6 @@ class Config:
         return self.generator.target_low, self.generator.target_high
 
 
-# --- presets --------------------------------------------------------------------
-
-
-def paper() -> Config:
-    """ImageNet, SGNAS supp. A.1-A.3 and the official retraining recipe (SPEC sections 3-5)."""
-    return Config(
-        preset="paper",
-        data=DataConfig(dataset="imagefolder", val_per_class=50, in_memory=False),
-        space=SpaceConfig(name="imagenet"),
-    )
-
-
-def cifar() -> Config:
-    """The official CIFAR-10 variant: 32x32 space, targets 80-120M MACs; a standard CIFAR retraining recipe."""
-    return Config(
-        preset="cifar",
-        data=DataConfig(dataset="cifar10", val_per_class=500),
-        space=SpaceConfig(name="cifar"),
-        supernet=SupernetConfig(epochs=50, batch_size=128, checkpoint_every=200),
-        generator=GeneratorConfig(target_low=80.0, target_high=120.0),
-        evaluate=EvaluateConfig(
-            epochs=200, batch_size=128, optimizer="sgd", lr=0.05, weight_decay=4e-5, schedule="cosine",
-            warmup_epochs=0, label_smoothing=0.0, dropout=0.2, ema_decay=0.0,
-        ),
-    )
-
-
-#: where the official CIFAR targets (80-120M) sit inside the CIFAR space's conv MACs range (51.3-171.8M)
-_OFFICIAL_CIFAR_FRACTIONS = (0.24, 0.57)
-
-
-def _scaled_targets(space: SpaceConfig, convention: str, fractions: tuple[float, float]) -> tuple[float, float]:
-    """Targets (millions) at the given relative positions of the space's MACs range."""
-    low, high = CostModel(space.build()).macs_range(convention)  # type: ignore[arg-type]
-    span = high - low
-    return round((low + fractions[0] * span) / 1e6, 1), round((low + fractions[1] * span) / 1e6, 1)
-
-
-def proxy() -> Config:
-    """CIFAR-10 on a CPU: width 0.5, 16x16 inputs, 2,000 training images per class, one torch thread.
-
-    One strict-fairness epoch (312 steps of 5 paths at batch 64) measured 0.63 s
-    per step, about 3.3 minutes, on a 2-core machine shared with other work
-    (``sgnas train-supernet --preset proxy --max-steps 8``); two threads on
-    cores that other processes also use were 8 times slower, hence one.
-    Generator: 30 epochs of 31 steps (batch 32 on the 1,000 held-out images)
-    at the official tau schedule, about 2 minutes.
-
-    The space's conv MACs range is 3.63-14.20M; the targets 6.2-9.7M sit where
-    the official 80-120M sit in the full CIFAR space.
-    """
-    space = SpaceConfig(name="cifar", resolution=16, width=0.5)
-    low, high = _scaled_targets(space, "conv", _OFFICIAL_CIFAR_FRACTIONS)
-    return Config(
-        preset="proxy",
-        threads=1,
-        data=DataConfig(dataset="cifar10", val_per_class=100, train_per_class=2000, image_size=16),
-        space=space,
-        supernet=SupernetConfig(epochs=10, batch_size=64, lr=0.05, checkpoint_every=50, val_archs=4,
-                                val_batches=4, calib_batches=4),
-        generator=GeneratorConfig(epochs=30, batch_size=32, target_low=low, target_high=high,
-                                  target_step=round((high - low) / 20, 3), target_jitter=round((high - low) / 40, 3),
-                                  loss="relative", hw_lambda=40.0, select_batches=8),
-        search=SearchConfig(calib_batches=4, val_batches=8, budget=200),
-        evaluate=EvaluateConfig(
-            epochs=10, batch_size=64, optimizer="sgd", lr=0.05, weight_decay=4e-5, schedule="cosine",
-            warmup_epochs=0, label_smoothing=0.0, dropout=0.0, ema_decay=0.0,
-        ),
-    )
-
-
-def smoke() -> Config:
-    """The whole pipeline in seconds: a width-0.1, 8x8 space and a handful of images."""
-    space = SpaceConfig(name="cifar", resolution=8, width=0.1)
-    low, high = _scaled_targets(space, "conv", _OFFICIAL_CIFAR_FRACTIONS)
-    return Config(
-        preset="smoke",
-        device="cpu",
-        threads=1,
-        data=DataConfig(dataset="cifar10", val_per_class=4, train_per_class=8, test_per_class=4, image_size=8),
-        space=space,
-        supernet=SupernetConfig(epochs=1, batch_size=16, lr=0.05, checkpoint_every=2, val_archs=2,
-                                val_batches=1, calib_batches=1),
-        generator=GeneratorConfig(epochs=1, batch_size=20, target_low=low, target_high=high,
-                                  target_step=round((high - low) / 10, 4), target_jitter=round((high - low) / 20, 4),
-                                  loss="relative", hw_lambda=40.0, sweep_targets=5, select_batches=1),
-        search=SearchConfig(calib_batches=1, val_batches=1, budget=20),
-        evaluate=EvaluateConfig(
-            epochs=1, batch_size=16, optimizer="sgd", lr=0.05, weight_decay=4e-5, schedule="cosine",
-            warmup_epochs=0, label_smoothing=0.0, dropout=0.0, ema_decay=0.0,
-        ),
-    )
-
-
-PRESETS: dict[str, typing.Callable[[], Config]] = {"paper": paper, "cifar": cifar, "proxy": proxy, "smoke": smoke}
-
-
-def load_preset(name: str, overrides: typing.Sequence[str] = ()) -> Config:
-    """The named preset with ``section.field=value`` overrides applied."""
-    if name not in PRESETS:
-        raise SgnasError(f"unknown preset {name!r}; choose one of {', '.join(PRESETS)}")
-    return apply_overrides(PRESETS[name](), overrides)
-
-
 # --- overrides and round trips ------------------------------------------------------
 
 
@@ -360,6 +248,11 @@ def _coerce(value: Any, hint: Any, key: str) -> Any:
             except SgnasError:
                 continue
         raise SgnasError(f"{key}: {value!r} is not a valid {hint}")
+    if origin is typing.Literal:
+        choices = typing.get_args(hint)
+        if value in choices:
+            return value
+        raise SgnasError(f"{key}: {value!r} is not one of {', '.join(map(str, choices))}")
     if origin is tuple:
         args = typing.get_args(hint)
         if not isinstance(value, (list, tuple)) or len(value) != len(args):
@@ -422,12 +315,11 @@ def validate(config: Config) -> None:
     checks = [
         (config.data.dataset in ("cifar10", "imagefolder", "synthetic"), "data.dataset must be cifar10, imagefolder or synthetic"),
         (config.data.val_per_class >= 1, "data.val_per_class must be at least 1"),
-        (config.supernet.sampler in ("strict-fair", "uniform", "proxyless") or ":" in config.supernet.sampler,
-         "supernet.sampler must be strict-fair, uniform, proxyless or an import path module:Class"),
+        (config.supernet.sampler in SAMPLERS, f"supernet.sampler must be one of {', '.join(SAMPLERS.names())}"),
         (config.supernet.epochs >= 1 and config.supernet.batch_size >= 1, "supernet epochs and batch_size must be positive"),
         (config.generator.network in ("conv", "mlp"), "generator.network must be conv or mlp"),
         (config.generator.loss in ("asymmetric", "relative"), "generator.loss must be asymmetric or relative"),
-        (config.generator.convention in ("conv", "conv+fc"), "generator.convention must be conv or conv+fc"),
+        (config.generator.convention in CONVENTIONS, f"generator.convention must be {' or '.join(CONVENTIONS)}"),
         (0 < config.generator.target_low < config.generator.target_high, "generator targets need 0 < target_low < target_high"),
         (config.generator.target_step > 0, "generator.target_step must be positive"),
         (config.generator.tau > 0 and 0 < config.generator.tau_decay <= 1, "generator needs tau > 0 and 0 < tau_decay <= 1"),

@@ -21,17 +21,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from sgnas.architecture import Architecture
+from sgnas.conventions import CONVENTIONS, INTERFACE_CONVENTION, Convention
 from sgnas.space import KERNEL_SIZE, MIN_ACTIVE, OPS, SUB_BLOCKS, SearchSpace
 
 __all__ = ["CONVENTIONS", "Convention", "Cost", "CostModel", "SE_REDUCTION"]
 
-Convention = Literal["conv", "conv+fc"]
-CONVENTIONS: tuple[str, ...] = ("conv", "conv+fc")
 #: SE reduction on the expanded channels used by the published SGNAS models.
 SE_REDUCTION = 4
 
@@ -121,6 +120,14 @@ class CostModel:
 
     def fixed_macs(self, convention: Convention) -> int:
         return sum(m for name, (m, _) in self.fixed.items() if convention == "conv+fc" or name != "classifier")
+
+    def to_interface(self, macs: float, convention: Convention) -> float:
+        """MACs counted in ``convention`` as the ``conv+fc`` MACs every search strategy works in."""
+        return macs + self.fixed_macs(INTERFACE_CONVENTION) - self.fixed_macs(convention)
+
+    def from_interface(self, macs: float, convention: Convention) -> float:
+        """The inverse of :meth:`to_interface`: interface (``conv+fc``) MACs counted in ``convention``."""
+        return macs - (self.fixed_macs(INTERFACE_CONVENTION) - self.fixed_macs(convention))
 
     @cached_property
     def fixed_params(self) -> int:

@@ -33,21 +33,24 @@ from typing import Any
 
 import numpy as np
 import torch
-from scipy.stats import kendalltau
 
 from sgnas.architecture import Architecture
-from sgnas.config import PRESETS, Config, apply_overrides, config_from_dict
+from sgnas.config import Config, apply_overrides, config_from_dict
 from sgnas.cost import CostModel
 from sgnas.data import BatchSource, DataSplits, load_splits, make_batches
 from sgnas.errors import SgnasError
+from sgnas.presets import PRESETS
+from sgnas.registry import STRATEGIES
 from sgnas.runs import RunDir, config_hash
-from sgnas.strategy import SearchResult, SearchStrategy
+from sgnas.samplers import build_sampler
+from sgnas.stats import kendall_tau
+from sgnas.strategy import SearchContext, SearchResult, SearchStrategy
 from sgnas.training.distributed import Distributed, Precision, init_distributed
 
 __all__ = [
     "IndexedBatches",
     "Runtime",
-    "SearchContext",
+    "build_strategy",
     "config_of_run",
     "evaluate_architecture",
     "prepare",
@@ -55,6 +58,8 @@ __all__ = [
     "run_path",
     "run_pipeline",
     "run_search",
+    "search",
+    "search_context",
     "search_key",
     "search_targets",
     "summarise_search",
@@ -103,7 +108,7 @@ def config_of_run(run_dir: str | Path, overrides: Sequence[str] = ()) -> Config:
         raise SgnasError(f"run {path} names an unknown preset {preset!r}")
     sections = {name: values for name, values in key.items()
                 if isinstance(values, dict) and name in Config.__dataclass_fields__}
-    config = config_from_dict({**sections, "seed": saved.get("seed", 0)}, base=PRESETS[preset]())
+    config = config_from_dict({**sections, "seed": saved.get("seed", 0)}, base=PRESETS.get(preset)())
     return apply_overrides(config, overrides)
 
 
@@ -210,7 +215,7 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
     preset's target range as its MACs target.
     """
     from sgnas.supernet import UnifiedSupernet
-    from sgnas.training.supernet import SupernetTrainer, build_sampler
+    from sgnas.training.supernet import SupernetTrainer
 
     config = runtime.config
     run = runtime.open_run(runs_dir, "supernet", step_key(config, "supernet"))
@@ -230,7 +235,7 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
         config=config.supernet, preset=config.preset, seed=config.seed,
         run=run if runtime.dist.is_main else None, cost_model=cost_model,
         held_out=IndexedBatches(runtime.batches("val", config.generator.batch_size, True, sharded=False)),
-        target_macs=to_interface_macs(cost_model, middle, config.generator.convention),
+        target_macs=cost_model.to_interface(middle * 1e6, config.generator.convention),
         dist=runtime.dist, precision=runtime.precision(),
     )
     source = resume_from or (run.checkpoint_path if run.checkpoint_path.exists() else None)
@@ -277,24 +282,6 @@ def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str
     return run
 
 
-@dataclass
-class SearchContext:
-    """What a search strategy may need to be built (``Strategy.from_context``) and to search."""
-
-    config: Config
-    runtime: Runtime
-    supernet: torch.nn.Module
-    cost_model: CostModel
-    evaluator: Any
-    device: torch.device
-    supernet_path: Path
-    generator_path: Path | None = None
-
-    @property
-    def seed(self) -> int:
-        return self.config.seed
-
-
 def search_context(runtime: Runtime, supernet_path: Path, generator_path: Path | None = None) -> SearchContext:
     """Load the supernet and build the BN-recalibrating evaluator on the validation split."""
     from sgnas.evaluator import SupernetEvaluator
@@ -314,25 +301,25 @@ def search_context(runtime: Runtime, supernet_path: Path, generator_path: Path |
     return SearchContext(config, runtime, supernet, cost_model, evaluator, runtime.device, supernet_path, generator_path)
 
 
-def to_interface_macs(cost_model: CostModel, target_m: float, convention: str) -> float:
-    """A target in millions of ``convention`` MACs as the strategies' ``conv+fc`` MACs."""
-    return target_m * 1e6 + cost_model.fixed_macs("conv+fc") - cost_model.fixed_macs(convention)  # type: ignore[arg-type]
+def build_strategy(name: str, context: SearchContext) -> SearchStrategy:
+    """The strategy registered as ``name``, built from ``context``."""
+    return STRATEGIES.get(name).from_context(context)
 
 
 def search_targets(strategy: SearchStrategy, context: SearchContext, targets_m: Sequence[float],
                    with_accuracy: bool = True) -> list[SearchResult]:
     """One search per target (millions of MACs in the preset's convention); targets the space cannot meet are refused."""
     convention = context.config.generator.convention
-    low, high = (m / 1e6 for m in context.cost_model.macs_range(convention))  # type: ignore[arg-type]
+    low, high = (m / 1e6 for m in context.cost_model.macs_range(convention))
     results = []
     for target in targets_m:
         if not low <= target <= high:
             raise SgnasError(f"target {target:g}M MACs ({convention}) is outside the space's range {low:.2f}-{high:.2f}M")
-        macs = to_interface_macs(context.cost_model, target, convention)
+        macs = context.cost_model.to_interface(target * 1e6, convention)
         evaluator = context.evaluator if with_accuracy else None
-        result = strategy.search(evaluator, macs, context.config.search.budget)  # type: ignore[arg-type]
+        result = strategy.search(evaluator, macs, context.config.search.budget)
         result.extra.setdefault("target_m_in_convention", target)
-        result.extra.setdefault("macs_m_in_convention", context.cost_model.macs(result.architecture, convention) / 1e6)  # type: ignore[arg-type]
+        result.extra.setdefault("macs_m_in_convention", context.cost_model.macs(result.architecture, convention) / 1e6)
         result.extra.setdefault("convention", convention)
         results.append(result)
     return results
@@ -352,7 +339,7 @@ def summarise_search(results: Sequence[SearchResult]) -> dict[str, Any]:
         "convention": results[0].extra["convention"],
     }
     if len(results) >= 2:
-        summary["kendall_tau"] = float(kendalltau(targets, macs).statistic) if len(set(macs)) > 1 else 0.0
+        summary["kendall_tau"] = kendall_tau(targets, macs)
     return summary
 
 
@@ -369,15 +356,10 @@ def run_search(context: SearchContext, strategy_name: str, strategy: SearchStrat
 
     ``results.json`` holds ``strategy``, one record per target
     (:meth:`SearchResult.to_json`, with ``wall_seconds`` and
-    ``forward_passes``) and the summary: what ``baselines.cost_for_n`` reads.
+    ``forward_passes``) and the summary: what ``replication.cost_for_n`` reads.
     """
-    def name(path: Path | None) -> str | None:
-        if path is None:
-            return None
-        return path.parent.name if (path.parent / "config.json").exists() else str(path)
-
-    key = search_key(context.config, strategy_name, targets_m, name(context.supernet_path) or "",
-                     name(context.generator_path), with_accuracy)
+    key = search_key(context.config, strategy_name, targets_m, _run_name(context.supernet_path) or "",
+                     _run_name(context.generator_path), with_accuracy)
     seed = context.config.seed
     done = run_path(runs_dir, "search", key, seed)
     if done.finished:
@@ -389,9 +371,33 @@ def run_search(context: SearchContext, strategy_name: str, strategy: SearchStrat
     return run
 
 
+def _run_name(path: Path | None) -> str | None:
+    """How a search key names the run a checkpoint came from (its folder), or the file itself outside a run."""
+    if path is None:
+        return None
+    return path.parent.name if (path.parent / "config.json").exists() else str(path)
+
+
+def search(runtime: Runtime, strategy_name: str, targets_m: Sequence[float], supernet_path: Path,
+           generator_path: Path | None, runs_dir: str | Path, with_accuracy: bool = True) -> RunDir:
+    """The finished search run of ``strategy_name`` over ``targets_m``, searched now unless it is cached.
+
+    The supernet is loaded and the strategy built only when the search has not
+    run before: a cached search costs one ``results.json`` read.
+    """
+    key = search_key(runtime.config, strategy_name, targets_m, _run_name(supernet_path) or "",
+                     _run_name(generator_path), with_accuracy)
+    done = run_path(runs_dir, "search", key, runtime.config.seed)
+    if done.finished:
+        return done
+    context = search_context(runtime, supernet_path, generator_path)
+    return run_search(context, strategy_name, build_strategy(strategy_name, context), targets_m, runs_dir,
+                      with_accuracy)
+
+
 def evaluate_architecture(runtime: Runtime, arch: Architecture, runs_dir: str | Path) -> RunDir:
     """Train ``arch`` from scratch with the preset's recipe (or reuse that run); test top-1/top-5 in results."""
-    from sgnas.evaluate import train_standalone
+    from sgnas.standalone import train_standalone
 
     config = runtime.config
     space = config.space.build()
@@ -409,17 +415,11 @@ def evaluate_architecture(runtime: Runtime, arch: Architecture, runs_dir: str | 
 def run_pipeline(config: Config, targets_m: Sequence[float], runs_dir: str | Path,
                  data_dir: str | Path | None = None, evaluate: bool = True) -> dict[str, Any]:
     """Supernet -> generator -> one architecture per target -> stand-alone training; reuses finished runs."""
-    from sgnas.generator.strategy import GeneratorStrategy
-
     runtime = prepare(config, data_dir)
     supernet_run = train_supernet(runtime, runs_dir)
     generator_run = train_generator(runtime, supernet_run.path, runs_dir)
-    supernet_path, generator_path = supernet_run.path / "supernet.pt", generator_run.path / "generator.pt"
-    key = search_key(config, "generator", targets_m, supernet_run.path.name, generator_run.path.name)
-    search_run = run_path(runs_dir, "search", key, config.seed)
-    if not search_run.finished:
-        context = search_context(runtime, supernet_path, generator_path)
-        search_run = run_search(context, "generator", GeneratorStrategy.from_context(context), targets_m, runs_dir)
+    search_run = search(runtime, "generator", targets_m, supernet_run.path / "supernet.pt",
+                        generator_run.path / "generator.pt", runs_dir)
     searched = search_run.results["results"]
     evaluated = []
     if evaluate:

@@ -32,7 +32,8 @@ from torch.utils.flop_counter import FlopCounterMode
 from sgnas.architecture import Architecture, ArchitectureError
 from sgnas.cost import CONVENTIONS, CostModel
 from sgnas.errors import SgnasError
-from sgnas.space import SPACE_NAMES, get_space
+from sgnas.registry import SPACES
+from sgnas.space import get_space
 
 __all__ = [
     "ZOO_FORMAT",
@@ -193,7 +194,7 @@ def _entry(row: dict[str, Any]) -> ZooEntry:
         raise SgnasError(f"zoo entry {name}: {err}") from None
     if (entry.arch is None) == (entry.timm_model is None):
         raise SgnasError(f"zoo entry {name}: needs exactly one of 'arch' and 'timm_model'")
-    if entry.space not in SPACE_NAMES:
+    if entry.space not in SPACES:
         raise SgnasError(f"zoo entry {name}: unknown space {entry.space!r}")
     return entry
 

@@ -18,6 +18,10 @@ expansion rates and multisets hold in both modes.
 * :class:`StrictFairSampler`: FairNAS strict fairness (Chu et al., arXiv
   1907.01845) adapted to unified blocks, as SGNAS supp. A.2 asks.
 * :class:`UniformSampler`: SPOS uniform single-path sampling (Guo et al., arXiv 1904.00420).
+
+Each sampler is registered under its config name (``supernet.sampler``) in
+:data:`sgnas.registry.SAMPLERS`; :func:`build_sampler` builds one by name. A new
+sampler is one class with ``@SAMPLERS.register("name")``.
 """
 
 from __future__ import annotations
@@ -29,9 +33,10 @@ import numpy as np
 
 from sgnas.architecture import Architecture, Layer
 from sgnas.errors import SgnasError
+from sgnas.registry import SAMPLERS
 from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS
 
-__all__ = ["EXPANSIONS", "PathSampler", "StrictFairSampler", "UniformSampler"]
+__all__ = ["EXPANSIONS", "PathSampler", "StrictFairSampler", "UniformSampler", "build_sampler"]
 
 #: The expansion rates of a unified block, 2..6.
 EXPANSIONS: tuple[int, ...] = tuple(range(MIN_ACTIVE, SUB_BLOCKS + 1))
@@ -47,6 +52,8 @@ class PathSampler(ABC):
 
     #: how many paths :meth:`next_step` returns
     paths_per_step: int = 1
+    #: what tables and legends call the method this sampler stands for
+    label: str = "path sampler"
 
     def __init__(self, num_layers: int, seed: int, forced_sampling: bool = True) -> None:
         if num_layers < 1:
@@ -92,28 +99,7 @@ class PathSampler(ABC):
         self.rng.bit_generator.state = state["rng"]
 
 
-class UniformSampler(PathSampler):
-    """SPOS: one path per step, each layer drawn independently and uniformly at random.
-
-    Per layer: the expansion rate uniformly from 2..6, then that many positions
-    uniformly among the six sub-blocks, then an independent uniform kernel for
-    each. (So it is uniform over expansion rates, not over the ordered layer
-    configurations, of which expansion 6 has far the most.) With forced
-    sampling the same draw is canonicalised.
-    """
-
-    paths_per_step = 1
-
-    def _draw(self) -> list[tuple[Layer, ...]]:
-        layers = []
-        for _ in range(self.num_layers):
-            expansion = int(self.rng.integers(MIN_ACTIVE, SUB_BLOCKS + 1))
-            positions = self.rng.choice(SUB_BLOCKS, size=expansion, replace=False)
-            kernels = self.rng.integers(0, len(KERNEL_OPS), size=expansion)
-            layers.append(_layer({int(j): KERNEL_OPS[k] for j, k in zip(positions, kernels)}))
-        return [tuple(layers)]
-
-
+@SAMPLERS.register("strict-fair")
 class StrictFairSampler(PathSampler):
     """FairNAS strict fairness for unified blocks: five paths per step, one per expansion rate.
 
@@ -146,6 +132,7 @@ class StrictFairSampler(PathSampler):
     """
 
     paths_per_step = len(EXPANSIONS)
+    label = "FairNAS strict fairness"
 
     def __init__(self, num_layers: int, seed: int, forced_sampling: bool = True) -> None:
         super().__init__(num_layers, seed, forced_sampling)
@@ -183,3 +170,32 @@ class StrictFairSampler(PathSampler):
         super().load_state_dict(state)
         self.kernel_cycles = np.asarray(state["kernel_cycles"], dtype=np.int64)
         self.kernel_uses = np.asarray(state["kernel_uses"], dtype=np.int64)
+
+
+@SAMPLERS.register("uniform")
+class UniformSampler(PathSampler):
+    """SPOS: one path per step, each layer drawn independently and uniformly at random.
+
+    Per layer: the expansion rate uniformly from 2..6, then that many positions
+    uniformly among the six sub-blocks, then an independent uniform kernel for
+    each. (So it is uniform over expansion rates, not over the ordered layer
+    configurations, of which expansion 6 has far the most.) With forced
+    sampling the same draw is canonicalised.
+    """
+
+    paths_per_step = 1
+    label = "SPOS uniform"
+
+    def _draw(self) -> list[tuple[Layer, ...]]:
+        layers = []
+        for _ in range(self.num_layers):
+            expansion = int(self.rng.integers(MIN_ACTIVE, SUB_BLOCKS + 1))
+            positions = self.rng.choice(SUB_BLOCKS, size=expansion, replace=False)
+            kernels = self.rng.integers(0, len(KERNEL_OPS), size=expansion)
+            layers.append(_layer({int(j): KERNEL_OPS[k] for j, k in zip(positions, kernels)}))
+        return [tuple(layers)]
+
+
+def build_sampler(name: str, num_layers: int, seed: int, forced_sampling: bool = True) -> PathSampler:
+    """The sampler registered as ``name``, built as ``Sampler(num_layers, seed, forced_sampling=...)``."""
+    return SAMPLERS.get(name)(num_layers, seed, forced_sampling=forced_sampling)

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
+from sgnas.registry import SPACES
+
 __all__ = [
     "OPS",
     "KERNEL_OPS",
@@ -25,7 +27,6 @@ __all__ = [
     "MIN_ACTIVE",
     "LayerSpec",
     "SearchSpace",
-    "SPACE_NAMES",
     "get_space",
     "round_channels",
 ]
@@ -166,17 +167,28 @@ _CIFAR_STRIDES = (1, 1, 2, 1, 1, 1, 2, 1, 1, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1)
 
 @dataclass(frozen=True)
 class _Variant:
+    """A variant of the SGNAS macro space: its default input, classes, stem stride and layer strides."""
+
+    name: str
     resolution: int
     num_classes: int
     stem_stride: int
     strides: tuple[int, ...] = field(default=_IMAGENET_STRIDES)
 
+    def __call__(self, resolution: int | None = None, width: float = 1.0, num_classes: int | None = None) -> SearchSpace:
+        return SearchSpace(
+            name=self.name,
+            resolution=self.resolution if resolution is None else resolution,
+            num_classes=self.num_classes if num_classes is None else num_classes,
+            stem_stride=self.stem_stride,
+            layer_channels=_IMAGENET_CHANNELS,
+            layer_strides=self.strides,
+            width=width,
+        )
 
-_VARIANTS = {
-    "imagenet": _Variant(224, 1000, 2, _IMAGENET_STRIDES),
-    "cifar": _Variant(32, 10, 1, _CIFAR_STRIDES),
-}
-SPACE_NAMES: tuple[str, ...] = tuple(_VARIANTS)
+
+SPACES.add("imagenet", _Variant("imagenet", 224, 1000, 2, _IMAGENET_STRIDES))
+SPACES.add("cifar", _Variant("cifar", 32, 10, 1, _CIFAR_STRIDES))
 
 
 def get_space(
@@ -185,16 +197,7 @@ def get_space(
     width: float = 1.0,
     num_classes: int | None = None,
 ) -> SearchSpace:
-    """The named variant (``imagenet`` or ``cifar``), optionally at another resolution, width or class count."""
-    if name not in _VARIANTS:
-        raise ValueError(f"unknown search space {name!r}; choose one of {', '.join(SPACE_NAMES)}")
-    variant = _VARIANTS[name]
-    return SearchSpace(
-        name=name,
-        resolution=variant.resolution if resolution is None else resolution,
-        num_classes=variant.num_classes if num_classes is None else num_classes,
-        stem_stride=variant.stem_stride,
-        layer_channels=_IMAGENET_CHANNELS,
-        layer_strides=variant.strides,
-        width=width,
-    )
+    """The registered space ``name`` (``imagenet`` or ``cifar``), optionally at another resolution, width or class count."""
+    if name not in SPACES:
+        raise ValueError(f"unknown search space {name!r}; choose one of {', '.join(SPACES.names())}")
+    return SPACES.get(name)(resolution=resolution, width=width, num_classes=num_classes)

@@ -16,6 +16,9 @@ seeds a replication can afford:
   switches to Wilcoxon, which does not assume normal differences. Either way
   a bootstrap interval of the mean difference is reported beside the test as
   a distribution-free check.
+* :func:`kendall_tau`, :func:`spearman_rho`: rank agreement (targets vs
+  generated MACs, supernet estimate vs ground truth), the one place ranks are
+  correlated.
 """
 
 from __future__ import annotations
@@ -38,7 +41,9 @@ __all__ = [
     "Summary",
     "bootstrap_interval",
     "format_mean_std",
+    "kendall_tau",
     "paired_compare",
+    "spearman_rho",
     "summarize",
     "summarize_frame",
 ]
@@ -242,3 +247,25 @@ def summarize_frame(
         rows.append({**dict(zip(by, key)), **stats})
     columns = [*by, "count", "mean", "std", "ci_low", "ci_high", "confidence", "seeds"]
     return pd.DataFrame(rows, columns=columns)
+
+
+def _rank_inputs(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Both series as arrays, or None when either is constant (no ranking to agree with)."""
+    a, b = np.asarray(x, dtype=float).ravel(), np.asarray(y, dtype=float).ravel()
+    if a.size != b.size:
+        raise SgnasError(f"rank correlation of series of different lengths ({a.size} and {b.size})")
+    if a.size < 2 or len(np.unique(a)) < 2 or len(np.unique(b)) < 2:
+        return None
+    return a, b
+
+
+def kendall_tau(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
+    """Kendall's tau-b between ``x`` and ``y``; 0.0 when either series is constant."""
+    inputs = _rank_inputs(x, y)
+    return 0.0 if inputs is None else float(scipy_stats.kendalltau(*inputs).statistic)
+
+
+def spearman_rho(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> float:
+    """Spearman's rank correlation between ``x`` and ``y``; 0.0 when either series is constant."""
+    inputs = _rank_inputs(x, y)
+    return 0.0 if inputs is None else float(scipy_stats.spearmanr(*inputs).statistic)

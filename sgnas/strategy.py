@@ -5,18 +5,34 @@ ProxylessNAS-style gradient search all answer the same question through
 :class:`SearchStrategy`, and report their cost in the same currency
 (wall seconds and supernet forward passes, through :class:`Evaluator`), so
 the comparison of search cost for N constraints runs through one code path.
+
+A strategy is one class: ``@STRATEGIES.register("name")`` (:mod:`sgnas.registry`)
+declares it for ``sgnas search --strategy`` and the harness; :meth:`SearchStrategy.from_context`
+builds it from a typed :class:`SearchContext`; :attr:`SearchStrategy.methods`
+names the comparisons it takes part in (a method = this strategy searching a
+supernet trained by one registered sampler).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sgnas.architecture import Architecture
 from sgnas.cost import CostModel
 
-__all__ = ["Evaluator", "SearchResult", "SearchStrategy"]
+if TYPE_CHECKING:
+    import torch
+
+    from sgnas.config import Config
+
+__all__ = ["DEFAULT_SAMPLER", "BatchProvider", "Evaluator", "SearchContext", "SearchResult", "SearchStrategy"]
+
+#: the sampler that trains the supernet a method searches unless it says otherwise (SGNAS's, supp. A.2)
+DEFAULT_SAMPLER = "strict-fair"
 
 
 class Evaluator(Protocol):
@@ -61,10 +77,46 @@ class SearchResult:
         }
 
 
+class BatchProvider(Protocol):
+    """Batches of a data split (what a strategy that trains on data, like a gradient search, reads)."""
+
+    def batches(self, which: str, batch_size: int, train: bool, sharded: bool = True) -> Iterable[Any]: ...
+
+
+@dataclass
+class SearchContext:
+    """Everything a strategy may need to be built and to search: config, data, trained supernet, evaluator."""
+
+    config: Config
+    runtime: BatchProvider
+    supernet: torch.nn.Module
+    cost_model: CostModel
+    evaluator: Evaluator
+    device: torch.device
+    supernet_path: Path
+    generator_path: Path | None = None
+
+    @property
+    def seed(self) -> int:
+        return self.config.seed
+
+    @property
+    def forced_sampling(self) -> bool:
+        return self.config.supernet.forced_sampling
+
+
 class SearchStrategy(ABC):
     """Finds an architecture for a MACs target (in the cost model's ``conv+fc`` convention)."""
 
+    #: the registry name (set by ``@STRATEGIES.register``)
     name: str = "strategy"
+    #: the comparisons this strategy takes part in: method key -> (training sampler, label in tables and legends)
+    methods: ClassVar[dict[str, tuple[str, str]]] = {}
+
+    @classmethod
+    def from_context(cls, context: SearchContext) -> SearchStrategy:
+        """The strategy for ``context``; by default ``cls(seed=..., forced_sampling=...)``."""
+        return cls(seed=context.seed, forced_sampling=context.forced_sampling)  # type: ignore[call-arg]
 
     @abstractmethod
     def search(self, evaluator: Evaluator, target_macs: float, budget: int) -> SearchResult:

@@ -10,11 +10,14 @@ import pandas as pd
 import pytest
 from synthetic_results import SEEDS, write_synthetic_results
 
-from replication.ablation import DEFAULT, Variant, ablation_table, build_variants
-from replication.harness import PLANS, budget_targets, load_plan
+from replication.ablation import DEFAULT, Variant, build_variants
+from replication.plans import PLANS, budget_targets, load_plan
 from replication.results import FILES
-from sgnas.config import load_preset
+from replication.tables.ablation import ablation_table
+from reports.figures import save_figure
+from reports.figures.ablation import ablation_figure
 from sgnas.errors import SgnasError
+from sgnas.presets import load_preset
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -109,4 +112,5 @@ def test_no_fs_ablation_at_smoke_scale(tmp_path: Path, data_dir: Path) -> None:
     raw = pd.read_csv(tmp_path / FILES["ablation"])
     assert set(raw["variant"]) == {"default", "no-fs"} and set(raw["seed"]) == {1}
     assert raw["macs_m"].notna().all() and raw.dropna(subset=["budget"])["supernet_accuracy"].notna().all()
+    save_figure(ablation_figure(tmp_path), tmp_path / "ablation", "ablation")  # the report draws it from the files
     assert (tmp_path / "ablation" / "ablation.png").exists() and (tmp_path / "ablation" / "ablation.svg").exists()

@@ -14,9 +14,8 @@ import pytest
 from baselines_support import one_thread
 
 from sgnas.cli import main as sgnas_main
-from sgnas.commands._strategies import build_strategy
-from sgnas.config import load_preset
-from sgnas.pipeline import prepare, search_context, search_targets, train_supernet
+from sgnas.pipeline import build_strategy, prepare, search_context, search_targets, train_supernet
+from sgnas.presets import load_preset
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures(one_thread.__name__)]
 BASELINES = ("evolution", "random", "random-search", "proxyless")

@@ -1,4 +1,4 @@
-"""Claims summary and Tables B/C over result files (replication.claims, replication.proxy_tables)."""
+"""Claims summary and Tables B/C over result files (replication.claims, replication.tables)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from replication.claims import (
     NOT_TESTABLE,
     REPRODUCED,
     VERDICTS,
-    claims_table,
     evaluate_claims,
 )
-from replication.proxy_tables import AT_SPOS_BUDGET, table_b, table_c
+from replication.cost_for_n import AT_SPOS_BUDGET
 from replication.results import FILES, read_csv, write_csv
+from replication.tables.claims import claims_table
+from replication.tables.table_b import table_b
+from replication.tables.table_c import table_c
 
 
 @pytest.fixture()

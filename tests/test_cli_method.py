@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from sgnas import registry
 from sgnas.cli import main
-from sgnas.commands import _strategies
-from sgnas.config import load_preset
 from sgnas.errors import SgnasError
+from sgnas.presets import load_preset
+from sgnas.registry import STRATEGIES
 from sgnas.training import save_checkpoint
 
 SYNTHETIC = ["--set", "data.dataset=synthetic"]
@@ -117,11 +119,14 @@ def test_generator_strategy_needs_a_generator_run(capsys: pytest.CaptureFixture)
 
 def test_strategy_registry_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(SgnasError, match="unknown strategy"):
-        _strategies.strategy_class("annealing")
-    monkeypatch.setitem(_strategies.STRATEGIES, "evolution", "no_such_package.evolution:EvolutionSearch")
+        STRATEGIES.get("annealing")
+    missing = importlib.metadata.EntryPoint("broken", "no_such_package.evolution", registry.PLUGIN_GROUP)
+    monkeypatch.setattr(registry, "entry_points", lambda group: [missing])
+    monkeypatch.setattr(registry, "_plugins_loaded", False)
     with pytest.raises(SgnasError, match="module no_such_package is missing"):
-        _strategies.strategy_class("evolution")
-    assert _strategies.strategy_class("generator").name == "generator"
+        STRATEGIES.get("evolution")
+    monkeypatch.undo()
+    assert STRATEGIES.get("generator").name == "generator"
 
 
 def test_bad_architecture_for_evaluate(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
@@ -134,7 +139,7 @@ def test_bad_architecture_for_evaluate(capsys: pytest.CaptureFixture, tmp_path: 
 def test_searches_are_runs_that_cost_for_n_finds(capsys: pytest.CaptureFixture, smoke_runs: dict[str, str],
                                                  tmp_path: Path) -> None:
     """``sgnas search`` saves a ``search`` run; the cost table reads it and the training runs' recorded costs."""
-    cost_for_n = pytest.importorskip("baselines.cost_for_n")
+    from replication import cost_for_n
     from sgnas.runs import RunDir
 
     config = load_preset("smoke")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from sgnas.config import PRESETS, apply_overrides, config_from_dict, load_preset, parse_value
+from sgnas.config import apply_overrides, config_from_dict, parse_value
 from sgnas.cost import CostModel
 from sgnas.errors import SgnasError
+from sgnas.presets import PRESETS, load_preset
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))

@@ -20,9 +20,9 @@ import torch
 import torch.distributed as torch_dist
 import torch.multiprocessing as mp
 
-from sgnas.config import load_preset
 from sgnas.data import make_batches
 from sgnas.pipeline import prepare, train_supernet
+from sgnas.presets import load_preset
 from sgnas.runs import RunDir
 from sgnas.training.distributed import Distributed, Precision, init_distributed
 from sgnas.training.supernet import SupernetTrainer

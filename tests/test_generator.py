@@ -11,7 +11,6 @@ import torch
 import torch.nn as nn
 from hypothesis import given
 
-from sgnas.config import load_preset
 from sgnas.cost import CostModel
 from sgnas.data import load_splits, make_batches
 from sgnas.errors import SgnasError
@@ -30,6 +29,7 @@ from sgnas.generator import (
     relative_squared,
     relax,
 )
+from sgnas.presets import load_preset
 from sgnas.space import OPS, get_space
 from strategies import architectures
 

@@ -8,13 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from replication.harness import METHODS, NS, PLANS, _cost_rows, _rows, build_tables, load_plan
-from replication.results import METHOD_LABELS, read_csv, read_manifest
+from replication.cost_for_n import NS, OneTimeCost, cost_rows
+from replication.harness import search_rows
+from replication.methods import method_label, methods
+from replication.plans import PLANS, load_plan
+from replication.replicate_table import build_tables
+from replication.results import read_csv, read_manifest
 from sgnas.errors import SgnasError
+
+METHODS = methods()
 
 
 def test_every_method_has_a_label_and_every_plan_a_valid_config() -> None:
-    assert set(METHODS) == set(METHOD_LABELS)
+    assert all(method_label(key) == method.label and method.label for key, method in METHODS.items())
     for name in PLANS:
         plan, config = load_plan(name, seed=3)
         assert config.seed == 3 and config.preset == plan.preset
@@ -23,7 +29,7 @@ def test_every_method_has_a_label_and_every_plan_a_valid_config() -> None:
 
 
 def _searched(strategy: str, seconds: tuple[float, ...], passes: int, evaluations: int | None) -> dict:
-    """A cached harness search: one record per budget, as ``SearchResult.to_json`` writes them."""
+    """A cached search: one record per budget, as ``SearchResult.to_json`` writes them, and the budget labels."""
     records = []
     for wall in seconds:
         record = {"strategy": strategy, "target_m_in_convention": 8.0, "macs_m_in_convention": 7.9,
@@ -33,6 +39,15 @@ def _searched(strategy: str, seconds: tuple[float, ...], passes: int, evaluation
             record["evaluations"] = evaluations
         records.append(record)
     return {"budgets": ["A", "B", "C"][: len(seconds)], "results": records}
+
+
+def _rows(method: str, seed: int, searched: dict, evaluation_budget: int | None = None) -> list[dict]:
+    return search_rows(method, seed, searched["budgets"], searched["results"], evaluation_budget)
+
+
+def _cost_rows(method: str, seed: int, searched: dict, evaluation_budget: int, one_time: OneTimeCost) -> list[dict]:
+    records = [{**r, "evaluation_budget": evaluation_budget} for r in searched["results"]]
+    return cost_rows(method, seed, records, one_time if one_time.wall_seconds else None)
 
 
 def test_rows_record_evaluations_and_budget_of_evaluation_based_searches_only() -> None:
@@ -48,13 +63,12 @@ def test_cost_rows_extrapolate_evaluation_based_searches_to_spos_budget() -> Non
     # two targets: 60 evaluations in 6 s and 50 in 4 s -> 100 s and 80 s at 1000 evaluations
     searched = _searched("evolution", (6.0, 4.0), 300, 60)
     searched["results"][1]["evaluations"] = 50
-    rows = _rows("spos-evolution", 0, searched, evaluation_budget=60)
-    cost = {r["n"]: r for r in _cost_rows("spos-evolution", 0, rows, (0.0, 0.0))}
+    cost = {r["n"]: r for r in _cost_rows("spos-evolution", 0, searched, 60, OneTimeCost(0.0, 0))}
     assert cost[3]["wall_seconds"] == pytest.approx(15.0)
     assert cost[3]["wall_seconds_at_spos_budget"] == pytest.approx(270.0)
     assert cost[1]["forward_passes_at_spos_budget"] == pytest.approx((300 / 60 + 300 / 50) * 1000 / 2)
     assert cost[1]["evaluations"] == 55 and cost[1]["evaluation_budget"] == 60
-    generator = _cost_rows("sgnas", 0, _rows("sgnas", 0, _searched("generator", (0.01,), 0, None)), (20.0, 0.0))
+    generator = _cost_rows("sgnas", 0, _searched("generator", (0.01,), 0, None), 60, OneTimeCost(20.0, 0))
     assert generator[0]["wall_seconds"] == pytest.approx(20.01)
     assert math.isnan(generator[0]["wall_seconds_at_spos_budget"]) and math.isnan(generator[0]["evaluations"])
 
@@ -63,7 +77,7 @@ def test_cost_rows_extrapolate_evaluation_based_searches_to_spos_budget() -> Non
 @pytest.mark.e2e
 def test_smoke_harness_writes_every_table_and_reuses_its_runs(tmp_path: Path, data_dir: Path) -> None:
     results = tmp_path / "results"
-    tables = build_tables("smoke", [0], results, data_dir=data_dir, redundancy_spread=False)
+    tables = build_tables("smoke", [0], results, data_dir=data_dir, redundancy_spread=False)[1:]  # after Table A
     assert [t.name for t in tables] == ["table_b", "table_c", "claims"]
     search = read_csv(results, "search")
     assert len(search) == len(METHODS) * 3

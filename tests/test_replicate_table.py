@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from replication.replicate_table import TABLE_BUILDERS, main, reference_table
+from replication.replicate_table import main
+from replication.tables import TABLES
+from replication.tables.table_a import table_a
 
 COLUMNS = [
     "Model", "Built as", "Convention", "MACs (M)", "Published MACs (M)", "MACs diff (%)", "Params (M)",
@@ -13,7 +15,7 @@ COLUMNS = [
 
 
 def test_reference_table_is_the_first_builder():
-    assert TABLE_BUILDERS[0] is reference_table
+    assert TABLES[0].build is table_a
 
 
 def test_replicate_table_writes_and_prints_table_a(tmp_path, capsys):

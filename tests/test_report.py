@@ -12,8 +12,9 @@ import pytest
 from synthetic_results import write_synthetic_results
 
 from replication.results import FILES, Table
+from replication.tables import TABLES
 from reports import build_report as report_module
-from reports.build_report import TABLES, build_report, main
+from reports.build_report import build_report, main
 from reports.figures import FIGURES, MissingResult
 from reports.pages import table_pages, text_pages
 
@@ -26,8 +27,8 @@ def _page_count(pdf: Path) -> int:
 
 def _expected_pages(results: Path) -> int:
     pages = 1  # title
-    for _, _, function in TABLES:
-        table = function(results)
+    for spec in TABLES:
+        table = spec.build(results)
         pages += 1 if table is None or table.frame.empty else len(table_pages(table))
     pages += len(FIGURES)
     pages += len(report_module._appendix(results))

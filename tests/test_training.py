@@ -9,13 +9,15 @@ from pathlib import Path
 import pytest
 import torch
 
-from sgnas.config import Config, load_preset
+from sgnas.config import Config
 from sgnas.cost import CostModel
 from sgnas.data import load_splits, make_batches
 from sgnas.errors import SgnasError
+from sgnas.presets import load_preset
 from sgnas.runs import RunDir
+from sgnas.samplers import build_sampler
 from sgnas.training import LRFactor, SupernetTrainer, load_checkpoint, load_supernet, save_checkpoint
-from sgnas.training.supernet import build_sampler, validation_architectures
+from sgnas.training.supernet import validation_architectures
 
 SMOKE = load_preset("smoke", ["data.dataset=synthetic", "data.train_per_class=4", "data.val_per_class=2",
                               "supernet.epochs=2", "supernet.batch_size=8", "supernet.checkpoint_every=3"])

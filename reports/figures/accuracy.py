@@ -12,8 +12,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from replication.proxy_tables import method_order
-from replication.results import METHOD_LABELS, read_csv
+from replication.methods import method_label, method_order
+from replication.results import read_csv
 from reports.figures._common import MissingResult, new_figure, styled
 from reports.style import FULL_WIDTH, method_color
 from sgnas.reference_zoo import load_zoo
@@ -40,7 +40,7 @@ def accuracy_vs_macs(results_dir: Path) -> Figure:
             macs=("macs_m", "mean"), macs_std=("macs_m", "std"), acc=(value, "mean"), acc_std=(value, "std"),
         ).sort_values("macs")
         ax.errorbar(stats["macs"], stats["acc"], xerr=stats["macs_std"].fillna(0), yerr=stats["acc_std"].fillna(0),
-                    marker="o", capsize=2, color=method_color(method), label=METHOD_LABELS.get(method, method))
+                    marker="o", capsize=2, color=method_color(method), label=method_label(method))
     ax.set_xlabel("MACs (M, this space)")
     ax.set_ylabel(label)
     ax.set_title("This replication (mean ± std over seeds)")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from matplotlib.figure import Figure
-from scipy import stats as scipy_stats
 
 from replication.results import read_csv
 from reports.figures._common import MissingResult, new_figure, styled
 from reports.style import COLUMN_WIDTH
+from sgnas.stats import kendall_tau
 
 __all__ = ["target_vs_generated"]
 
@@ -30,7 +30,7 @@ def target_vs_generated(results_dir: Path) -> Figure:
     for (variant, seed), group in data.groupby(["variant", "seed"]):
         group = group.sort_values("target_macs_m")
         error = (abs(group["macs_m"] - group["target_macs_m"]) / group["target_macs_m"]).mean()
-        tau = scipy_stats.kendalltau(group["target_macs_m"], group["macs_m"]).statistic
+        tau = kendall_tau(group["target_macs_m"], group["macs_m"])
         name = f"seed {seed}" if variant == "default" else f"{variant}, seed {seed}"
         ax.plot(group["target_macs_m"], group["macs_m"], marker="o", linewidth=0.8,
                 label=f"{name}: error {error:.1%}, tau {tau:.2f}")

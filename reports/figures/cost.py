@@ -18,8 +18,9 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from replication.proxy_tables import AT_SPOS_BUDGET, method_order
-from replication.results import METHOD_LABELS, read_csv
+from replication.cost_for_n import AT_SPOS_BUDGET
+from replication.methods import method_label, method_order
+from replication.results import read_csv
 from reports.figures._common import MissingResult, new_figure, styled
 from reports.style import FULL_WIDTH, method_color
 
@@ -54,7 +55,7 @@ def cost_vs_n(results_dir: Path) -> Figure:
         ax.set_ylabel(label)
         ax.set_yscale("log")
         ax.set_xticks(sorted(cost["n"].unique()))
-    handles = [Line2D([], [], color=method_color(m), marker="o", label=METHOD_LABELS.get(m, m))
+    handles = [Line2D([], [], color=method_color(m), marker="o", label=method_label(m))
                for m in method_order(cost["method"])]
     if extrapolated:
         handles.append(Line2D([], [], color="#777777", linestyle="--", label=f"dashed: {AT_SPOS_BUDGET}"))

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sgnas.config import PRESETS, Config, apply_overrides, load_preset
+from sgnas.config import Config, apply_overrides
 from sgnas.pipeline import config_of_run
+from sgnas.presets import PRESETS, load_preset
 
 __all__ = ["add_config_arguments", "config_from_args", "print_json"]
 
@@ -18,7 +19,7 @@ def add_config_arguments(parser: argparse.ArgumentParser, preset_default: str | 
     group = parser.add_argument_group("configuration")
     help_preset = "configuration preset" + (f" (default: {preset_default})" if preset_default else
                                             " (default: the preset of the run given)")
-    group.add_argument("--preset", choices=sorted(PRESETS), default=None, help=help_preset)
+    group.add_argument("--preset", choices=PRESETS, default=None, metavar="PRESET", help=help_preset + ": %(choices)s")
     group.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.FIELD=VALUE",
                        help="override one config field, e.g. --set supernet.epochs=3 (repeatable)")
     group.add_argument("--seed", type=int, help="random seed (default: the preset's, 0)")

@@ -16,7 +16,8 @@ from typing import Any
 from sgnas.architecture import load_architecture
 from sgnas.cost import CONVENTIONS, CostModel
 from sgnas.errors import SgnasError
-from sgnas.space import SPACE_NAMES, SearchSpace, get_space
+from sgnas.registry import SPACES
+from sgnas.space import SearchSpace, get_space
 
 __all__ = ["register", "run"]
 
@@ -30,7 +31,8 @@ def register(subparsers: Any) -> None:
         description=__doc__.splitlines()[0],
     )
     parser.add_argument("arch", metavar="ARCH", help="compact architecture string, or a JSON file in either form")
-    parser.add_argument("--space", choices=SPACE_NAMES, default="imagenet", help="search space variant (default imagenet)")
+    parser.add_argument("--space", choices=SPACES, default="imagenet", metavar="SPACE",
+                        help="search space: %(choices)s (default: %(default)s)")
     parser.add_argument("--resolution", type=int, help="input resolution (default: the space's, 224 or 32)")
     parser.add_argument("--width", type=float, default=1.0, help="width multiplier (default 1.0)")
     parser.add_argument("--num-classes", type=int, help="classifier outputs (default: the space's, 1000 or 10)")

@@ -14,7 +14,7 @@ space's MACs range are always refused.
 Every search is saved as a run of kind ``search`` under ``--runs-dir`` (keyed
 by the search config, strategy, targets, the supernet and generator runs and
 the seed; the layout ``sgnas pipeline`` uses), whose path is printed; the same
-search again reuses that finished run. ``python -m baselines.cost_for_n
+search again reuses that finished run. ``python -m replication.cost_for_n
 --runs-dir runs`` reads these runs.
 """
 
@@ -23,17 +23,19 @@ from __future__ import annotations
 import argparse
 
 from sgnas.commands._config_args import add_config_arguments, config_from_args, parse_targets, print_json
-from sgnas.commands._strategies import STRATEGIES, build_strategy
 from sgnas.errors import SgnasError
 from sgnas.generator.train import sweep_targets
-from sgnas.pipeline import prepare, resolve_run, run_search, search_context
+from sgnas.pipeline import build_strategy, prepare, resolve_run, run_search, search_context
+from sgnas.registry import STRATEGIES
 
 __all__ = ["register", "run"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("search", help="architectures for FLOPs targets", description=__doc__)
-    parser.add_argument("--strategy", choices=list(STRATEGIES), default="generator")
+    # registries as choices: plugins are imported only when a choice is checked or the help is shown
+    parser.add_argument("--strategy", choices=STRATEGIES, default="generator", metavar="STRATEGY",
+                        help="search strategy: %(choices)s (default: %(default)s)")
     parser.add_argument("--generator", metavar="RUN", help="a finished train-generator run, or its generator.pt")
     parser.add_argument("--supernet", metavar="RUN",
                         help="a finished train-supernet run or supernet.pt (default: the generator's supernet)")

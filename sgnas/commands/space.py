@@ -18,7 +18,8 @@ from typing import Any
 
 from sgnas.counting import enumerate_layer_count, space_counts
 from sgnas.errors import SgnasError
-from sgnas.space import SPACE_NAMES, SearchSpace, get_space
+from sgnas.registry import SPACES
+from sgnas.space import SearchSpace, get_space
 
 __all__ = ["register", "report", "run"]
 
@@ -29,7 +30,8 @@ def register(subparsers: Any) -> None:
         help="layers of a search space; --count: its size with and without forced sampling",
         description=__doc__.splitlines()[0],
     )
-    parser.add_argument("--space", choices=SPACE_NAMES, default="imagenet", help="search space variant (default imagenet)")
+    parser.add_argument("--space", choices=SPACES, default="imagenet", metavar="SPACE",
+                        help="search space: %(choices)s (default: %(default)s)")
     parser.add_argument("--resolution", type=int, help="input resolution (default: the space's, 224 or 32)")
     parser.add_argument("--width", type=float, default=1.0, help="width multiplier (default 1.0)")
     parser.add_argument("--count", action="store_true", help="ordered and canonical counts, checked by enumeration")

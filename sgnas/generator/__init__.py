@@ -10,7 +10,7 @@
 
 from sgnas.generator.losses import HARDWARE_LOSSES, asymmetric_squared, relative_squared
 from sgnas.generator.network import ConvGenerator, MLPGenerator, build_generator
-from sgnas.generator.prior import PriorPool, one_hot, random_architecture
+from sgnas.generator.prior import PriorPool, one_hot
 from sgnas.generator.relax import TauSchedule, canonical_relaxed, decode, mask_logits, relax
 from sgnas.generator.strategy import GeneratorStrategy
 from sgnas.generator.train import GeneratorTrainer, TargetCycle, sweep_targets
@@ -30,7 +30,6 @@ __all__ = [
     "decode",
     "mask_logits",
     "one_hot",
-    "random_architecture",
     "relative_squared",
     "relax",
     "sweep_targets",

@@ -12,7 +12,7 @@ Differences from the official pool, for determinism: instead of rejection
 sampling until an architecture falls within a fixed +-1M band, each level takes
 the closest of ``draws`` seeded random architectures (the band then adapts to
 any space's scale). The draws sweep a density from smallest to largest choices
-(:func:`random_architecture`) so that every level of any range finds a close
+(:func:`sgnas.architecture.random_architecture`) so that every level of any range finds a close
 architecture; they are canonical under forced sampling (kernels first, skips
 last, as the official pool also lays them out).
 """
@@ -22,36 +22,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from sgnas.architecture import Architecture
+from sgnas.architecture import Architecture, random_architecture
 from sgnas.cost import Convention, CostModel
-from sgnas.space import KERNEL_OPS, MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS
+from sgnas.space import OPS
 
-__all__ = ["PriorPool", "one_hot", "random_architecture"]
-
-
-def random_architecture(
-    num_layers: int, rng: np.random.Generator, forced_sampling: bool, density: float | None = None
-) -> Architecture:
-    """A random valid architecture, canonical when ``forced_sampling``.
-
-    ``density`` None draws expansion rates (2..6) and kernels uniformly; a
-    density q in [0, 1] draws them binomially with success probability q, from
-    all-smallest (q = 0) to all-largest (q = 1), so that a sweep of q covers
-    the whole MACs range, whose ends uniform draws almost never reach.
-    """
-    layers = []
-    extra, kernels = SUB_BLOCKS - MIN_ACTIVE, len(KERNEL_OPS)
-    for _ in range(num_layers):
-        if density is None:
-            active = int(rng.integers(MIN_ACTIVE, SUB_BLOCKS + 1))
-            choice = rng.integers(0, kernels, active)
-        else:
-            active = MIN_ACTIVE + int(rng.binomial(extra, density))
-            choice = rng.binomial(kernels - 1, density, active)
-        ops = [KERNEL_OPS[k] for k in choice] + [SKIP] * (SUB_BLOCKS - active)
-        layers.append(tuple(ops) if forced_sampling else tuple(ops[i] for i in rng.permutation(SUB_BLOCKS)))
-    arch = Architecture(tuple(layers))
-    return arch.canonical() if forced_sampling else arch
+__all__ = ["PriorPool", "one_hot"]
 
 
 def one_hot(arch: Architecture) -> torch.Tensor:

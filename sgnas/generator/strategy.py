@@ -18,26 +18,28 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from sgnas.architecture import Architecture
+from sgnas.conventions import Convention
 from sgnas.cost import CostModel
 from sgnas.errors import SgnasError
 from sgnas.generator.network import build_generator
 from sgnas.generator.prior import PriorPool
 from sgnas.generator.relax import decode
-from sgnas.strategy import Evaluator, SearchResult, SearchStrategy
+from sgnas.registry import STRATEGIES
+from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 from sgnas.training.checkpoint import load_checkpoint
 
 __all__ = ["GeneratorStrategy"]
 
 
+@STRATEGIES.register("generator")
 class GeneratorStrategy(SearchStrategy):
     """One generator forward pass per target; targets in the ``conv+fc`` convention of the interface."""
 
-    name = "generator"
+    methods = {"sgnas": ("strict-fair", "SGNAS (generator)")}
 
     def __init__(
         self,
@@ -45,7 +47,7 @@ class GeneratorStrategy(SearchStrategy):
         cost_model: CostModel,
         pool: PriorPool,
         target_range: tuple[float, float],
-        convention: str = "conv",
+        convention: Convention = "conv",
         forced_sampling: bool = True,
         outside_range: str = "refuse",
     ) -> None:
@@ -59,8 +61,6 @@ class GeneratorStrategy(SearchStrategy):
         self.forced_sampling = forced_sampling
         self.outside_range = outside_range
         self.device = next(generator.parameters()).device
-        # MACs the interface's conv+fc convention adds to the generator's (the classifier, when convention is conv)
-        self.convention_offset = cost_model.fixed_macs("conv+fc") - cost_model.fixed_macs(convention)  # type: ignore[arg-type]
 
     @classmethod
     def load(cls, path: str | Path, cost_model: CostModel, preset: str | None = None,
@@ -77,7 +77,7 @@ class GeneratorStrategy(SearchStrategy):
                    payload["forced_sampling"], outside_range)
 
     @classmethod
-    def from_context(cls, context: Any) -> GeneratorStrategy:
+    def from_context(cls, context: SearchContext) -> GeneratorStrategy:
         """Built by the ``search`` command from its context (a trained generator's run is required)."""
         if context.generator_path is None:
             raise SgnasError("the generator strategy needs --generator RUN (a train-generator run or its generator.pt)")
@@ -103,7 +103,7 @@ class GeneratorStrategy(SearchStrategy):
         return decode(logits[0], self.forced_sampling)
 
     def search(self, evaluator: Evaluator | None, target_macs: float, budget: int = 0) -> SearchResult:
-        target_m = (target_macs - self.convention_offset) / 1e6
+        target_m = self.cost_model.from_interface(target_macs, self.convention) / 1e6
         start = time.perf_counter()
         arch = self.generate(target_m)
         seconds = time.perf_counter() - start
@@ -118,5 +118,5 @@ class GeneratorStrategy(SearchStrategy):
             accuracy=accuracy, wall_seconds=seconds, forward_passes=0,
             extra={"estimate_seconds": estimate_seconds, "convention": self.convention,
                    "target_m_in_convention": target_m,
-                   "macs_m_in_convention": self.cost_model.macs(arch, self.convention) / 1e6},  # type: ignore[arg-type]
+                   "macs_m_in_convention": self.cost_model.macs(arch, self.convention) / 1e6},
         )

@@ -45,7 +45,6 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from scipy.stats import kendalltau
 from tqdm.auto import tqdm
 
 from sgnas.architecture import Architecture
@@ -58,6 +57,7 @@ from sgnas.generator.network import build_generator
 from sgnas.generator.prior import PriorPool
 from sgnas.generator.relax import TauSchedule, decode, relax
 from sgnas.runs import RunDir
+from sgnas.stats import kendall_tau
 from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.supernet import evaluate_top1
@@ -114,7 +114,7 @@ class GeneratorTrainer:
         self.train_batches, self.select_batches = train, select
         self.forced_sampling, self.preset, self.seed, self.run = forced_sampling, preset, seed, run
         space = cost_model.space
-        low_space, high_space = (m / 1e6 for m in cost_model.macs_range(config.convention))  # type: ignore[arg-type]
+        low_space, high_space = (m / 1e6 for m in cost_model.macs_range(config.convention))
         if config.target_low < low_space or config.target_high > high_space:
             raise SgnasError(
                 f"generator targets {config.target_low}-{config.target_high}M lie outside the space's "
@@ -131,7 +131,7 @@ class GeneratorTrainer:
         self.tau = TauSchedule(config.tau, config.tau_decay)
         self.targets = TargetCycle(config.target_low, config.target_high, config.target_step, config.target_jitter, seed)
         self.pool = PriorPool(cost_model, config.target_low, config.target_high, config.prior_pool, seed,
-                              forced_sampling, config.convention)  # type: ignore[arg-type]
+                              forced_sampling, config.convention)
         self.epoch = 0
         self.global_step = 0
         self.best: dict[str, Any] | None = None
@@ -149,7 +149,7 @@ class GeneratorTrainer:
 
     def macs_m(self, arch: Architecture) -> float:
         """Exact MACs (millions) in the generator's convention."""
-        return self.cost_model.macs(arch, self.config.convention) / 1e6  # type: ignore[arg-type]
+        return self.cost_model.macs(arch, self.config.convention) / 1e6
 
     @torch.no_grad()
     def generate(self, target_m: float) -> Architecture:
@@ -164,7 +164,7 @@ class GeneratorTrainer:
         weights = relax(logits, tau, self.forced_sampling)[0]
         with self.precision.autocast():
             ce = F.cross_entropy(self.supernet.forward_relaxed(images, weights, self.config.threshold), labels)
-        expected_m = self.cost_model.expected_macs(weights, self.config.convention) / 1e6  # type: ignore[arg-type]
+        expected_m = self.cost_model.expected_macs(weights, self.config.convention) / 1e6
         hardware = self.hardware_loss(expected_m, torch.tensor(target, device=self.device))
         loss = ce.float() + self.config.hw_lambda * hardware
         self.optimizer.zero_grad(set_to_none=True)
@@ -182,7 +182,7 @@ class GeneratorTrainer:
         per_target = (time.perf_counter() - start) / len(targets)
         macs = [self.macs_m(a) for a in archs]
         errors = [abs(f - t) / t for f, t in zip(macs, targets)]
-        tau = kendalltau(targets, macs).statistic if len(set(macs)) > 1 else 0.0
+        tau = kendall_tau(targets, macs)
         middle = self.generate((self.config.target_low + self.config.target_high) / 2)
         top1, _ = evaluate_top1(self.supernet, self.select_batches.epoch(0), middle, self.config.select_batches,
                                 self.dist)

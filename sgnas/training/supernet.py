@@ -27,65 +27,38 @@ MACs target when the trainer is built.
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn as nn
 from tqdm.auto import tqdm
 
-from sgnas.architecture import Architecture
+from sgnas.architecture import Architecture, random_architecture
 from sgnas.config import SupernetConfig
 from sgnas.cost import CostModel
 from sgnas.data import BatchSource
 from sgnas.errors import SgnasError
 from sgnas.runs import RunDir
-from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
+from sgnas.samplers import PathSampler
+from sgnas.space import MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
 from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.schedules import LRFactor
 
-__all__ = ["SAMPLERS", "SupernetTrainer", "build_sampler", "evaluate_top1", "load_supernet", "validation_architectures"]
-
-#: sampler names of ``supernet.sampler``; any other value is an import path ``module:Class``
-#: (the baselines are named by path and imported only when chosen: ``sgnas`` never imports ``baselines``)
-SAMPLERS: dict[str, str] = {
-    "strict-fair": "sgnas.samplers:StrictFairSampler",
-    "uniform": "sgnas.samplers:UniformSampler",
-    "proxyless": "baselines.proxyless:ProxylessSampler",
-}
-
-
-def build_sampler(name: str, num_layers: int, seed: int, forced_sampling: bool) -> Any:
-    """A PathSampler by name or ``module:Class`` import path, built as ``Class(num_layers, seed, forced_sampling)``."""
-    path = SAMPLERS.get(name, name)
-    module_name, _, class_name = path.partition(":")
-    try:
-        cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError, ValueError):
-        raise SgnasError(f"sampler {name!r} is not available (cannot import {path})") from None
-    return cls(num_layers, seed, forced_sampling=forced_sampling)
-
+__all__ = ["SupernetTrainer", "evaluate_top1", "load_supernet", "validation_architectures"]
 
 def validation_architectures(num_layers: int, count: int, seed: int, forced_sampling: bool) -> list[Architecture]:
     """The smallest (2 x k3) and largest (6 x k7) architectures plus ``count - 2`` seeded random ones."""
     smallest = Architecture((("k3",) * MIN_ACTIVE + (SKIP,) * (SUB_BLOCKS - MIN_ACTIVE),) * num_layers)
     largest = Architecture((("k7",) * SUB_BLOCKS,) * num_layers)
     archs = [smallest, largest][: max(count, 0)]
-    generator = torch.Generator().manual_seed(seed)
-    while len(archs) < count:
-        layers = []
-        for _ in range(num_layers):
-            active = int(torch.randint(MIN_ACTIVE, SUB_BLOCKS + 1, (1,), generator=generator))
-            ops = [KERNEL_OPS[int(k)] for k in torch.randint(0, 3, (active,), generator=generator)]
-            ops += [SKIP] * (SUB_BLOCKS - active)
-            layers.append(tuple(ops[int(i)] for i in torch.randperm(SUB_BLOCKS, generator=generator)))
-        arch = Architecture(tuple(layers))
-        archs.append(arch.canonical() if forced_sampling else arch)
+    rng = np.random.default_rng(seed)
+    archs += [random_architecture(num_layers, rng, forced_sampling) for _ in range(count - len(archs))]
     return archs
 
 
@@ -140,7 +113,7 @@ class SupernetTrainer:
     def __init__(
         self,
         supernet: nn.Module,
-        sampler: Any,
+        sampler: PathSampler,
         train: BatchSource,
         val: BatchSource,
         calib: BatchSource,

@@ -37,7 +37,7 @@ supernet-training runs (``wall_seconds``, else the last session's
 
 Command line::
 
-    python -m baselines.cost_for_n --runs-dir runs [--search-json search-*.json] --out results \
+    python -m replication.cost_for_n --runs-dir runs [--search-json search-*.json] --out results \
         [--ns 1 3 5 10] [--include-reporting]
 
 writes ``cost_for_n.{csv,md,tex}`` and prints the table. For a proxy-preset
@@ -48,7 +48,7 @@ table, over one supernet and one generator::
     for s in generator evolution random random-search proxyless; do
         sgnas search --strategy $s --generator runs/generator/<run> --sweep 10 --runs-dir runs
     done
-    python -m baselines.cost_for_n --runs-dir runs --out results
+    python -m replication.cost_for_n --runs-dir runs --out results
 
 Every ``sgnas search`` is a run folder under ``runs/search/``, so the runs
 folder alone holds the searches; ``--search-json`` is for saved ``--json``
@@ -72,6 +72,7 @@ from sgnas.errors import SgnasError
 from sgnas.tables import render, write_table
 
 __all__ = [
+    "AT_SPOS_BUDGET",
     "EVALUATION_STRATEGIES",
     "GENERATOR",
     "NS",
@@ -79,7 +80,9 @@ __all__ = [
     "SPOS_EVALUATIONS",
     "at_spos_budget",
     "cost_for_n",
+    "cost_rows",
     "load_one_time_costs",
+    "one_time_cost",
     "load_search_records",
     "main",
     "per_target_costs",
@@ -93,6 +96,8 @@ GENERATOR = "generator"
 EVALUATION_STRATEGIES: tuple[str, ...] = ("evolution", "random-search")
 #: SPOS's published evolutionary search: population 50 x 20 generations (SPEC section 6)
 SPOS_EVALUATIONS: int = 50 * 20
+#: label of costs of evaluation-based searches scaled to SPOS's published evaluation budget
+AT_SPOS_BUDGET = f"extrapolated to SPOS's {SPOS_EVALUATIONS} evaluations"
 #: run kinds (``config.json`` "kind", :mod:`sgnas.pipeline`) whose results are one-time costs
 _GENERATOR_KIND = "generator"
 _SUPERNET_KIND = "supernet"
@@ -163,13 +168,17 @@ def _run_kind(run: Path) -> str | None:
     return _read_json(config).get("kind") if config.exists() else None
 
 
-def _one_time_from(results_path: Path) -> OneTimeCost:
-    results = _read_json(results_path)
+def one_time_cost(results: Mapping[str, Any], source: str) -> OneTimeCost:
+    """The one-time cost a training run's results record (``wall_seconds``, else the last session's)."""
     wall = results.get("wall_seconds", results.get("seconds_this_session"))
     if wall is None:
-        raise SgnasError(f"{results_path} records no wall_seconds")
+        raise SgnasError(f"{source} records no wall_seconds")
     passes = results.get("forward_passes")
-    return OneTimeCost(float(wall), None if passes is None else int(passes), str(results_path.parent))
+    return OneTimeCost(float(wall), None if passes is None else int(passes), source)
+
+
+def _one_time_from(results_path: Path) -> OneTimeCost:
+    return one_time_cost(_read_json(results_path), str(results_path.parent))
 
 
 def load_one_time_costs(runs_dir: str | Path) -> tuple[dict[str, OneTimeCost], OneTimeCost | None]:
@@ -280,6 +289,34 @@ def cost_for_n(
     return table
 
 
+#: columns of the harness's cost_vs_n.csv (:mod:`replication.results`) from the columns of :func:`cost_for_n`
+_HARNESS_COLUMNS = {
+    "N": "n", "search_wall_s": "wall_seconds", "search_forward_passes": "forward_passes",
+    "one_time_wall_s": "one_time_seconds", "evaluations_per_target": "evaluations",
+    "evaluation_budget": "evaluation_budget", "search_wall_s_at_spos_budget": "wall_seconds_at_spos_budget",
+    "search_forward_passes_at_spos_budget": "forward_passes_at_spos_budget",
+}
+
+
+def cost_rows(method: str, seed: int, records: Sequence[Mapping[str, Any]], one_time: OneTimeCost | None = None,
+              ns: Sequence[int] = NS) -> list[dict[str, Any]]:
+    """Rows of the harness's ``cost_vs_n.csv`` for one method and seed, by :func:`cost_for_n`.
+
+    ``records`` are the method's search records over the budgets
+    (:meth:`sgnas.strategy.SearchResult.to_json` plus the ``evaluation_budget``
+    the search was given); ``one_time`` is what the method paid once (the
+    generator's training).
+    """
+    per_target = per_target_costs(records)
+    strategies = set(per_target["strategy"])
+    if len(strategies) != 1:
+        raise SgnasError(f"method {method}: search records of several strategies {sorted(strategies)}")
+    one_time_costs = {strategies.pop(): one_time} if one_time is not None else {}
+    table = cost_for_n(per_target, one_time_costs, ns=ns)
+    frame = table[list(_HARNESS_COLUMNS)].rename(columns=_HARNESS_COLUMNS)
+    return [{"method": method, "seed": seed, **row} for row in frame.to_dict("records")]
+
+
 def write_cost_for_n(table: pd.DataFrame, out_dir: str | Path, include_reporting: bool = False) -> dict[str, Path]:
     """``cost_for_n.{csv,md,tex}`` in ``out_dir``."""
     return write_table(table, out_dir, "cost_for_n", title="Search cost for N targets", notes=_notes(include_reporting))
@@ -298,7 +335,7 @@ def _notes(include_reporting: bool) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m baselines.cost_for_n", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m replication.cost_for_n", description=__doc__.splitlines()[0])
     parser.add_argument("--runs-dir", required=True, help="folder with the search and training runs")
     parser.add_argument("--search-json", nargs="+", default=[], metavar="FILE",
                         help="saved output of 'sgnas search --json' (any strategy)")

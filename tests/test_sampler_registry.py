@@ -1,4 +1,4 @@
-"""The supernet-training samplers by name: SPOS trains every choice equally often, FairNAS exactly fairly."""
+"""The supernet-training samplers by registry name: SPOS trains every choice equally often, FairNAS exactly fairly."""
 
 from __future__ import annotations
 
@@ -9,27 +9,27 @@ import pytest
 from scipy.stats import chisquare
 
 from baselines.proxyless import ProxylessSampler
-from baselines.samplers import SAMPLER_PATHS, SAMPLERS, make_sampler
 from sgnas.errors import SgnasError
-from sgnas.samplers import StrictFairSampler, UniformSampler
+from sgnas.registry import SAMPLERS
+from sgnas.samplers import StrictFairSampler, UniformSampler, build_sampler
 from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS
 
 LAYERS = 4
 
 
 def test_names_map_to_the_library_samplers_and_the_gates():
-    assert isinstance(make_sampler("fair", LAYERS, 0), StrictFairSampler)
-    assert isinstance(make_sampler("uniform", LAYERS, 0), UniformSampler)
-    proxyless = make_sampler("proxyless", LAYERS, 0, forced_sampling=False, update_every=3)
+    assert isinstance(build_sampler("strict-fair", LAYERS, 0), StrictFairSampler)
+    assert isinstance(build_sampler("uniform", LAYERS, 0), UniformSampler)
+    proxyless = SAMPLERS.get("proxyless")(LAYERS, 0, forced_sampling=False, update_every=3)
     assert isinstance(proxyless, ProxylessSampler) and proxyless.update_every == 3
-    assert SAMPLER_PATHS["fair"] == "sgnas.samplers:StrictFairSampler"
-    assert SAMPLER_PATHS["proxyless"] == "baselines.proxyless:ProxylessSampler"
+    assert SAMPLERS.get("strict-fair") is StrictFairSampler
+    assert SAMPLERS.get("proxyless") is ProxylessSampler
     with pytest.raises(SgnasError, match="unknown sampler"):
-        make_sampler("darts", LAYERS, 0)
+        build_sampler("darts", LAYERS, 0)
 
 
 def test_spos_trains_every_choice_equally_often():
-    sampler = make_sampler("uniform", LAYERS, seed=1, forced_sampling=False)
+    sampler = build_sampler("uniform", LAYERS, seed=1, forced_sampling=False)
     expansions, kernels, positions = Counter(), Counter(), Counter()
     steps = 1500
     for _ in range(steps):
@@ -45,7 +45,7 @@ def test_spos_trains_every_choice_equally_often():
 
 
 def test_fairnas_trains_every_expansion_once_per_step_and_every_kernel_within_one():
-    sampler = make_sampler("fair", LAYERS, seed=2, forced_sampling=False)
+    sampler = build_sampler("strict-fair", LAYERS, seed=2, forced_sampling=False)
     uses = np.zeros((LAYERS, SUB_BLOCKS, len(KERNEL_OPS)), dtype=int)
     for _ in range(7):
         paths = sampler.next_step()
@@ -59,13 +59,13 @@ def test_fairnas_trains_every_expansion_once_per_step_and_every_kernel_within_on
         assert (uses.max(-1) - uses.min(-1) <= 1).all()
 
 
-@pytest.mark.parametrize("name", sorted(SAMPLERS))
+@pytest.mark.parametrize("name", sorted(SAMPLERS.names()))
 def test_every_sampler_honours_forced_sampling_and_resumes_exactly(name):
-    sampler = make_sampler(name, LAYERS, seed=3, forced_sampling=True)
+    sampler = build_sampler(name, LAYERS, seed=3, forced_sampling=True)
     for _ in range(3):
         assert all(arch.is_canonical() for arch in sampler.next_step())
     state = sampler.state_dict()
     ahead = [sampler.next_step() for _ in range(3)]
-    resumed = make_sampler(name, LAYERS, seed=99, forced_sampling=True)
+    resumed = build_sampler(name, LAYERS, seed=99, forced_sampling=True)
     resumed.load_state_dict(state)
     assert [resumed.next_step() for _ in range(3)] == ahead

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 import pytest
 
-from baselines.cost_for_n import (
+from replication.cost_for_n import (
     SPOS_EVALUATIONS,
     OneTimeCost,
     at_spos_budget,

@@ -1,0 +1,76 @@
+"""The methods the replication compares: a registered search strategy over a supernet trained by a registered sampler.
+
+Every strategy declares the comparisons it takes part in beside its class
+(:attr:`sgnas.strategy.SearchStrategy.methods`: method key -> training sampler
+and label), so a new strategy, from the library, the baselines or a plugin,
+appears in Table B, Table C and every legend without editing this package. A
+strategy that declares none takes part as itself on the default sampler. Any
+other pairing runs as ``STRATEGY@SAMPLER`` (e.g. ``random-search@uniform``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sgnas.errors import SgnasError
+from sgnas.registry import SAMPLERS, STRATEGIES
+from sgnas.strategy import DEFAULT_SAMPLER
+
+__all__ = ["Method", "method_label", "method_order", "methods", "resolve_methods"]
+
+
+@dataclass(frozen=True)
+class Method:
+    """A method of the comparison: its key in result files, its label, the sampler and the strategy."""
+
+    key: str
+    label: str
+    sampler: str
+    strategy: str
+
+
+def methods() -> dict[str, Method]:
+    """Every declared method, in registration order (the library's strategies first)."""
+    found: dict[str, Method] = {}
+    for name, cls in STRATEGIES.items():
+        declared = getattr(cls, "methods", None) or {name: (DEFAULT_SAMPLER, name)}
+        for key, (sampler, label) in declared.items():
+            if key in found:
+                raise SgnasError(f"method {key!r} is declared by strategies {found[key].strategy!r} and {name!r}")
+            found[key] = Method(key, label, sampler, name)
+    return found
+
+
+def _pairing(spec: str) -> Method:
+    strategy, _, sampler = spec.partition("@")
+    STRATEGIES.get(strategy)
+    SAMPLERS.get(sampler)
+    return Method(spec, f"{strategy} on {sampler}", sampler, strategy)
+
+
+def resolve_methods(keys: Iterable[str]) -> list[Method]:
+    """The methods named by ``keys``: declared method keys or ``STRATEGY@SAMPLER`` pairings."""
+    declared = methods()
+    resolved = []
+    for key in keys:
+        if key in declared:
+            resolved.append(declared[key])
+        elif "@" in key:
+            resolved.append(_pairing(key))
+        else:
+            raise SgnasError(f"unknown method {key!r}; choose one of {', '.join(declared)} or STRATEGY@SAMPLER")
+    return resolved
+
+
+def method_label(key: str) -> str:
+    """The label of a method key in tables and legends (the key itself when no strategy declares it)."""
+    method = methods().get(key)
+    return method.label if method is not None else key
+
+
+def method_order(present: Iterable[str]) -> list[str]:
+    """The methods in ``present`` in declaration order, then any others alphabetically."""
+    present = set(present)
+    declared = [key for key in methods() if key in present]
+    return declared + sorted(present - set(declared))

@@ -1,0 +1,30 @@
+"""The claims summary: one row per claim of the paper with its verdict, criterion and evidence (always produced)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from replication.claims import VERDICTS, evaluate_claims
+from replication.results import Table, indicative_note
+
+__all__ = ["NAME", "NEEDS", "TITLE", "claims_table"]
+
+NAME = "claims"
+TITLE = "Claims of the paper and whether they reproduce here"
+#: every result file: each claim says which one it lacked
+NEEDS = None
+
+
+def claims_table(results_dir: str | Path) -> Table:
+    """The claims summary: one row per claim with its verdict and evidence (always produced)."""
+    claims = evaluate_claims(results_dir)
+    frame = pd.DataFrame([asdict(c) for c in claims])
+    frame.columns = ["Claim", "Source", "Criterion", "Verdict", "Evidence"]
+    counts = {v: int(np.sum(frame["Verdict"] == v)) for v in VERDICTS}
+    notes = indicative_note(results_dir)
+    notes.append(", ".join(f"{n} {v}" for v, n in counts.items()) + ".")
+    return Table(NAME, TITLE, frame, notes)

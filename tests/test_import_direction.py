@@ -1,0 +1,129 @@
+"""The packages depend one way, sgnas < baselines < replication < reports, and no module imports itself back.
+
+The walk reads every module's source with ``ast``: ``import`` and ``from ...
+import`` statements anywhere (inside functions too, since a lazy import is
+still a dependency) and string constants that name a module of these packages
+(``"baselines.evolution"`` or ``"baselines.proxyless:ProxylessSampler"``, the
+way importlib and plugin paths name them). Extensions reach the library
+through :mod:`sgnas.registry` instead.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+#: the packages from upstream to downstream: each may import only those before it (and itself)
+LAYERS = ("sgnas", "baselines", "replication", "reports")
+_MODULE_STRING = re.compile(rf"^({'|'.join(LAYERS)})(\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_.]*)?$")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(path): path for layer in LAYERS for path in sorted((ROOT / layer).rglob("*.py"))}
+
+
+def _resolve(module: str, path: Path, node: ast.ImportFrom) -> str:
+    if not node.level:
+        return node.module or ""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    base = package[: len(package) - node.level + 1]
+    return ".".join([*base, node.module] if node.module else base)
+
+
+def _references(module: str, path: Path, known: set[str]) -> set[str]:
+    """The modules of the four packages that ``module`` imports or names, by their longest known prefix."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = _resolve(module, path, node)
+            for alias in node.names:  # ``from package import module`` depends on the module, not the package
+                names.add(f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _MODULE_STRING.match(node.value):
+            if node.value.split(":")[0] in known:  # a string that names a module exactly, as importlib would
+                names.add(node.value.split(":")[0])
+    found = set()
+    for name in names:
+        parts = name.split(".")
+        for end in range(len(parts), 0, -1):
+            candidate = ".".join(parts[:end])
+            if candidate in known:
+                found.add(candidate)
+                break
+    return found - {module}
+
+
+def _graph() -> dict[str, set[str]]:
+    modules = _modules()
+    known = set(modules)
+    return {module: _references(module, path, known) for module, path in modules.items()}
+
+
+GRAPH = _graph()
+
+
+def _layer(module: str) -> int:
+    return LAYERS.index(module.split(".")[0])
+
+
+def test_the_walk_sees_every_package_and_their_imports() -> None:
+    assert {module.split(".")[0] for module in GRAPH} == set(LAYERS)
+    assert "sgnas.architecture" in GRAPH["sgnas.cost"]
+    assert "sgnas.strategy" in GRAPH["baselines.evolution"]
+    assert "replication.results" in GRAPH["reports.pages"]
+
+
+def test_no_module_imports_against_the_direction() -> None:
+    wrong = sorted(f"{module} -> {target}" for module, targets in GRAPH.items() for target in targets
+                   if _layer(target) > _layer(module))
+    assert not wrong, "imports against sgnas < baselines < replication < reports:\n" + "\n".join(wrong)
+
+
+def _cycle() -> list[str] | None:
+    """One import cycle of the module graph, or None (iterative depth-first search)."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for start in sorted(GRAPH):
+        if state.get(start):
+            continue
+        path, stack = [start], [iter(sorted(GRAPH[start]))]
+        state[start] = 1
+        while stack:
+            target = next(stack[-1], None)
+            if target is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(target) == 1:
+                return path[path.index(target):] + [target]
+            elif not state.get(target):
+                state[target] = 1
+                path.append(target)
+                stack.append(iter(sorted(GRAPH.get(target, ()))))
+    return None
+
+
+def test_no_import_cycle() -> None:
+    cycle = _cycle()
+    assert cycle is None, "import cycle: " + " -> ".join(cycle or [])
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ('import baselines.evolution\n', {"baselines.evolution"}),
+    ('PATH = "baselines.proxyless:ProxylessSampler"\n', {"baselines.proxyless"}),
+    ('from replication import plans\n', {"replication.plans"}),
+])
+def test_the_walk_catches_imports_and_module_strings(tmp_path: Path, source: str, expected: set[str]) -> None:
+    path = tmp_path / "probe.py"
+    path.write_text(source)
+    assert _references("sgnas.probe", path, set(GRAPH)) == expected
