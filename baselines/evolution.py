@@ -23,13 +23,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from baselines._accounting import SearchMeter
 from baselines.budget import BudgetSampler, random_layer
 from baselines.random_search import check_budget, search_rng
 from sgnas.architecture import Architecture
 from sgnas.errors import SgnasError
+from sgnas.progress import progress
 from sgnas.strategy import Evaluator, SearchResult, SearchStrategy
 
 __all__ = ["EvolutionSearch"]
@@ -92,7 +92,7 @@ class EvolutionSearch(SearchStrategy):
         scores: dict[Architecture, float] = {}
         history: list[dict[str, Any]] = []
         population = self._fill([], scores, sampler, rng)
-        bar = tqdm(range(self.generations), desc=f"evolution {target_macs / 1e6:.1f}M", leave=False)
+        bar = progress(range(self.generations), desc=f"evolution {target_macs / 1e6:.1f}M", unit="generation", leave=False)
         for generation in bar:
             # The last generation the budget allows may be evaluated only in part.
             population = population[: budget - len(scores)]

@@ -21,13 +21,13 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from baselines._accounting import SearchMeter, cost_model_of
 from baselines.budget import BudgetSampler
 from sgnas.architecture import Architecture
 from sgnas.cost import CostModel
 from sgnas.errors import SgnasError
+from sgnas.progress import progress
 from sgnas.strategy import Evaluator, SearchResult, SearchStrategy
 
 __all__ = ["RandomSampling", "RandomSearch", "check_budget", "search_rng"]
@@ -112,7 +112,7 @@ class RandomSearch(SearchStrategy):
         rng = search_rng(self.seed, target_macs)
         draws = min(self.num_samples or budget, budget)
         scores: dict[Architecture, float] = {}
-        for _ in tqdm(range(draws), desc=f"random search {target_macs / 1e6:.1f}M", leave=False):
+        for _ in progress(range(draws), desc=f"random search {target_macs / 1e6:.1f}M", unit="draw", leave=False):
             arch = sampler.sample(rng)
             if arch not in scores:
                 scores[arch] = evaluator.accuracy(arch)

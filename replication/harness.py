@@ -49,6 +49,7 @@ from replication.results import (  # noqa: E402
 )
 from sgnas.config import Config, apply_overrides, load_preset  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.progress import RunCounter  # noqa: E402
 from sgnas.runs import RunDir, environment  # noqa: E402
 
 __all__ = [
@@ -219,6 +220,13 @@ def _generator_one_time(generator_run: RunDir) -> tuple[float, float]:
     return float(seconds), float(results.get("forward_passes", np.nan))
 
 
+def _runs_per_seed(plan: Plan, methods: Sequence[str], standalone: bool | None) -> int:
+    """Supernets, generator, searches and stand-alone trainings of one seed of :func:`run_replication`."""
+    evaluate = plan.standalone if standalone is None else standalone
+    samplers = len({METHODS[m].sampler for m in methods})
+    return samplers + ("sgnas" in methods) + len(methods) * (1 + len(BUDGET_FRACTIONS) * evaluate)
+
+
 def run_replication(
     plan_name: str,
     seeds: Sequence[int],
@@ -245,6 +253,8 @@ def run_replication(
     configs: dict[str, Any] = {}
     run_paths: dict[str, list[str]] = {"supernet": [], "generator": []}
     started = time.perf_counter()
+    per_seed = _runs_per_seed(load_plan(plan_name, overrides, seeds[0])[0], methods, standalone)
+    counter = RunCounter(len(seeds) * per_seed, "harness")
     for seed in seeds:
         plan, config = load_plan(plan_name, overrides, seed)
         evaluate = plan.standalone if standalone is None else standalone
@@ -255,6 +265,7 @@ def run_replication(
         for sampler in dict.fromkeys(METHODS[m].sampler for m in methods):
             sampler_config = _with_sampler(config, sampler)
             runtimes[sampler] = dataclasses.replace(shared, config=sampler_config)
+            counter.start(f"seed {seed}, {sampler} supernet")
             supernets[sampler] = train_supernet(runtimes[sampler], runs_dir)
             # one resolved config per sampler: the seeds differ only in ``seed`` (listed in the manifest)
             configs[f"{sampler} supernet"] = {k: v for k, v in sampler_config.to_dict().items() if k != "seed"}
@@ -262,6 +273,7 @@ def run_replication(
         generator_run = None
         if "sgnas" in methods:
             fair = METHODS["sgnas"].sampler
+            counter.start(f"seed {seed}, generator")
             generator_run = train_generator(runtimes[fair], supernets[fair].path, runs_dir)
             run_paths["generator"].append(str(generator_run.path.resolve()))
             generated = generator_run.results
@@ -269,11 +281,13 @@ def run_replication(
                            for t, f in zip(generated["targets_m"], generated["macs_m"])]
         for method in methods:
             sampler = METHODS[method].sampler
+            counter.start(f"seed {seed}, {method} search")
             searched = _search(method, runtimes[sampler], supernets[sampler],
                                generator_run if method == "sgnas" else None, targets, runs_dir)
             rows = _rows(method, seed, searched, runtimes[sampler].config.search.budget)
             if evaluate:
                 for row in rows:
+                    counter.start(f"seed {seed}, {method} budget {row['budget']} stand-alone training")
                     row["standalone_top1"] = _standalone(runtimes[sampler], row["architecture"], runs_dir)
             one_time = _generator_one_time(generator_run) if method == "sgnas" and generator_run else (0.0, 0.0)
             search_rows += rows

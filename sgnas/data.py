@@ -38,10 +38,10 @@ from typing import Protocol
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from sgnas.config import DataConfig
 from sgnas.errors import SgnasError
+from sgnas.progress import progress
 from sgnas.runs import atomic_write_bytes
 
 __all__ = [
@@ -156,7 +156,7 @@ def _decode(files: Sequence[str], size: int, what: str) -> torch.Tensor:
         except Exception:  # a damaged cache is rebuilt, never trusted
             cache.unlink(missing_ok=True)
     images = torch.empty((len(files), 3, size, size), dtype=torch.uint8)
-    for i, path in enumerate(tqdm(files, desc=f"decoding {what}", unit="img", leave=False, mininterval=1.0)):
+    for i, path in enumerate(progress(files, desc=f"decoding {what}", unit="img", leave=False, mininterval=1.0)):
         try:
             with Image.open(path) as image:
                 image = image.convert("RGB")
