@@ -383,7 +383,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--methods", nargs="+", choices=tuple(METHODS), default=list(METHODS))
     parser.add_argument("--results", default="results", help="results folder (default: results)")
     parser.add_argument("--runs", default=None, help="runs folder (default: <results>/runs)")
-    parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR)")
+    parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR, else data/ in the user's cache, where CIFAR-10 is downloaded)")
     parser.add_argument("--standalone", action=argparse.BooleanOptionalAction, default=None,
                         help="train the found architectures from scratch (default: as the plan says)")
     parser.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="SECTION.FIELD=VALUE",
