@@ -23,12 +23,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from tqdm.auto import tqdm
 
 from baselines._accounting import SearchMeter, check_budget, search_rng
 from baselines.budget import BudgetSampler, random_layer
 from sgnas.architecture import Architecture
 from sgnas.errors import SgnasError
+from sgnas.progress import progress
 from sgnas.registry import STRATEGIES
 from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 
@@ -94,7 +94,7 @@ class EvolutionSearch(SearchStrategy):
         scores: dict[Architecture, float] = {}
         history: list[dict[str, Any]] = []
         population = self._fill([], scores, sampler, rng)
-        bar = tqdm(range(self.generations), desc=f"evolution {target_macs / 1e6:.1f}M", leave=False)
+        bar = progress(range(self.generations), desc=f"evolution {target_macs / 1e6:.1f}M", unit="generation", leave=False)
         for generation in bar:
             # The last generation the budget allows may be evaluated only in part.
             population = population[: budget - len(scores)]

@@ -65,12 +65,12 @@ from typing import Any, Literal, Protocol
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
 from baselines._accounting import SearchMeter
 from sgnas.architecture import Architecture, Layer
 from sgnas.cost import Convention, CostModel
 from sgnas.errors import SgnasError
+from sgnas.progress import progress
 from sgnas.registry import SAMPLERS, STRATEGIES
 from sgnas.samplers import PathSampler
 from sgnas.space import MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS
@@ -511,7 +511,7 @@ class ProxylessSearch(SearchStrategy):
         last: dict[str, float] = {}
         batches = cycle_batches(self.batches)
         try:
-            for _ in tqdm(range(self.steps), desc=f"proxyless {target_macs / 1e6:.1f}M", leave=False):
+            for _ in progress(range(self.steps), desc=f"proxyless {target_macs / 1e6:.1f}M", unit="step", leave=False):
                 images, labels = next(batches)
                 last = optimizer.step(self.model, images.to(device), labels.to(device), generator)
         finally:

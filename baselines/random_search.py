@@ -18,13 +18,12 @@ drawn twice is evaluated once.
 
 from __future__ import annotations
 
-from tqdm.auto import tqdm
-
 from baselines._accounting import SearchMeter, check_budget, cost_model_of, search_rng
 from baselines.budget import BudgetSampler
 from sgnas.architecture import Architecture
 from sgnas.cost import CostModel
 from sgnas.errors import SgnasError
+from sgnas.progress import progress
 from sgnas.registry import STRATEGIES
 from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 
@@ -70,7 +69,7 @@ class RandomSearch(SearchStrategy):
         rng = search_rng(self.seed, target_macs)
         draws = min(self.num_samples or budget, budget)
         scores: dict[Architecture, float] = {}
-        for _ in tqdm(range(draws), desc=f"random search {target_macs / 1e6:.1f}M", leave=False):
+        for _ in progress(range(draws), desc=f"random search {target_macs / 1e6:.1f}M", unit="draw", leave=False):
             arch = sampler.sample(rng)
             if arch not in scores:
                 scores[arch] = evaluator.accuracy(arch)

@@ -51,7 +51,7 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds (default: 0)")
     run.add_argument("--out", default="results", help="results folder; tables go to <out>/ablation (default: results)")
     run.add_argument("--runs", default=None, help="runs folder (default: <out>/runs)")
-    run.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR)")
+    run.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR, else data/ in the user's cache, where CIFAR-10 is downloaded)")
     run.add_argument("--eval-standalone", action="store_true",
                      help="also train each variant's budget architectures from scratch")
     run.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="SECTION.FIELD=VALUE",

@@ -36,10 +36,11 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from replication.cost_for_n import EVALUATION_STRATEGIES, NS, OneTimeCost, cost_rows, one_time_cost  # noqa: E402
 from replication.methods import Method, methods, resolve_methods  # noqa: E402
-from replication.plans import PLANS, budget_targets, load_plan  # noqa: E402
+from replication.plans import BUDGET_FRACTIONS, PLANS, budget_targets, load_plan  # noqa: E402
 from replication.results import COST_COLUMNS, SEARCH_COLUMNS, SWEEP_COLUMNS, write_csv, write_json  # noqa: E402
 from sgnas.config import Config, apply_overrides  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.progress import RunCounter  # noqa: E402
 from sgnas.runs import RunDir, environment  # noqa: E402
 
 __all__ = ["main", "run_replication", "search_rows"]
@@ -90,6 +91,13 @@ def search_rows(method: str, seed: int, budgets: Sequence[str], records: Sequenc
     return rows
 
 
+def _runs_per_seed(chosen: Sequence[Method], evaluate: bool) -> int:
+    """Supernets, generators, searches and stand-alone trainings of one seed of :func:`run_replication`."""
+    samplers = len({m.sampler for m in chosen})
+    generators = len({m.sampler for m in chosen if m.strategy == GENERATOR})
+    return samplers + generators + len(chosen) * (1 + len(BUDGET_FRACTIONS) * evaluate)
+
+
 def run_replication(
     plan_name: str,
     seeds: Sequence[int],
@@ -114,6 +122,9 @@ def run_replication(
     configs: dict[str, Any] = {}
     run_paths: dict[str, list[str]] = {"supernet": [], "generator": []}
     started = time.perf_counter()
+    first_plan = load_plan(plan_name, overrides, seeds[0])[0]
+    per_seed = _runs_per_seed(chosen, first_plan.standalone if standalone is None else standalone)
+    counter = RunCounter(len(seeds) * per_seed, "harness")
     for seed in seeds:
         plan, config = load_plan(plan_name, overrides, seed)
         evaluate = plan.standalone if standalone is None else standalone
@@ -125,11 +136,13 @@ def run_replication(
         for sampler in dict.fromkeys(m.sampler for m in chosen):
             sampler_config = _with_sampler(config, sampler)
             runtimes[sampler] = dataclasses.replace(shared, config=sampler_config)
+            counter.start(f"seed {seed}, {sampler} supernet")
             supernets[sampler] = train_supernet(runtimes[sampler], runs_dir)
             # one resolved config per sampler: the seeds differ only in ``seed`` (listed in the manifest)
             configs[f"{sampler} supernet"] = {k: v for k, v in sampler_config.to_dict().items() if k != "seed"}
             run_paths["supernet"].append(str(supernets[sampler].path.resolve()))
         for sampler in dict.fromkeys(m.sampler for m in chosen if m.strategy == GENERATOR):
+            counter.start(f"seed {seed}, generator")
             generators[sampler] = train_generator(runtimes[sampler], supernets[sampler].path, runs_dir)
             run_paths["generator"].append(str(generators[sampler].path.resolve()))
             generated = generators[sampler].results
@@ -138,11 +151,13 @@ def run_replication(
         for method in chosen:
             runtime = runtimes[method.sampler]
             generator_run = generators.get(method.sampler) if method.strategy == GENERATOR else None
+            counter.start(f"seed {seed}, {method.key} search")
             records = _search(method, runtime, supernets[method.sampler], generator_run, targets, runs_dir)
             budget = runtime.config.search.budget
             rows = search_rows(method.key, seed, list(targets), records, budget)
             if evaluate:
                 for row in rows:
+                    counter.start(f"seed {seed}, {method.key} budget {row['budget']} stand-alone training")
                     row["standalone_top1"] = _standalone(runtime, row["architecture"], runs_dir)
             one_time: OneTimeCost | None = None
             if generator_run is not None:
@@ -175,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help=f"methods (default: every declared one: {', '.join(methods())}) or STRATEGY@SAMPLER")
     parser.add_argument("--results", default="results", help="results folder (default: results)")
     parser.add_argument("--runs", default=None, help="runs folder (default: <results>/runs)")
-    parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR)")
+    parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR, else data/ in the user's cache, where CIFAR-10 is downloaded)")
     parser.add_argument("--standalone", action=argparse.BooleanOptionalAction, default=None,
                         help="train the found architectures from scratch (default: as the plan says)")
     parser.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="SECTION.FIELD=VALUE",

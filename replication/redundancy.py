@@ -170,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--results", default="results", help="results folder (default: results)")
     parser.add_argument("--runs", default=None, help="runs folder (default: <results>/runs)")
-    parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR)")
+    parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR, else data/ in the user's cache, where CIFAR-10 is downloaded)")
     parser.add_argument("--steps", type=int, default=2000, help="sampler steps replayed (default: 2000)")
     parser.add_argument("--no-spread", dest="spread", action="store_false",
                         help="skip the accuracy spread (it trains two supernets)")

@@ -93,7 +93,7 @@ def _parser() -> argparse.ArgumentParser:
         "cores; Table A is exact and the same for every plan)",
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="seeds of the measured tables")
-    parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR)")
+    parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR, else data/ in the user's cache, where CIFAR-10 is downloaded)")
     parser.add_argument("--reference-only", action="store_true", help="only Table A (no data, no training)")
     return parser
 

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "search": "search",
     "evaluate": "evaluate",
     "pipeline": "pipeline",
+    "export": "export",
 }
 
 

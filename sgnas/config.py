@@ -49,7 +49,7 @@ class DataConfig:
 
     #: ``cifar10`` (torchvision's pickled layout or an ImageFolder copy), ``imagefolder`` or ``synthetic`` (tests)
     dataset: str = "cifar10"
-    #: dataset folder; ``None`` means ``$SGNAS_DATA_DIR`` (resolved at run time, never stored in run keys)
+    #: dataset folder; ``None`` means ``$SGNAS_DATA_DIR``, else the user's cache (resolved at run time, never in run keys)
     root: str | None = None
     #: images per class of the training set held out as the generator's validation split
     val_per_class: int = 50
@@ -63,7 +63,7 @@ class DataConfig:
     in_memory: bool = True
     #: random crop with padding and horizontal flip on training batches
     augment: bool = True
-    #: let torchvision download CIFAR-10 when the folder has no copy
+    #: download CIFAR-10 into a given folder that has no copy (the default cache folder is filled unasked)
     download: bool = False
     #: loader processes for the streaming path
     workers: int = 4

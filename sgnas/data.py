@@ -1,8 +1,10 @@
 """Image data for every step: the splits of SGNAS supp. A.1 and fast, resumable batches.
 
-Sources: torchvision's pickled CIFAR-10 (downloaded only when asked), and any
-ImageFolder root with ``train/`` and ``test/`` (or ``val/``): ImageNet, or the
-CIFAR-10 JPEG copy. The root comes from ``--data-dir`` or ``$SGNAS_DATA_DIR``.
+Sources: torchvision's pickled CIFAR-10, and any ImageFolder root with
+``train/`` and ``test/`` (or ``val/``): ImageNet, or the CIFAR-10 JPEG copy.
+The root comes from ``--data-dir`` or ``$SGNAS_DATA_DIR``, else it is the
+default folder in the user's cache, into which CIFAR-10 is downloaded on first
+use (:mod:`sgnas.download`); elsewhere it is downloaded only when asked.
 
 Splits: the *generator-validation* split is a fixed number of images per class
 held out from the training set (supp. A.1: 50 per class on ImageNet), seeded;
@@ -38,10 +40,11 @@ from typing import Protocol
 
 import numpy as np
 import torch
-from tqdm.auto import tqdm
 
 from sgnas.config import DataConfig
+from sgnas.download import default_data_dir, provide_data
 from sgnas.errors import SgnasError
+from sgnas.progress import progress
 from sgnas.runs import atomic_write_bytes
 
 __all__ = [
@@ -102,12 +105,19 @@ class BatchSource(Protocol):
 
 
 def resolve_data_root(config: DataConfig, data_dir: str | Path | None = None) -> Path | None:
-    """The dataset folder: ``--data-dir``, else ``config.root``, else ``$SGNAS_DATA_DIR`` (None for synthetic)."""
+    """The dataset folder: ``--data-dir``, else ``config.root``, else ``$SGNAS_DATA_DIR``, else the default
+    folder in the user's cache, created if need be (None for synthetic)."""
     if config.dataset == "synthetic":
         return None
     candidate = data_dir or config.root or os.environ.get(_DATA_ENV)
     if not candidate:
-        raise SgnasError(f"no data folder: pass --data-dir or set ${_DATA_ENV}")
+        root = default_data_dir()
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise SgnasError(f"cannot create the default data folder {root} ({err.strerror}): "
+                             f"pass --data-dir DIR or set ${_DATA_ENV}") from None
+        return root
     root = Path(candidate).expanduser()
     if not root.is_dir():
         raise SgnasError(f"data folder {root} does not exist")
@@ -120,6 +130,10 @@ def _image_folder_root(root: Path, dataset: str) -> Path:
         return root
     if dataset == "cifar10" and (root / "cifar10-jpeg" / "train").is_dir():
         return root / "cifar10-jpeg"
+    if dataset == "cifar10":
+        raise SgnasError(f"data folder {root} has no train/ folder and no cifar-10-batches-py/: expected "
+                         "CIFAR-10 as train/<class>/*.jpg and test/ (or inside cifar10-jpeg/), or torchvision's "
+                         "copy, which --set data.download=true fetches")
     raise SgnasError(f"data folder {root} has no train/ folder (expected train/<class>/*.jpg)")
 
 
@@ -156,7 +170,7 @@ def _decode(files: Sequence[str], size: int, what: str) -> torch.Tensor:
         except Exception:  # a damaged cache is rebuilt, never trusted
             cache.unlink(missing_ok=True)
     images = torch.empty((len(files), 3, size, size), dtype=torch.uint8)
-    for i, path in enumerate(tqdm(files, desc=f"decoding {what}", unit="img", leave=False, mininterval=1.0)):
+    for i, path in enumerate(progress(files, desc=f"decoding {what}", unit="img", leave=False, mininterval=1.0)):
         try:
             with Image.open(path) as image:
                 image = image.convert("RGB")
@@ -221,7 +235,8 @@ def load_splits(config: DataConfig, resolution: int, seed: int, data_dir: str | 
         )
     root = resolve_data_root(config, data_dir)
     assert root is not None
-    if config.dataset == "cifar10" and ((root / "cifar-10-batches-py").is_dir() or config.download):
+    provide_data(root, config.dataset, config.download)
+    if config.dataset == "cifar10" and (root / "cifar-10-batches-py").is_dir():
         return _torchvision_cifar(config, root, size, seed)
     folder = _image_folder_root(root, config.dataset)
     test_dir = next((folder / name for name in ("test", "val") if (folder / name).is_dir()), None)
@@ -252,12 +267,12 @@ def load_splits(config: DataConfig, resolution: int, seed: int, data_dir: str | 
 
 
 def _torchvision_cifar(config: DataConfig, root: Path, size: int, seed: int) -> DataSplits:
-    """torchvision's pickled CIFAR-10 (downloaded into ``root`` when ``config.download``)."""
+    """torchvision's pickled CIFAR-10 (``cifar-10-batches-py/`` in ``root``)."""
     from torchvision.datasets import CIFAR10
 
     try:
-        train = CIFAR10(str(root), train=True, download=config.download)
-        test = CIFAR10(str(root), train=False, download=config.download)
+        train = CIFAR10(str(root), train=True)
+        test = CIFAR10(str(root), train=False)
     except (RuntimeError, OSError) as err:
         raise SgnasError(f"CIFAR-10 in {root}: {str(err).splitlines()[0]}") from None
 

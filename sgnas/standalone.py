@@ -26,7 +26,6 @@ from typing import Any
 import torch
 import torch.nn as nn
 from timm.utils import ModelEmaV3
-from tqdm.auto import tqdm
 
 from sgnas.architecture import Architecture
 from sgnas.config import EvaluateConfig
@@ -34,6 +33,7 @@ from sgnas.cost import CostModel
 from sgnas.data import DataSplits, ImageSet, make_batches
 from sgnas.errors import SgnasError
 from sgnas.export import export_timm
+from sgnas.progress import progress
 from sgnas.runs import RunDir
 from sgnas.space import SearchSpace
 from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
@@ -116,13 +116,13 @@ def train_standalone(
         trained = nn.parallel.DistributedDataParallel(model, device_ids=device_ids)
     start = time.perf_counter()
     quiet = None if dist.is_main else True
-    epochs = tqdm(range(first_epoch, config.epochs), initial=first_epoch, total=config.epochs,
-                  desc="stand-alone training", unit="epoch", disable=quiet)
+    epochs = progress(range(first_epoch, config.epochs), initial=first_epoch, total=config.epochs,
+                      desc="stand-alone training", unit="epoch", disable=quiet)
     for epoch in epochs:
         model.train()
         loss_sum = correct = seen = 0.0
-        for images, labels in tqdm(train.epoch(epoch), total=steps_per_epoch, desc=f"epoch {epoch}", leave=False,
-                                   disable=quiet):
+        for images, labels in progress(train.epoch(epoch), total=steps_per_epoch, desc=f"stand-alone epoch {epoch}",
+                                       unit="step", leave=False, disable=quiet):
             with precision.autocast():
                 logits = trained(images)
                 loss = criterion(logits, labels)

@@ -98,7 +98,9 @@ def test_too_few_images_for_the_split(tmp_path: Path) -> None:
         load_splits(DataConfig(dataset="imagefolder", root=str(root), val_per_class=2, train_per_class=2), 8, 0)
 
 
-def test_no_data_folder_given() -> None:
+def test_no_data_folder_given_and_no_network(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setenv("SGNAS_CIFAR10_URL", "http://127.0.0.1:1/cifar-10-python.tar.gz")  # nothing listens there
     with pytest.raises(SgnasError, match="SGNAS_DATA_DIR"):
         load_splits(DataConfig(dataset="cifar10"), 32, 0)
 

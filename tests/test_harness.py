@@ -75,9 +75,16 @@ def test_cost_rows_extrapolate_evaluation_based_searches_to_spos_budget() -> Non
 
 @pytest.mark.slow
 @pytest.mark.e2e
-def test_smoke_harness_writes_every_table_and_reuses_its_runs(tmp_path: Path, data_dir: Path) -> None:
+def test_smoke_harness_writes_every_table_and_reuses_its_runs(
+    tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     results = tmp_path / "results"
     tables = build_tables("smoke", [0], results, data_dir=data_dir, redundancy_spread=False)[1:]  # after Table A
+    # 2 supernets, the generator, and per method a search and 3 stand-alone trainings
+    announced = [line for line in capsys.readouterr().err.splitlines() if line.startswith("harness: run ")]
+    assert len(announced) == 27 and announced[0].startswith("harness: run 1 of 27 (seed 0, strict-fair supernet)")
+    assert announced[-1].startswith("harness: run 27 of 27 (seed 0, random-sampling budget C stand-alone training)")
+    assert "ETA" in announced[-1]
     assert [t.name for t in tables] == ["table_b", "table_c", "claims"]
     search = read_csv(results, "search")
     assert len(search) == len(METHODS) * 3

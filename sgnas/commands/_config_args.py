@@ -23,7 +23,7 @@ def add_config_arguments(parser: argparse.ArgumentParser, preset_default: str | 
     group.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.FIELD=VALUE",
                        help="override one config field, e.g. --set supernet.epochs=3 (repeatable)")
     group.add_argument("--seed", type=int, help="random seed (default: the preset's, 0)")
-    group.add_argument("--data-dir", help="dataset folder (default: $SGNAS_DATA_DIR)")
+    group.add_argument("--data-dir", help="dataset folder (default: $SGNAS_DATA_DIR, else data/ in the user's cache, where CIFAR-10 is downloaded)")
     group.add_argument("--runs-dir", default="runs", help="root of the run directories (default: runs/)")
     group.add_argument("--device", choices=("auto", "cpu", "cuda"),
                        help="where to compute; under torchrun, cuda means each process's own GPU (default: the preset's)")

@@ -26,10 +26,10 @@ from typing import Any
 
 import torch
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
 from sgnas.architecture import Architecture
 from sgnas.errors import SgnasError
+from sgnas.progress import progress
 from sgnas.runs import atomic_write_json, environment
 from sgnas.samplers import UniformSampler
 from sgnas.space import get_space
@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
 
     seconds: dict[str, list[float]] = {name: [] for name in models}
     peak_gpu: dict[str, float] = {}
-    for repeat, block in enumerate(tqdm(paths, desc="repeats", leave=False)):
+    for repeat, block in enumerate(progress(paths, desc="repeats", leave=False)):
         order = list(models) if repeat % 2 == 0 else list(reversed(models))
         for name in order:
             if device.type == "cuda":

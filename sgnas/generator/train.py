@@ -45,7 +45,6 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from tqdm.auto import tqdm
 
 from sgnas.architecture import Architecture
 from sgnas.config import GeneratorConfig
@@ -56,6 +55,7 @@ from sgnas.generator.losses import HARDWARE_LOSSES
 from sgnas.generator.network import build_generator
 from sgnas.generator.prior import PriorPool
 from sgnas.generator.relax import TauSchedule, decode, relax
+from sgnas.progress import progress as make_progress
 from sgnas.runs import RunDir
 from sgnas.stats import kendall_tau
 from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
@@ -198,15 +198,16 @@ class GeneratorTrainer:
     def train(self) -> dict[str, Any]:
         self.supernet.eval()
         quiet = None if self.dist.is_main else True
-        progress = tqdm(total=self.config.epochs, initial=self.epoch, desc="generator", unit="epoch", disable=quiet)
+        progress = make_progress(total=self.config.epochs, initial=self.epoch, desc="generator", unit="epoch", disable=quiet)
         steps = len(self.train_batches)
         try:
             while self.epoch < self.config.epochs:
                 self.generator.train()
                 tau = self.tau(self.epoch)
                 sums = np.zeros(2)
-                for index, (images, labels) in enumerate(tqdm(self.train_batches.epoch(self.epoch), total=steps,
-                                                              desc=f"epoch {self.epoch}", leave=False, disable=quiet)):
+                for index, (images, labels) in enumerate(make_progress(self.train_batches.epoch(self.epoch), total=steps,
+                                                                       desc=f"generator epoch {self.epoch}", unit="step",
+                                                                       leave=False, disable=quiet)):
                     record = self._step(images, labels, tau)
                     self.global_step += 1
                     sums += (record["ce"], record["hardware"])
@@ -227,8 +228,8 @@ class GeneratorTrainer:
                     state = {k: v.detach().clone() for k, v in self.generator.state_dict().items()}
                     self.best = {"epoch": self.epoch, "metrics": metrics, "state": state}
                 self.epoch += 1
-                progress.update(1)
                 progress.set_postfix(err=f"{metrics['mean_relative_error']:.3f}", tau=f"{metrics['kendall_tau']:.2f}")
+                progress.update(1)
                 if self.run is not None:
                     self.save(self.run.checkpoint_path)
         finally:

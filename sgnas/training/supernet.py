@@ -36,13 +36,13 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn as nn
-from tqdm.auto import tqdm
 
 from sgnas.architecture import Architecture, random_architecture
 from sgnas.config import SupernetConfig
 from sgnas.cost import CostModel
 from sgnas.data import BatchSource
 from sgnas.errors import SgnasError
+from sgnas.progress import progress as make_progress
 from sgnas.runs import RunDir
 from sgnas.samplers import PathSampler
 from sgnas.space import MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
@@ -238,7 +238,7 @@ class SupernetTrainer:
         self.supernet.train()
         done_here = 0
         start_time = time.perf_counter()
-        progress = tqdm(total=self.total_steps, initial=self.global_step, desc="supernet", unit="step",
+        progress = make_progress(total=self.total_steps, initial=self.global_step, desc="supernet", unit="step",
                         disable=None if self.dist.is_main else True)
         try:
             while self.global_step < self.total_steps:
@@ -251,8 +251,8 @@ class SupernetTrainer:
                     loss = self._step(images, labels)
                     self.global_step += 1
                     done_here += 1
-                    progress.update(1)
                     progress.set_postfix(epoch=epoch, loss=f"{loss:.3f}")
+                    progress.update(1)
                     if self.global_step % 20 == 0 or self.global_step % self.steps_per_epoch == 0:
                         loss = self.dist.mean(loss, images.device)  # every rank reaches this step: a collective
                         self._log({"event": "train", "step": self.global_step, "epoch": epoch, "loss": loss,
