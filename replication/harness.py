@@ -47,9 +47,10 @@ from replication.results import (  # noqa: E402
     write_csv,
     write_json,
 )
+from sgnas import locking  # noqa: E402
 from sgnas.config import Config, apply_overrides, load_preset  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
-from sgnas.runs import RunDir, environment  # noqa: E402
+from sgnas.runs import RunDir, environment, remove_stale_temps  # noqa: E402
 
 __all__ = [
     "BUDGET_FRACTIONS",
@@ -146,7 +147,7 @@ def _search(method: str, runtime: Any, supernet_run: RunDir, generator_run: RunD
         # the generator section too: the proxyless search sizes its gate steps by the generator's training
         "targets": targets, "search": config.to_dict()["search"], "generator": config.to_dict()["generator"],
     }
-    run = RunDir.open(runs_dir, "harness-search", key, config.seed)
+    run = RunDir.open(runs_dir, "harness-search", key, config.seed, rebuild=runtime.rebuild)
     if not run.finished:
         context = search_context(runtime, supernet_run.path / "supernet.pt",
                                  generator_run.path / "generator.pt" if generator_run else None)
@@ -228,8 +229,13 @@ def run_replication(
     standalone: bool | None = None,
     data_dir: str | Path | None = None,
     runs_dir: str | Path | None = None,
+    rebuild: bool = False,
 ) -> Path:
-    """Run every method for every seed (finished runs are reused) and write the results folder; its path."""
+    """Run every method for every seed (finished runs are reused) and write the results folder; its path.
+
+    The results folder is locked while the harness runs: a second harness on it waits, then reuses the
+    runs. ``rebuild`` empties and redoes runs whose files do not load instead of stopping.
+    """
     from sgnas.pipeline import prepare, train_generator, train_supernet
 
     unknown = [m for m in methods if m not in METHODS]
@@ -239,6 +245,12 @@ def run_replication(
         raise SgnasError("no seeds given")
     results_dir = Path(results_dir)
     runs_dir = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
+    try:
+        results_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise SgnasError(f"cannot create results folder {results_dir}: {err.strerror}") from None
+    locking.acquire(results_dir, "results folder")
+    remove_stale_temps(results_dir)
     search_rows: list[dict[str, Any]] = []
     sweep_rows: list[dict[str, Any]] = []
     cost_rows: list[dict[str, Any]] = []
@@ -251,7 +263,7 @@ def run_replication(
         targets = budget_targets(config)
         supernets: dict[str, RunDir] = {}
         runtimes: dict[str, Any] = {}
-        shared = prepare(config, data_dir)  # data decoded once per seed, shared by every sampler's runs
+        shared = prepare(config, data_dir, rebuild)  # data decoded once per seed, shared by every sampler's runs
         for sampler in dict.fromkeys(METHODS[m].sampler for m in methods):
             sampler_config = _with_sampler(config, sampler)
             runtimes[sampler] = dataclasses.replace(shared, config=sampler_config)
@@ -292,6 +304,7 @@ def run_replication(
         "overrides": [*plan.overrides, *overrides], "configs": configs, "environment": environment(),
         "runs": run_paths, "harness_seconds": time.perf_counter() - started,
     })
+    locking.release(results_dir)
     return results_dir
 
 
@@ -374,13 +387,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="train the found architectures from scratch (default: as the plan says)")
     parser.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="SECTION.FIELD=VALUE",
                         help="config overrides for every run")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="empty and redo reused runs whose files do not load, instead of stopping")
     args = parser.parse_args(argv)
     try:
         path = run_replication(args.plan, args.seeds, args.results, args.methods, args.overrides,
-                               args.standalone, args.data_dir, args.runs)
+                               args.standalone, args.data_dir, args.runs, args.rebuild)
     except SgnasError as err:
         print(f"harness: error: {err}", file=sys.stderr)
         return 2
+    finally:
+        locking.release_all()
     print(path)
     return 0
 

@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         targets += sweep_targets(config.generator.target_low, config.generator.target_high, args.sweep)
     if not targets:
         raise SgnasError("no targets: give --targets T1 T2 ... and/or --sweep N")
-    runtime = prepare(config, args.data_dir)
+    runtime = prepare(config, args.data_dir, rebuild=args.rebuild)
     context = search_context(runtime, supernet_path, generator_path)
     strategy = build_strategy(args.strategy, context)
     run_dir = run_search(context, args.strategy, strategy, targets, args.runs_dir, with_accuracy=not args.no_accuracy)

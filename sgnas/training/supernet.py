@@ -47,12 +47,13 @@ from sgnas.runs import RunDir
 from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
 from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
+from sgnas.training.divergence import check_loss
 from sgnas.training.schedules import LRFactor
 
 __all__ = ["SAMPLERS", "SupernetTrainer", "build_sampler", "evaluate_top1", "load_supernet", "validation_architectures"]
 
-#: sampler names of ``supernet.sampler``; any other value is an import path ``module:Class``
-#: (the baselines are named by path and imported only when chosen: ``sgnas`` never imports ``baselines``)
+#: the samplers ``supernet.sampler`` may name (the only ones: a config never imports arbitrary code), as the
+#: import paths of their classes (the baselines are imported only when chosen: ``sgnas`` never imports ``baselines``)
 SAMPLERS: dict[str, str] = {
     "strict-fair": "sgnas.samplers:StrictFairSampler",
     "uniform": "sgnas.samplers:UniformSampler",
@@ -61,13 +62,14 @@ SAMPLERS: dict[str, str] = {
 
 
 def build_sampler(name: str, num_layers: int, seed: int, forced_sampling: bool) -> Any:
-    """A PathSampler by name or ``module:Class`` import path, built as ``Class(num_layers, seed, forced_sampling)``."""
-    path = SAMPLERS.get(name, name)
-    module_name, _, class_name = path.partition(":")
+    """The PathSampler called ``name`` (a key of :data:`SAMPLERS`), built as ``Class(num_layers, seed, forced_sampling)``."""
+    if name not in SAMPLERS:
+        raise SgnasError(f"unknown sampler {name!r}; choose one of {', '.join(SAMPLERS)}")
+    module_name, _, class_name = SAMPLERS[name].partition(":")
     try:
         cls = getattr(importlib.import_module(module_name), class_name)
-    except (ImportError, AttributeError, ValueError):
-        raise SgnasError(f"sampler {name!r} is not available (cannot import {path})") from None
+    except (ImportError, AttributeError):
+        raise SgnasError(f"sampler {name!r} is not available (cannot import {SAMPLERS[name]})") from None
     return cls(num_layers, seed, forced_sampling=forced_sampling)
 
 
@@ -197,6 +199,7 @@ class SupernetTrainer:
             "history": self.history,
             **self.cost.state_dict(),
             "precision": self.precision.state_dict(),
+            **(self.run.resume_point() if self.run is not None else {}),
         }
 
     def save(self, path: str | Path) -> None:
@@ -272,8 +275,8 @@ class SupernetTrainer:
                 epoch, start = divmod(self.global_step, self.steps_per_epoch)
                 for images, labels in self.train_batches.epoch(epoch, start):
                     if max_steps is not None and done_here >= max_steps:
+                        self._log_session(done_here, time.perf_counter() - start_time)  # kept by the checkpoint
                         self._checkpoint()
-                        self._log_session(done_here, time.perf_counter() - start_time)
                         return None
                     loss = self._step(images, labels)
                     self.global_step += 1
@@ -320,6 +323,7 @@ class SupernetTrainer:
                 loss = self.criterion(self.supernet(images, arch), labels)
             self.precision.backward(loss)
             total += loss.item()
+        check_loss(total, "supernet training", self.global_step + 1, "supernet.lr")
         self.dist.average_gradients(self.supernet.parameters())
         self.precision.step(self.optimizer)
         self.scheduler.step()
