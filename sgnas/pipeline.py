@@ -3,7 +3,8 @@
 Each step is a function that opens its own :class:`~sgnas.runs.RunDir`, keyed
 by the part of the resolved config that defines it (and by the run it builds
 on) plus the seed, and returns at once when that run has finished
-(``results.json`` exists). An unfinished run resumes from its checkpoint. So
+(``results.json`` exists and what it names loads, see :mod:`sgnas.runs`). An
+unfinished run resumes from its checkpoint. So
 ``sgnas pipeline`` run twice with the same config does the work once, and a
 changed generator setting retrains the generator but reuses the supernet.
 

@@ -20,8 +20,8 @@ run is opened.
 Opening a run (:meth:`RunDir.open`) takes its lock (a second process waits,
 told who holds it) and checks what is there:
 
-* a finished run is reused only if every file its results name (``*.pt``,
-  ``*.json``) is present and loads. If one of its own files is damaged and the
+* a finished run is reused only if every file of its own that its results
+  name (``*.pt``, ``*.json``) is present and loads. If one is damaged and the
   run's final ``checkpoint.pt`` loads, the run is resumed from that checkpoint,
   which on the CPU reproduces the files exactly; otherwise it is a one-line
   error naming the file (``--rebuild`` or deleting the run folder recovers);
@@ -258,20 +258,16 @@ class RunDir:
             if not damaged:
                 return "reused"
             target, problem = damaged[0]
-            own = target.parent.resolve() == self.path.resolve()
             checkpoint, unreadable = _load(self.checkpoint_path)
-            if own and unreadable is None:
+            if unreadable is None:
                 _note(f"run {self.path}: {target.name} is {problem}; rebuilding it from the run's final checkpoint.pt")
                 results.unlink()
                 self._cut_metrics(checkpoint)
                 return "resumed"
-            if own and rebuild:
+            if rebuild:
                 return self._empty()
-            if own:
-                raise SgnasError(f"run {self.path}: {target.name} is {problem}; rerun with --rebuild or delete the "
-                                 f"run folder {self.path}")
-            raise SgnasError(f"run {self.path}: {target}, which its results name, is {problem}; rebuild or delete "
-                             f"the run that made it ({target.parent})")
+            raise SgnasError(f"run {self.path}: {target.name} is {problem}; rerun with --rebuild or delete the "
+                             f"run folder {self.path}")
         if not self.checkpoint_path.exists():
             self._cut_metrics(None)  # no checkpoint: the run starts again from nothing
             return "resumed"
@@ -293,13 +289,16 @@ class RunDir:
         return "rebuilt"
 
     def _damaged_files(self) -> list[tuple[Path, str]]:
-        """(file, problem) of every ``.pt``/``.json`` file the results name that is missing or does not load."""
+        """(file, problem) of every ``.pt``/``.json`` file of this run its results name that does not load.
+
+        Files of other runs (a generator names its supernet) are checked when their own run is opened;
+        this run's files are found by their place in the run folder, as the results may hold a path
+        relative to another working directory or to where the runs folder used to be.
+        """
         damaged = []
         for value in (self._read_results() or {}).values():
-            if isinstance(value, str) and value.endswith((".pt", ".json")):
-                named = Path(value)
-                # this run's own files by their place in the run folder (the results may hold a relative path)
-                target = self.path / named.name if named.parent.name == self.path.name else named
+            if isinstance(value, str) and value.endswith((".pt", ".json")) and Path(value).parent.name == self.path.name:
+                target = self.path / Path(value).name
                 problem = _load(target)[1]
                 if problem is not None:
                     damaged.append((target, problem))

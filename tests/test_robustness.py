@@ -192,6 +192,17 @@ def test_a_truncated_supernet_is_rebuilt_from_the_final_checkpoint(capsys: pytes
     assert_same_weights(exported, supernet_run(finished_runs) / "supernet.pt")
 
 
+def test_a_truncated_generator_is_rebuilt_from_the_final_checkpoint(capsys: pytest.CaptureFixture, runs: Path,
+                                                                    finished_runs: Path) -> None:
+    generator = next((runs / "generator").iterdir()) / "generator.pt"
+    generator.write_bytes(generator.read_bytes()[:100])
+    assert main(["train-generator", "--supernet", str(supernet_run(runs)), "--runs-dir", str(runs)]) == 0
+    assert "generator.pt is corrupt" in capsys.readouterr().err
+    original = torch.load(next((finished_runs / "generator").iterdir()) / "generator.pt", weights_only=True)
+    rebuilt = torch.load(generator, weights_only=True)
+    assert all(torch.equal(original["state"][k], rebuilt["state"][k]) for k in original["state"])
+
+
 def test_a_damaged_run_without_a_good_checkpoint_is_one_line_and_rebuild_recovers(
         capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path) -> None:
     run = supernet_run(runs)
