@@ -38,10 +38,11 @@ from replication.cost_for_n import EVALUATION_STRATEGIES, NS, OneTimeCost, cost_
 from replication.methods import Method, methods, resolve_methods  # noqa: E402
 from replication.plans import BUDGET_FRACTIONS, PLANS, budget_targets, load_plan  # noqa: E402
 from replication.results import COST_COLUMNS, SEARCH_COLUMNS, SWEEP_COLUMNS, write_csv, write_json  # noqa: E402
+from sgnas import locking  # noqa: E402
 from sgnas.config import Config, apply_overrides  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.progress import RunCounter  # noqa: E402
-from sgnas.runs import RunDir, environment  # noqa: E402
+from sgnas.runs import RunDir, environment, remove_stale_temps  # noqa: E402
 
 __all__ = ["main", "run_replication", "search_rows"]
 
@@ -107,8 +108,13 @@ def run_replication(
     standalone: bool | None = None,
     data_dir: str | Path | None = None,
     runs_dir: str | Path | None = None,
+    rebuild: bool = False,
 ) -> Path:
-    """Run every method (default: all declared) for every seed, reusing finished runs; write the results folder."""
+    """Run every method (default: all declared) for every seed, reusing finished runs; write the results folder.
+
+    The results folder is locked while the harness runs: a second harness on it waits, then reuses the
+    runs. ``rebuild`` empties and redoes runs whose files do not load instead of stopping.
+    """
     from sgnas.pipeline import prepare, train_generator, train_supernet
 
     chosen = resolve_methods(method_keys if method_keys is not None else methods())
@@ -116,69 +122,75 @@ def run_replication(
         raise SgnasError("no seeds given")
     results_dir = Path(results_dir)
     runs_dir = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
-    searched_rows: list[dict[str, Any]] = []
-    sweep_rows: list[dict[str, Any]] = []
-    costs: list[dict[str, Any]] = []
-    configs: dict[str, Any] = {}
-    run_paths: dict[str, list[str]] = {"supernet": [], "generator": []}
-    started = time.perf_counter()
-    first_plan = load_plan(plan_name, overrides, seeds[0])[0]
-    per_seed = _runs_per_seed(chosen, first_plan.standalone if standalone is None else standalone)
-    counter = RunCounter(len(seeds) * per_seed, "harness")
-    for seed in seeds:
-        plan, config = load_plan(plan_name, overrides, seed)
-        evaluate = plan.standalone if standalone is None else standalone
-        targets = budget_targets(config)
-        supernets: dict[str, RunDir] = {}
-        generators: dict[str, RunDir] = {}
-        runtimes: dict[str, Any] = {}
-        shared = prepare(config, data_dir)  # data decoded once per seed, shared by every sampler's runs
-        for sampler in dict.fromkeys(m.sampler for m in chosen):
-            sampler_config = _with_sampler(config, sampler)
-            runtimes[sampler] = dataclasses.replace(shared, config=sampler_config)
-            counter.start(f"seed {seed}, {sampler} supernet")
-            supernets[sampler] = train_supernet(runtimes[sampler], runs_dir)
-            # one resolved config per sampler: the seeds differ only in ``seed`` (listed in the manifest)
-            configs[f"{sampler} supernet"] = {k: v for k, v in sampler_config.to_dict().items() if k != "seed"}
-            run_paths["supernet"].append(str(supernets[sampler].path.resolve()))
-        for sampler in dict.fromkeys(m.sampler for m in chosen if m.strategy == GENERATOR):
-            counter.start(f"seed {seed}, generator")
-            generators[sampler] = train_generator(runtimes[sampler], supernets[sampler].path, runs_dir)
-            run_paths["generator"].append(str(generators[sampler].path.resolve()))
-            generated = generators[sampler].results
-            sweep_rows += [{"variant": "default", "seed": seed, "target_macs_m": t, "macs_m": f}
-                           for t, f in zip(generated["targets_m"], generated["macs_m"])]
-        for method in chosen:
-            runtime = runtimes[method.sampler]
-            generator_run = generators.get(method.sampler) if method.strategy == GENERATOR else None
-            counter.start(f"seed {seed}, {method.key} search")
-            records = _search(method, runtime, supernets[method.sampler], generator_run, targets, runs_dir)
-            budget = runtime.config.search.budget
-            rows = search_rows(method.key, seed, list(targets), records, budget)
-            if evaluate:
-                for row in rows:
-                    counter.start(f"seed {seed}, {method.key} budget {row['budget']} stand-alone training")
-                    row["standalone_top1"] = _standalone(runtime, row["architecture"], runs_dir)
-            one_time: OneTimeCost | None = None
-            if generator_run is not None:
-                one_time = one_time_cost(generator_run.results, f"generator run {generator_run.path}")
-            searched_rows += rows
-            costs += cost_rows(method.key, seed, [{**r, "evaluation_budget": budget} for r in records], one_time, NS)
-    write_csv(results_dir, "search", searched_rows, SEARCH_COLUMNS)
-    write_csv(results_dir, "cost_vs_n", costs, COST_COLUMNS)
-    if sweep_rows:
-        write_csv(results_dir, "generator_sweep", sweep_rows, SWEEP_COLUMNS)
-    plan, config = load_plan(plan_name, overrides, seeds[0])
-    write_json(results_dir, "manifest", {
-        "plan": plan_name, "preset": plan.preset, "seeds": list(seeds), "methods": [m.key for m in chosen],
-        "method_labels": {m.key: m.label for m in chosen},
-        "budgets": budget_targets(config), "convention": config.generator.convention,
-        "indicative": plan.indicative, "standalone": plan.standalone if standalone is None else standalone,
-        "space": {"name": config.space.name, "resolution": config.space.build().resolution,
-                  "width": config.space.width},
-        "overrides": [*plan.overrides, *overrides], "configs": configs, "environment": environment(),
-        "runs": run_paths, "harness_seconds": time.perf_counter() - started,
-    })
+    try:
+        results_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise SgnasError(f"cannot create results folder {results_dir}: {err.strerror}") from None
+    with locking.locked(results_dir, "results folder"):
+        remove_stale_temps(results_dir)
+        searched_rows: list[dict[str, Any]] = []
+        sweep_rows: list[dict[str, Any]] = []
+        costs: list[dict[str, Any]] = []
+        configs: dict[str, Any] = {}
+        run_paths: dict[str, list[str]] = {"supernet": [], "generator": []}
+        started = time.perf_counter()
+        first_plan = load_plan(plan_name, overrides, seeds[0])[0]
+        per_seed = _runs_per_seed(chosen, first_plan.standalone if standalone is None else standalone)
+        counter = RunCounter(len(seeds) * per_seed, "harness")
+        for seed in seeds:
+            plan, config = load_plan(plan_name, overrides, seed)
+            evaluate = plan.standalone if standalone is None else standalone
+            targets = budget_targets(config)
+            supernets: dict[str, RunDir] = {}
+            generators: dict[str, RunDir] = {}
+            runtimes: dict[str, Any] = {}
+            shared = prepare(config, data_dir, rebuild)  # data decoded once per seed, shared by every sampler's runs
+            for sampler in dict.fromkeys(m.sampler for m in chosen):
+                sampler_config = _with_sampler(config, sampler)
+                runtimes[sampler] = dataclasses.replace(shared, config=sampler_config)
+                counter.start(f"seed {seed}, {sampler} supernet")
+                supernets[sampler] = train_supernet(runtimes[sampler], runs_dir)
+                # one resolved config per sampler: the seeds differ only in ``seed`` (listed in the manifest)
+                configs[f"{sampler} supernet"] = {k: v for k, v in sampler_config.to_dict().items() if k != "seed"}
+                run_paths["supernet"].append(str(supernets[sampler].path.resolve()))
+            for sampler in dict.fromkeys(m.sampler for m in chosen if m.strategy == GENERATOR):
+                counter.start(f"seed {seed}, generator")
+                generators[sampler] = train_generator(runtimes[sampler], supernets[sampler].path, runs_dir)
+                run_paths["generator"].append(str(generators[sampler].path.resolve()))
+                generated = generators[sampler].results
+                sweep_rows += [{"variant": "default", "seed": seed, "target_macs_m": t, "macs_m": f}
+                               for t, f in zip(generated["targets_m"], generated["macs_m"])]
+            for method in chosen:
+                runtime = runtimes[method.sampler]
+                generator_run = generators.get(method.sampler) if method.strategy == GENERATOR else None
+                counter.start(f"seed {seed}, {method.key} search")
+                records = _search(method, runtime, supernets[method.sampler], generator_run, targets, runs_dir)
+                budget = runtime.config.search.budget
+                rows = search_rows(method.key, seed, list(targets), records, budget)
+                if evaluate:
+                    for row in rows:
+                        counter.start(f"seed {seed}, {method.key} budget {row['budget']} stand-alone training")
+                        row["standalone_top1"] = _standalone(runtime, row["architecture"], runs_dir)
+                one_time: OneTimeCost | None = None
+                if generator_run is not None:
+                    one_time = one_time_cost(generator_run.results, f"generator run {generator_run.path}")
+                searched_rows += rows
+                costs += cost_rows(method.key, seed, [{**r, "evaluation_budget": budget} for r in records], one_time, NS)
+        write_csv(results_dir, "search", searched_rows, SEARCH_COLUMNS)
+        write_csv(results_dir, "cost_vs_n", costs, COST_COLUMNS)
+        if sweep_rows:
+            write_csv(results_dir, "generator_sweep", sweep_rows, SWEEP_COLUMNS)
+        plan, config = load_plan(plan_name, overrides, seeds[0])
+        write_json(results_dir, "manifest", {
+            "plan": plan_name, "preset": plan.preset, "seeds": list(seeds), "methods": [m.key for m in chosen],
+            "method_labels": {m.key: m.label for m in chosen},
+            "budgets": budget_targets(config), "convention": config.generator.convention,
+            "indicative": plan.indicative, "standalone": plan.standalone if standalone is None else standalone,
+            "space": {"name": config.space.name, "resolution": config.space.build().resolution,
+                      "width": config.space.width},
+            "overrides": [*plan.overrides, *overrides], "configs": configs, "environment": environment(),
+            "runs": run_paths, "harness_seconds": time.perf_counter() - started,
+        })
     return results_dir
 
 
@@ -195,13 +207,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="train the found architectures from scratch (default: as the plan says)")
     parser.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="SECTION.FIELD=VALUE",
                         help="config overrides for every run")
+    parser.add_argument("--rebuild", action="store_true",
+                        help="empty and redo reused runs whose files do not load, instead of stopping")
     args = parser.parse_args(argv)
     try:
         path = run_replication(args.plan, args.seeds, args.results, args.methods, args.overrides,
-                               args.standalone, args.data_dir, args.runs)
+                               args.standalone, args.data_dir, args.runs, args.rebuild)
     except SgnasError as err:
         print(f"harness: error: {err}", file=sys.stderr)
         return 2
+    finally:
+        locking.release_all()
     print(path)
     return 0
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -31,7 +33,9 @@ from replication.tables import TABLES  # noqa: E402
 from reports.figures import FIGURES, MissingResult, save_figure  # noqa: E402
 from reports.pages import missing_page, table_pages, text_pages, title_page  # noqa: E402
 from reports.style import RC  # noqa: E402
+from sgnas import locking  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.runs import remove_stale_temps  # noqa: E402
 
 __all__ = ["build_report", "main"]
 
@@ -82,7 +86,20 @@ def build_report(results_dir: str | Path, out_dir: str | Path) -> Path:
     results_dir, out_dir = Path(results_dir), Path(out_dir)
     if not results_dir.is_dir():
         raise SgnasError(f"results folder {results_dir} does not exist (run replication/replicate_table.py first)")
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        # a report folder is written by one build at a time; a second one waits, naming the first
+        locking.acquire(out_dir, "report folder")
+    except OSError as err:
+        raise SgnasError(f"cannot write the report into {out_dir}: {err.strerror or err}") from None
+    try:
+        return _build(results_dir, out_dir)
+    finally:
+        locking.release(out_dir)
+
+
+def _build(results_dir: Path, out_dir: Path) -> Path:
+    remove_stale_temps(out_dir)
     body: list[Figure] = []
     contents: list[tuple[str, int, bool]] = []  # (title, first page, has data); page 1 is the title page
     for spec in TABLES:
@@ -110,11 +127,17 @@ def build_report(results_dir: str | Path, out_dir: str | Path) -> Path:
     pages = [title_page("SGNAS replication report", _title_lines(results_dir, contents)), *body,
              *_appendix(results_dir)]
     path = out_dir / REPORT_NAME
-    partial = path.with_suffix(".pdf.tmp")
-    with PdfPages(partial, metadata={"Title": "SGNAS replication report", "Creator": "sgnas-replication"}) as pdf:
-        for page in pages:
-            pdf.savefig(page)
-    partial.replace(path)
+    # a unique temporary name in the same folder (the pid lets a later build remove it if this one is killed)
+    fd, name = tempfile.mkstemp(dir=out_dir, prefix=f".{REPORT_NAME}.{os.getpid()}.", suffix=".tmp")
+    os.close(fd)
+    partial = Path(name)
+    try:
+        with PdfPages(partial, metadata={"Title": "SGNAS replication report", "Creator": "sgnas-replication"}) as pdf:
+            for page in pages:
+                pdf.savefig(page)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 

@@ -11,6 +11,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from sgnas import locking
 from sgnas.errors import SgnasError
 
 __all__ = ["main"]
@@ -49,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sgnas: interrupted; finished files and the last checkpoint are kept", file=sys.stderr)
         return 130
+    finally:
+        locking.release_all()  # runs left unfinished by an error are free for the next command at once
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ conv layers only, SPEC section 7).
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import types
 import typing
@@ -30,6 +31,7 @@ from sgnas.registry import SAMPLERS
 from sgnas.space import SearchSpace, get_space
 
 __all__ = [
+    "SEED_LIMIT",
     "Config",
     "DataConfig",
     "EvaluateConfig",
@@ -310,19 +312,113 @@ def apply_overrides(config: Config, overrides: typing.Sequence[str]) -> Config:
     return config
 
 
+#: seeds reach ``torch.manual_seed`` (any 64-bit value) and ``np.random.default_rng`` (non-negative), and are
+#: combined with epochs and targets into derived seeds; 0 .. 2**32 - 1 (numpy's legacy range) fits every use
+SEED_LIMIT = 2**32
+
+
+def _at_least(low: int | float) -> tuple[typing.Callable[[Any], bool], str]:
+    return (lambda v: v >= low), f"at least {low}"
+
+
+def _positive() -> tuple[typing.Callable[[Any], bool], str]:
+    return (lambda v: v > 0), "greater than 0"
+
+
+def _fraction(high_included: bool = False) -> tuple[typing.Callable[[Any], bool], str]:
+    if high_included:
+        return (lambda v: 0 < v <= 1), "in (0, 1]"
+    return (lambda v: 0 <= v < 1), "in [0, 1)"
+
+
+#: what each numeric field means, as a predicate and its wording; ``None`` (where the field allows it) is not checked
+_RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
+    "seed": ((lambda v: 0 <= v < SEED_LIMIT), f"an integer from 0 to {SEED_LIMIT - 1}"),
+    "threads": ((lambda v: v >= 0), "0 (torch's default) or a positive number of threads"),
+    "data.val_per_class": _at_least(1),
+    "data.train_per_class": _at_least(1),
+    "data.test_per_class": _at_least(1),
+    "data.image_size": _at_least(1),
+    "data.workers": _at_least(0),
+    "space.resolution": _at_least(1),
+    "space.width": _positive(),
+    "space.num_classes": _at_least(2),
+    "supernet.epochs": _at_least(1),
+    "supernet.batch_size": _at_least(1),
+    "supernet.lr": _positive(),
+    "supernet.momentum": _fraction(),
+    "supernet.weight_decay": _at_least(0),
+    "supernet.label_smoothing": _fraction(),
+    "supernet.checkpoint_every": ((lambda v: v >= 0), "0 (only at epoch ends) or a positive number of steps"),
+    "supernet.val_archs": _at_least(2),
+    "supernet.val_batches": _at_least(1),
+    "supernet.calib_batches": _at_least(1),
+    "generator.hidden": _at_least(1),
+    "generator.epochs": _at_least(1),
+    "generator.batch_size": _at_least(1),
+    "generator.lr": _positive(),
+    "generator.betas": ((lambda v: all(0 <= b < 1 for b in v)), "two values in [0, 1)"),
+    "generator.weight_decay": _at_least(0),
+    "generator.tau": _positive(),
+    "generator.tau_decay": _fraction(high_included=True),
+    "generator.hw_lambda": _at_least(0),
+    "generator.target_low": _positive(),
+    "generator.target_step": _positive(),
+    "generator.target_jitter": _at_least(0),
+    "generator.threshold": _fraction(),
+    "generator.prior_pool": _at_least(1),
+    "generator.sweep_targets": _at_least(2),
+    "generator.select_batches": _at_least(1),
+    "search.calib_batches": _at_least(1),
+    "search.val_batches": _at_least(1),
+    "search.budget": _at_least(1),
+    "evaluate.epochs": _at_least(1),
+    "evaluate.batch_size": _at_least(1),
+    "evaluate.lr": _positive(),
+    "evaluate.momentum": _fraction(),
+    "evaluate.weight_decay": _at_least(0),
+    "evaluate.decay_rate": _fraction(high_included=True),
+    "evaluate.decay_epochs": _positive(),
+    "evaluate.warmup_epochs": _at_least(0),
+    "evaluate.label_smoothing": _fraction(),
+    "evaluate.dropout": _fraction(),
+    "evaluate.ema_decay": _fraction(),
+}
+
+
+def _numbers(config: Any, prefix: str = "") -> typing.Iterator[tuple[str, Any]]:
+    """Every (key, value) of ``config``'s fields, sections flattened to ``section.field``."""
+    for item in dataclasses.fields(config):
+        value = getattr(config, item.name)
+        if dataclasses.is_dataclass(value):
+            yield from _numbers(value, f"{prefix}{item.name}.")
+        else:
+            yield f"{prefix}{item.name}", value
+
+
+def _check_ranges(config: Config) -> None:
+    """Every float finite (NaN and infinity mean nothing anywhere), every listed field inside its range."""
+    for key, value in _numbers(config):
+        floats = value if isinstance(value, tuple) else (value,)
+        if any(isinstance(v, float) and not math.isfinite(v) for v in floats):
+            raise SgnasError(f"{key} must be a finite number, got {value!r}")
+        if key in _RANGES and value is not None:
+            ok, wording = _RANGES[key]
+            if not ok(value):
+                raise SgnasError(f"{key} must be {wording}, got {value!r}")
+
+
 def validate(config: Config) -> None:
-    """Raise a one-line error for values no step could use."""
+    """Raise a one-line error for values no step could use (before anything is created or trained)."""
+    _check_ranges(config)
     checks = [
         (config.data.dataset in ("cifar10", "imagefolder", "synthetic"), "data.dataset must be cifar10, imagefolder or synthetic"),
-        (config.data.val_per_class >= 1, "data.val_per_class must be at least 1"),
-        (config.supernet.sampler in SAMPLERS, f"supernet.sampler must be one of {', '.join(SAMPLERS.names())}"),
-        (config.supernet.epochs >= 1 and config.supernet.batch_size >= 1, "supernet epochs and batch_size must be positive"),
+        (config.supernet.sampler in SAMPLERS,
+         f"supernet.sampler must be one of {', '.join(SAMPLERS.names())}, got {config.supernet.sampler!r}"),
         (config.generator.network in ("conv", "mlp"), "generator.network must be conv or mlp"),
         (config.generator.loss in ("asymmetric", "relative"), "generator.loss must be asymmetric or relative"),
         (config.generator.convention in CONVENTIONS, f"generator.convention must be {' or '.join(CONVENTIONS)}"),
         (0 < config.generator.target_low < config.generator.target_high, "generator targets need 0 < target_low < target_high"),
-        (config.generator.target_step > 0, "generator.target_step must be positive"),
-        (config.generator.tau > 0 and 0 < config.generator.tau_decay <= 1, "generator needs tau > 0 and 0 < tau_decay <= 1"),
         (config.search.outside_range in ("refuse", "warn"), "search.outside_range must be refuse or warn"),
         (config.evaluate.optimizer in ("sgd", "rmsprop"), "evaluate.optimizer must be sgd or rmsprop"),
         (config.evaluate.schedule in ("step", "cosine"), "evaluate.schedule must be step or cosine"),

@@ -3,7 +3,8 @@
 Each step is a function that opens its own :class:`~sgnas.runs.RunDir`, keyed
 by the part of the resolved config that defines it (and by the run it builds
 on) plus the seed, and returns at once when that run has finished
-(``results.json`` exists). An unfinished run resumes from its checkpoint. So
+(``results.json`` exists and what it names loads, see :mod:`sgnas.runs`). An
+unfinished run resumes from its checkpoint. So
 ``sgnas pipeline`` run twice with the same config does the work once, and a
 changed generator setting retrains the generator but reuses the supernet.
 
@@ -51,6 +52,7 @@ __all__ = [
     "IndexedBatches",
     "Runtime",
     "build_strategy",
+    "check_targets",
     "config_of_run",
     "evaluate_architecture",
     "prepare",
@@ -136,6 +138,8 @@ class Runtime:
     device: torch.device
     splits: DataSplits
     dist: Distributed = Distributed()
+    #: empty and redo runs whose files do not load, instead of stopping (``--rebuild``)
+    rebuild: bool = False
 
     def batches(self, which: str, batch_size: int, train: bool, sharded: bool = True) -> BatchSource:
         """Batches of ``batch_size`` (global); under torchrun this rank's slice of each unless not ``sharded``."""
@@ -151,7 +155,7 @@ class Runtime:
         """The run directory of ``key``: created by rank 0; the other ranks wait for it and write nothing."""
         seed = self.config.seed
         if self.dist.is_main:
-            run = RunDir.open(runs_dir, kind, key, seed)
+            run = RunDir.open(runs_dir, kind, key, seed, rebuild=self.rebuild)
         self.dist.barrier()
         return run if self.dist.is_main else run_path(runs_dir, kind, key, seed)
 
@@ -162,8 +166,11 @@ class Runtime:
         self.dist.barrier()
 
 
-def prepare(config: Config, data_dir: str | Path | None = None) -> Runtime:
-    """Threads, process group, device and data for ``config``; the same seed gives the same numbers on a CPU."""
+def prepare(config: Config, data_dir: str | Path | None = None, rebuild: bool = False) -> Runtime:
+    """Threads, process group, device and data for ``config``; the same seed gives the same numbers on a CPU.
+
+    ``rebuild``: the steps run on this runtime empty and redo runs whose files do not load.
+    """
     if config.threads > 0:
         torch.set_num_threads(config.threads)
     dist, device = init_distributed(config.device)
@@ -172,7 +179,7 @@ def prepare(config: Config, data_dir: str | Path | None = None) -> Runtime:
     if len(splits.classes) != space.num_classes:
         raise SgnasError(f"the data has {len(splits.classes)} classes, the space's classifier {space.num_classes}; "
                          f"set space.num_classes={len(splits.classes)}")
-    return Runtime(config, device, splits, dist)
+    return Runtime(config, device, splits, dist, rebuild)
 
 
 class IndexedBatches:
@@ -306,6 +313,19 @@ def build_strategy(name: str, context: SearchContext) -> SearchStrategy:
     return STRATEGIES.get(name).from_context(context)
 
 
+def check_targets(config: Config, targets_m: Sequence[float]) -> None:
+    """Refuse, before anything trains, targets the space cannot meet or the generator will not be trained for."""
+    convention = config.generator.convention
+    low, high = (m / 1e6 for m in CostModel(config.space.build()).macs_range(convention))
+    trained_low, trained_high = config.target_range()
+    for target in targets_m:
+        if not low <= target <= high:
+            raise SgnasError(f"target {target:g}M MACs ({convention}) is outside the space's range {low:.2f}-{high:.2f}M")
+        if config.search.outside_range == "refuse" and not trained_low <= target <= trained_high:
+            raise SgnasError(f"target {target:g}M MACs ({convention}) is outside the generator's trained range "
+                             f"{trained_low:g}-{trained_high:g}M (search.outside_range=warn generates anyway)")
+
+
 def search_targets(strategy: SearchStrategy, context: SearchContext, targets_m: Sequence[float],
                    with_accuracy: bool = True) -> list[SearchResult]:
     """One search per target (millions of MACs in the preset's convention); targets the space cannot meet are refused."""
@@ -366,6 +386,8 @@ def run_search(context: SearchContext, strategy_name: str, strategy: SearchStrat
         return done
     results = search_targets(strategy, context, targets_m, with_accuracy)  # refused targets leave no run behind
     run = context.runtime.open_run(runs_dir, "search", key)
+    if run.finished:  # another process finished it meanwhile
+        return run
     context.runtime.finish(run, {"strategy": strategy_name, "results": [r.to_json() for r in results],
                                  "summary": summarise_search(results)})
     return run
@@ -413,9 +435,10 @@ def evaluate_architecture(runtime: Runtime, arch: Architecture, runs_dir: str | 
 
 
 def run_pipeline(config: Config, targets_m: Sequence[float], runs_dir: str | Path,
-                 data_dir: str | Path | None = None, evaluate: bool = True) -> dict[str, Any]:
+                 data_dir: str | Path | None = None, evaluate: bool = True, rebuild: bool = False) -> dict[str, Any]:
     """Supernet -> generator -> one architecture per target -> stand-alone training; reuses finished runs."""
-    runtime = prepare(config, data_dir)
+    check_targets(config, targets_m)
+    runtime = prepare(config, data_dir, rebuild)
     supernet_run = train_supernet(runtime, runs_dir)
     generator_run = train_generator(runtime, supernet_run.path, runs_dir)
     search_run = search(runtime, "generator", targets_m, supernet_run.path / "supernet.pt",

@@ -65,7 +65,8 @@ def _rate(done: float, seconds: float, unit: str) -> str:
 
 class PlainProgress:
     """tqdm's interface for logs: a line such as ``supernet: step 120/936 (13%), 1.52 step/s, elapsed 01:19,
-    ETA 08:57, epoch=0, loss=2.281`` at most every ``interval`` seconds, and a last one on ``close`` (if ``leave``).
+    ETA 08:57, epoch=0, loss=2.281`` at most every ``interval`` seconds, and a last one on ``close`` (if
+    ``leave`` and the loop ran to its end).
 
     Rate and ETA count only the progress made since this object was created, so
     a resumed run (``initial`` > 0) does not look faster than it is.
@@ -125,7 +126,9 @@ class PlainProgress:
         if self._closed:
             return
         self._closed = True
-        if self.leave and self.n != self._reported_n:
+        # a loop cut short (an error, a kill) leaves its last line to whatever stopped it
+        finished = self.total is None or self.n >= self.total
+        if self.leave and finished and self.n != self._reported_n:
             self._report(time.monotonic())
 
     def line(self, now: float | None = None) -> str:

@@ -38,6 +38,7 @@ from sgnas.runs import RunDir
 from sgnas.space import SearchSpace
 from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
+from sgnas.training.divergence import check_loss
 from sgnas.training.schedules import LRFactor
 from sgnas.training.supernet import evaluate_top1
 
@@ -126,13 +127,15 @@ def train_standalone(
             with precision.autocast():
                 logits = trained(images)
                 loss = criterion(logits, labels)
+            loss_value = loss.item()
+            check_loss(loss_value, "stand-alone training", scheduler.last_epoch + 1, "evaluate.lr")
             optimizer.zero_grad(set_to_none=True)
             precision.backward(loss)
             precision.step(optimizer)
             scheduler.step()
             if ema is not None:
                 ema.update(model)
-            loss_sum += loss.item() * len(labels)
+            loss_sum += loss_value * len(labels)
             correct += float((logits.argmax(1) == labels).sum())
             seen += len(labels)
         loss_sum, correct, seen = dist.reduce_sum([loss_sum, correct, seen], images.device)
@@ -148,6 +151,7 @@ def train_standalone(
                 "model": model.state_dict(), "optimizer": optimizer.state_dict(),
                 "scheduler": scheduler.state_dict(), "ema": ema.state_dict() if ema is not None else None,
                 "rng": rng_state(), "epoch": epoch + 1, "curves": curves, "precision": precision.state_dict(),
+                **run.resume_point(),
             })
     if not curves:
         raise SgnasError("evaluate.epochs must be at least 1")

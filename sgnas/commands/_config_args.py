@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from sgnas.config import Config, apply_overrides
+from sgnas.errors import SgnasError
 from sgnas.pipeline import config_of_run
 from sgnas.presets import PRESETS, load_preset
 
@@ -31,6 +33,8 @@ def add_config_arguments(parser: argparse.ArgumentParser, preset_default: str | 
                        help="mixed precision on CUDA: --amp alone is bf16; fp16 adds gradient scaling; "
                             "ignored on the CPU (default: the preset's, off)")
     group.add_argument("--threads", type=int, help="torch CPU threads (default: the preset's)")
+    group.add_argument("--rebuild", action="store_true",
+                       help="empty and redo reused runs whose files do not load, instead of stopping")
     parser.set_defaults(preset_default=preset_default)
 
 
@@ -56,4 +60,14 @@ def print_json(data: Any) -> None:
 
 
 def parse_targets(values: Sequence[str] | None) -> list[float]:
-    return [float(v) for v in values or []]
+    """``--targets`` as numbers (millions of MACs); anything else is a one-line error."""
+    targets = []
+    for value in values or []:
+        try:
+            target = float(value)
+        except ValueError:
+            raise SgnasError(f"--targets: {value!r} is not a number (millions of MACs)") from None
+        if not math.isfinite(target) or target <= 0:
+            raise SgnasError(f"--targets: {value!r} is not a positive number of millions of MACs")
+        targets.append(target)
+    return targets

@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     arch = load_architecture(args.arch, config.space.build())
-    runtime = prepare(config, args.data_dir)
+    runtime = prepare(config, args.data_dir, rebuild=args.rebuild)
     run_dir = evaluate_architecture(runtime, arch, args.runs_dir)
     if not runtime.dist.is_main:  # under torchrun rank 0 reports
         return 0

@@ -32,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     low, high = config.target_range()
     targets = parse_targets(args.targets) or [round(t, 3) for t in sweep_targets(low, high, 5)[1:4]]
-    summary = run_pipeline(config, targets, args.runs_dir, args.data_dir, evaluate=not args.no_evaluate)
+    summary = run_pipeline(config, targets, args.runs_dir, args.data_dir, evaluate=not args.no_evaluate,
+                           rebuild=args.rebuild)
     if not is_main_process():  # under torchrun rank 0 reports
         return 0
     if args.json:

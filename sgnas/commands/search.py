@@ -71,18 +71,18 @@ def run(args: argparse.Namespace) -> int:
         raise SgnasError("the generator strategy needs --generator RUN")
     if args.sweep < 0 or (args.sweep == 1):
         raise SgnasError("--sweep needs at least 2 targets")
+    targets = parse_targets(args.targets)
     generator_path, generator_run, supernet_path, supernet_run = _locate(args)
     if args.extrapolate:
         args.overrides.append("search.outside_range=warn")
     if args.budget is not None:
         args.overrides.append(f"search.budget={args.budget}")
     config = config_from_args(args, generator_run or supernet_run)
-    targets = parse_targets(args.targets)
     if args.sweep:
         targets += sweep_targets(config.generator.target_low, config.generator.target_high, args.sweep)
     if not targets:
         raise SgnasError("no targets: give --targets T1 T2 ... and/or --sweep N")
-    runtime = prepare(config, args.data_dir)
+    runtime = prepare(config, args.data_dir, rebuild=args.rebuild)
     context = search_context(runtime, supernet_path, generator_path)
     strategy = build_strategy(args.strategy, context)
     run_dir = run_search(context, args.strategy, strategy, targets, args.runs_dir, with_accuracy=not args.no_accuracy)

@@ -27,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     _, supernet_run = resolve_run(args.supernet, "supernet", "supernet.pt")
     config = config_from_args(args, supernet_run)
-    runtime = prepare(config, args.data_dir)
+    runtime = prepare(config, args.data_dir, rebuild=args.rebuild)
     run_dir = train_generator(runtime, args.supernet, args.runs_dir)
     if not runtime.dist.is_main:  # under torchrun rank 0 reports
         return 0

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if args.max_steps is not None and args.max_steps < 1:
         raise SgnasError(f"--max-steps must be at least 1, got {args.max_steps}")
     config = config_from_args(args)
-    runtime = prepare(config, args.data_dir)
+    runtime = prepare(config, args.data_dir, rebuild=args.rebuild)
     run_dir = train_supernet(runtime, args.runs_dir, args.resume, args.max_steps)
     if not runtime.dist.is_main:  # under torchrun rank 0 reports
         return 0

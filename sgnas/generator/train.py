@@ -60,6 +60,7 @@ from sgnas.runs import RunDir
 from sgnas.stats import kendall_tau
 from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
+from sgnas.training.divergence import check_loss
 from sgnas.training.supernet import evaluate_top1
 
 __all__ = ["GeneratorTrainer", "TargetCycle", "sweep_targets"]
@@ -167,6 +168,7 @@ class GeneratorTrainer:
         expected_m = self.cost_model.expected_macs(weights, self.config.convention) / 1e6
         hardware = self.hardware_loss(expected_m, torch.tensor(target, device=self.device))
         loss = ce.float() + self.config.hw_lambda * hardware
+        check_loss(loss.item(), "generator training", self.global_step + 1, "generator.lr")
         self.optimizer.zero_grad(set_to_none=True)
         self.precision.backward(loss)
         self.dist.average_gradients(self.generator.parameters())
@@ -252,6 +254,7 @@ class GeneratorTrainer:
             "epoch": self.epoch, "global_step": self.global_step, "best": self.best, "history": self.history,
             "rng": rng_state(), **self.cost.state_dict(),
             "precision": self.precision.state_dict(),
+            **(self.run.resume_point() if self.run is not None else {}),
         })
 
     def resume(self, path: str | Path) -> None:

@@ -48,6 +48,7 @@ from sgnas.samplers import PathSampler
 from sgnas.space import MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
 from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
+from sgnas.training.divergence import check_loss
 from sgnas.training.schedules import LRFactor
 
 __all__ = ["SupernetTrainer", "evaluate_top1", "load_supernet", "validation_architectures"]
@@ -170,6 +171,7 @@ class SupernetTrainer:
             "history": self.history,
             **self.cost.state_dict(),
             "precision": self.precision.state_dict(),
+            **(self.run.resume_point() if self.run is not None else {}),
         }
 
     def save(self, path: str | Path) -> None:
@@ -245,8 +247,8 @@ class SupernetTrainer:
                 epoch, start = divmod(self.global_step, self.steps_per_epoch)
                 for images, labels in self.train_batches.epoch(epoch, start):
                     if max_steps is not None and done_here >= max_steps:
+                        self._log_session(done_here, time.perf_counter() - start_time)  # kept by the checkpoint
                         self._checkpoint()
-                        self._log_session(done_here, time.perf_counter() - start_time)
                         return None
                     loss = self._step(images, labels)
                     self.global_step += 1
@@ -293,6 +295,7 @@ class SupernetTrainer:
                 loss = self.criterion(self.supernet(images, arch), labels)
             self.precision.backward(loss)
             total += loss.item()
+        check_loss(total, "supernet training", self.global_step + 1, "supernet.lr")
         self.dist.average_gradients(self.supernet.parameters())
         self.precision.step(self.optimizer)
         self.scheduler.step()

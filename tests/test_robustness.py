@@ -1,0 +1,322 @@
+"""Issue 12: bad input is one line before anything is created, divergence stops a run, run folders defend themselves."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from sgnas.cli import main
+from sgnas.errors import SgnasError
+from sgnas.runs import RunDir
+
+ROOT = Path(__file__).resolve().parents[1]
+SMOKE = ["--preset", "smoke", "--set", "data.dataset=synthetic"]
+ARCH = "-".join(["33xxxx"] * 19)
+
+
+def one_line_error(capsys: pytest.CaptureFixture, prefix: str = "sgnas: error:") -> str:
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(prefix), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def strict_records(path: Path) -> list[dict]:
+    """Every line of a metrics.jsonl read as standard JSON (a bare NaN or Infinity fails)."""
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{path} holds a bare {constant}")
+
+    return [json.loads(line, parse_constant=refuse) for line in path.read_text().splitlines()]
+
+
+# --- bad input: one line, exit 2, no run folder --------------------------------------------------
+
+BAD_INPUT = [
+    (["train-supernet", "--seed", "-1"], "seed must be an integer from 0 to 4294967295, got -1"),
+    (["train-supernet", "--seed", str(2**64 + 1)], "seed must be an integer from 0"),
+    (["train-supernet", "--set", "supernet.lr=-0.1"], "supernet.lr must be greater than 0, got -0.1"),
+    (["train-supernet", "--set", "supernet.lr=.nan"], "supernet.lr must be a finite number, got nan"),
+    (["train-supernet", "--set", "supernet.lr=.inf"], "supernet.lr must be a finite number, got inf"),
+    (["train-supernet", "--set", "supernet.momentum=-1"], "supernet.momentum must be in [0, 1), got -1.0"),
+    (["train-supernet", "--set", "supernet.sampler=os:system"], "supernet.sampler must be one of strict-fair"),
+    (["train-supernet", "--threads", "-1"], "threads must be 0 (torch's default) or a positive number"),
+    (["train-supernet", "--set", "supernet.checkpoint_every=-1"], "supernet.checkpoint_every must be 0"),
+    (["train-supernet", "--set", "supernet.val_archs=0"], "supernet.val_archs must be at least 2, got 0"),
+    (["train-supernet", "--set", "generator.batch_size=0"], "generator.batch_size must be at least 1, got 0"),
+    (["train-supernet", "--set", "generator.epochs=0"], "generator.epochs must be at least 1, got 0"),
+    (["evaluate", ARCH, "--set", "evaluate.batch_size=0"], "evaluate.batch_size must be at least 1, got 0"),
+    (["evaluate", ARCH, "--set", "evaluate.dropout=2"], "evaluate.dropout must be in [0, 1), got 2.0"),
+    (["evaluate", ARCH, "--set", "evaluate.lr=.nan"], "evaluate.lr must be a finite number, got nan"),
+    (["evaluate", ARCH, "--set", "evaluate.lr=.inf"], "evaluate.lr must be a finite number, got inf"),
+    (["search", "--generator", "nowhere", "--targets", "abc"], "--targets: 'abc' is not a number"),
+    (["pipeline", "--targets", "abc"], "--targets: 'abc' is not a number"),
+    (["pipeline", "--targets", "-5"], "--targets: '-5' is not a positive number"),
+    (["pipeline", "--targets", "1000"], "is outside the space's range"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_INPUT, ids=[" ".join(a) for a, _ in BAD_INPUT])
+def test_bad_input_is_one_line_before_anything_is_created(capsys: pytest.CaptureFixture, tmp_path: Path,
+                                                          args: list[str], message: str) -> None:
+    runs = tmp_path / "runs"
+    command = args[0]
+    code = main([command, *SMOKE, "--runs-dir", str(runs), *args[1:]])
+    line = one_line_error(capsys)
+    assert code == 2 and message in line, line
+    assert not runs.exists(), "no run folder for a refused input"
+
+
+@pytest.mark.parametrize("where", ["file", "proc"])
+def test_report_out_that_cannot_be_a_folder(capsys: pytest.CaptureFixture, tmp_path: Path, where: str) -> None:
+    from reports.build_report import main as report_main
+
+    (tmp_path / "results").mkdir()
+    (tmp_path / "a-file").write_text("x")
+    out = tmp_path / "a-file" / "out" if where == "file" else Path("/proc/sgnas-report")
+    code = report_main(["--results", str(tmp_path / "results"), "--out", str(out)])
+    line = one_line_error(capsys, "build_report: error:")
+    assert code == 2 and str(out) in line
+
+
+# --- divergence ------------------------------------------------------------------------------------
+
+
+def test_a_diverging_supernet_stops_with_one_line_and_is_not_finished(capsys: pytest.CaptureFixture,
+                                                                     tmp_path: Path) -> None:
+    code = main(["train-supernet", *SMOKE, "--set", "supernet.lr=1e30", "--runs-dir", str(tmp_path)])
+    line = one_line_error(capsys)
+    assert code == 2 and "supernet training diverged at step" in line and "nan" in line
+    run = RunDir(next((tmp_path / "supernet").iterdir()))
+    assert not run.finished and not (run.path / "supernet.pt").exists()
+
+
+def test_a_diverging_evaluation_reports_no_accuracy(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    code = main(["evaluate", ARCH, *SMOKE, "--set", "evaluate.lr=1e30", "--runs-dir", str(tmp_path)])
+    line = one_line_error(capsys)
+    assert code == 2 and "stand-alone training diverged at step" in line
+    assert not RunDir(next((tmp_path / "evaluate").iterdir())).finished
+
+
+def test_a_diverging_generator_stops(capsys: pytest.CaptureFixture, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch, finished_runs: Path) -> None:
+    from sgnas.generator import train
+
+    monkeypatch.setitem(train.HARDWARE_LOSSES, "relative", lambda expected, target: (expected - target) * float("nan"))
+    runs = tmp_path / "runs"
+    shutil.copytree(finished_runs / "supernet", runs / "supernet")
+    supernet = next((runs / "supernet").iterdir())
+    code = main(["train-generator", "--supernet", str(supernet), "--runs-dir", str(runs)])
+    line = one_line_error(capsys)
+    assert code == 2 and "generator training diverged at step 1" in line
+    assert not RunDir(next((runs / "generator").iterdir())).finished
+
+
+def test_metrics_are_strict_json(tmp_path: Path) -> None:
+    run = RunDir.open(tmp_path, "x", {"a": 1}, 0)
+    run.log({"loss": float("nan"), "lr": float("inf"), "nested": [float("-inf"), 1.5]})
+    (record,) = strict_records(run.path / "metrics.jsonl")
+    assert record == {"loss": None, "lr": None, "nested": [None, 1.5]}
+    run.finish({})
+
+
+# --- run folders that defend themselves --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def finished_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished smoke supernet and generator (synthetic data), copied by each test that damages them."""
+    root = tmp_path_factory.mktemp("finished")
+    assert main(["pipeline", *SMOKE, "--runs-dir", str(root), "--no-evaluate", "--json"]) == 0
+    return root
+
+
+@pytest.fixture()
+def runs(tmp_path: Path, finished_runs: Path) -> Path:
+    shutil.copytree(finished_runs, tmp_path / "runs")
+    return tmp_path / "runs"
+
+
+def supernet_run(runs: Path) -> Path:
+    return next((runs / "supernet").iterdir())
+
+
+def weights(path: Path) -> dict[str, torch.Tensor]:
+    return torch.load(path, weights_only=True)["model"]
+
+
+def assert_same_weights(a: Path, b: Path) -> None:
+    left, right = weights(a), weights(b)
+    assert left.keys() == right.keys() and all(torch.equal(left[k], right[k]) for k in left)
+
+
+def train_supernet(runs: Path, *extra: str) -> int:
+    return main(["train-supernet", *SMOKE, "--runs-dir", str(runs), "--json", *extra])
+
+
+@pytest.mark.parametrize("damage", ["truncated", "empty", "list"])
+def test_a_damaged_results_json_resumes_the_run(capsys: pytest.CaptureFixture, runs: Path,
+                                                finished_runs: Path, damage: str) -> None:
+    results = supernet_run(runs) / "results.json"
+    text = results.read_text()
+    results.write_text({"truncated": text[: len(text) // 2], "empty": "", "list": "[]"}[damage])
+    assert train_supernet(runs) == 0
+    assert "results.json is unreadable or not a JSON object" in capsys.readouterr().err
+    assert json.loads(results.read_text())["steps"] == json.loads(text)["steps"]
+    assert_same_weights(supernet_run(runs) / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")
+
+
+def test_pipeline_checks_the_supernet_results(capsys: pytest.CaptureFixture, runs: Path) -> None:
+    results = supernet_run(runs) / "results.json"
+    results.write_text("[1, 2]")
+    assert main(["pipeline", *SMOKE, "--runs-dir", str(runs), "--no-evaluate", "--json"]) == 0
+    assert "results.json is unreadable" in capsys.readouterr().err
+    assert isinstance(json.loads(results.read_text()), dict)
+
+
+def test_a_truncated_supernet_is_rebuilt_from_the_final_checkpoint(capsys: pytest.CaptureFixture, runs: Path,
+                                                                   finished_runs: Path) -> None:
+    exported = supernet_run(runs) / "supernet.pt"
+    exported.write_bytes(exported.read_bytes()[:300])
+    assert train_supernet(runs) == 0
+    assert "supernet.pt is corrupt" in capsys.readouterr().err
+    assert_same_weights(exported, supernet_run(finished_runs) / "supernet.pt")
+
+
+def test_a_truncated_generator_is_rebuilt_from_the_final_checkpoint(capsys: pytest.CaptureFixture, runs: Path,
+                                                                    finished_runs: Path) -> None:
+    generator = next((runs / "generator").iterdir()) / "generator.pt"
+    generator.write_bytes(generator.read_bytes()[:100])
+    assert main(["train-generator", "--supernet", str(supernet_run(runs)), "--runs-dir", str(runs)]) == 0
+    assert "generator.pt is corrupt" in capsys.readouterr().err
+    original = torch.load(next((finished_runs / "generator").iterdir()) / "generator.pt", weights_only=True)
+    rebuilt = torch.load(generator, weights_only=True)
+    assert all(torch.equal(original["state"][k], rebuilt["state"][k]) for k in original["state"])
+
+
+def test_a_damaged_run_without_a_good_checkpoint_is_one_line_and_rebuild_recovers(
+        capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path) -> None:
+    run = supernet_run(runs)
+    (run / "supernet.pt").write_bytes(b"")
+    (run / "checkpoint.pt").write_bytes(b"PK\x03\x04 truncated")
+    assert train_supernet(runs) == 2
+    line = one_line_error(capsys)
+    assert "supernet.pt is corrupt" in line and "--rebuild" in line and str(run) in line
+    assert train_supernet(runs, "--rebuild") == 0
+    assert_same_weights(run / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")
+
+
+def dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_stale_temp_files_of_dead_writers_are_removed(runs: Path) -> None:
+    run = supernet_run(runs)
+    stale = [run / f".checkpoint.pt.{dead_pid()}.abcd1234.tmp", run / ".results.json.k2j4h5g6.tmp"]
+    live = run / f".config.json.{os.getpid()}.abcd1234.tmp"
+    for path in [*stale, live]:
+        path.write_bytes(b"half a file")
+    assert train_supernet(runs) == 0
+    assert not any(path.exists() for path in stale) and live.exists()
+
+
+def test_a_resumed_run_drops_the_records_logged_after_its_checkpoint(tmp_path: Path) -> None:
+    straight, killed = tmp_path / "straight", tmp_path / "killed"
+    extra = ["--set", "supernet.epochs=2", "--set", "supernet.checkpoint_every=3"]
+    assert train_supernet(straight, *extra) == 0
+    assert train_supernet(killed, *extra, "--max-steps", "6") == 0  # epoch 0 and its validation are logged
+    metrics = supernet_run(killed) / "metrics.jsonl"
+    with open(metrics, "a") as handle:  # what a run killed after its checkpoint had logged, and a torn line
+        handle.write(json.dumps({"event": "train", "step": 7, "loss": 9.0}) + "\n" + '{"event": "tr')
+    assert train_supernet(killed, *extra) == 0
+
+    def trained(path: Path) -> list[dict]:
+        return [{k: v for k, v in r.items() if k != "seconds"} for r in strict_records(path) if r["event"] != "session"]
+
+    assert trained(metrics) == trained(supernet_run(straight) / "metrics.jsonl")
+
+
+def test_environment_json_keeps_the_producer_and_reuses_are_listed_apart(runs: Path) -> None:
+    run = supernet_run(runs)
+    produced = (run / "environment.json").read_bytes()
+    assert train_supernet(runs) == 0 and train_supernet(runs) == 0
+    assert (run / "environment.json").read_bytes() == produced
+    reuses = [json.loads(line) for line in (run / "reuses.jsonl").read_text().splitlines()]
+    assert [r["role"] for r in reuses] == ["reused", "reused"] and all("packages" in r for r in reuses)
+
+
+# --- locks ---------------------------------------------------------------------------------------------
+
+HOLD = textwrap.dedent("""
+    import sys, time
+    from sgnas import locking
+    locking.acquire(sys.argv[1], "test folder")
+    print("held", flush=True)
+    time.sleep(float(sys.argv[2]))
+""")
+
+
+def hold(folder: Path, seconds: float) -> subprocess.Popen:
+    """A process that holds ``folder``'s lock for ``seconds`` (returned once it holds it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-c", HOLD, str(folder), str(seconds)], stdout=subprocess.PIPE,
+                               text=True, env=env)
+    assert process.stdout is not None and process.stdout.readline().strip() == "held"
+    return process
+
+
+def test_a_held_run_folder_is_waited_for_then_reused(capsys: pytest.CaptureFixture, runs: Path) -> None:
+    holder = hold(supernet_run(runs), 1.5)
+    start = time.perf_counter()
+    assert train_supernet(runs) == 0
+    assert time.perf_counter() - start > 1.0
+    err = capsys.readouterr().err
+    assert f"waiting for run folder {supernet_run(runs).resolve()}: in use by pid {holder.pid}" in err
+    holder.wait()
+
+
+def test_a_held_report_folder_is_waited_for_and_temp_names_are_unique(capsys: pytest.CaptureFixture,
+                                                                      tmp_path: Path) -> None:
+    from reports.build_report import REPORT_NAME
+    from reports.build_report import main as report_main
+
+    (tmp_path / "results").mkdir()
+    out = tmp_path / "out"
+    (out / f"{REPORT_NAME}.tmp").mkdir(parents=True)  # the old fixed temporary name, taken
+    holder = hold(out, 1.0)
+    assert report_main(["--results", str(tmp_path / "results"), "--out", str(out)]) == 0
+    assert f"in use by pid {holder.pid}" in capsys.readouterr().err
+    assert (out / REPORT_NAME).stat().st_size > 0
+    holder.wait()
+
+
+def test_a_held_results_folder_is_waited_for(capsys: pytest.CaptureFixture, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from replication.harness import run_replication
+    from sgnas import locking
+
+    def stop(*_: object, **__: object) -> None:
+        raise SgnasError("stopped after the lock")
+
+    monkeypatch.setattr("sgnas.pipeline.prepare", stop)
+    holder = hold(tmp_path / "results", 1.0)
+    try:
+        with pytest.raises(SgnasError, match="stopped after the lock"):
+            run_replication("smoke", [0], tmp_path / "results")
+    finally:
+        locking.release_all()
+    assert f"waiting for results folder {(tmp_path / 'results').resolve()}: in use by pid {holder.pid}" in (
+        capsys.readouterr().err)
+    holder.wait()
