@@ -11,8 +11,10 @@ samplers and search strategies stay outside the model:
 
 ``none`` is never computed: it adds zero to its node, in value and gradient.
 
-BN setting, the constructor's ``bn`` (it changes the ranking the supernet
-gives, so every result must state it; the benchmark's paper compares both):
+BN setting, the constructor's ``bn``. It changes the ranking the supernet
+gives, so every result must state it: the benchmark's paper reports the
+weight-sharing methods under both (NAS-Bench-201, Table 5), batch statistics
+doing much better.
 
 * ``"batch-stats"`` (default; the benchmark's weight-sharing protocol): the
   cells' BNs have no affine parameters and keep no running statistics, so they
@@ -24,7 +26,8 @@ gives, so every result must state it; the benchmark's paper compares both):
   ``supernet(images, cell)`` and so serves this supernet as it is).
 
 In both settings the stem, the reduction blocks and the head, shared by every
-path, keep affine BN with running statistics, as in the benchmark's search models.
+path, keep affine BN with running statistics: in the benchmark's search models
+the setting reaches only the cells.
 """
 
 from __future__ import annotations
