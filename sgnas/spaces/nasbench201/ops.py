@@ -1,0 +1,72 @@
+"""The NAS-Bench-201 ops and fixed blocks as torch modules (Dong & Yang, ICLR 2020; NATS-Bench).
+
+Definitions follow the benchmark's library (``xautodl/models/cell_operations.py``):
+
+* ``none``: zero output of the input's shape;
+* ``skip_connect``: identity (cell edges never change shape);
+* ``nor_conv_1x1`` / ``nor_conv_3x3``: ReLU, bias-free conv (same padding), BN;
+* ``avg_pool_3x3``: 3x3 average pooling, stride 1, padding 1, padding excluded
+  from the average (``count_include_pad=False``);
+* the reduction block between stages: ReLU-Conv3x3(stride 2)-BN,
+  ReLU-Conv3x3-BN, added to a shortcut of AvgPool2d(2) then a bias-free 1x1 conv.
+
+The cell ops take their BN's ``affine`` and ``track_running_stats`` from the
+caller: the stand-alone network uses affine BN with running statistics, the
+supernet's BN setting is a choice (:mod:`sgnas.spaces.nasbench201.supernet`).
+The benchmark's library gives a ReLU-Conv-BN a conv bias when its BN is not
+affine; a per-channel constant added just before a BN is removed by the BN's
+mean subtraction, so the convs here are always bias-free.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn as nn
+
+from sgnas.spaces.nasbench201.cell import CONV_KERNEL, OPS
+
+__all__ = ["ReductionBlock", "Zero", "make_op", "relu_conv_bn"]
+
+
+class Zero(nn.Module):
+    """The ``none`` op: zeros shaped like the input (kept in the graph, as the benchmark's ``x * 0``)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.mul(0.0)
+
+
+def relu_conv_bn(
+    cin: int, cout: int, kernel: int, stride: int = 1, affine: bool = True, track_running_stats: bool = True
+) -> nn.Sequential:
+    """ReLU, bias-free ``kernel x kernel`` conv with same padding, BN."""
+    return nn.Sequential(
+        nn.ReLU(inplace=False),
+        nn.Conv2d(cin, cout, kernel, stride=stride, padding=kernel // 2, bias=False),
+        nn.BatchNorm2d(cout, affine=affine, track_running_stats=track_running_stats),
+    )
+
+
+def make_op(name: str, channels: int, affine: bool = True, track_running_stats: bool = True) -> nn.Module:
+    """The module of op ``name`` on a ``channels``-channel edge (stride 1, shape-preserving)."""
+    if name == "none":
+        return Zero()
+    if name == "skip_connect":
+        return nn.Identity()
+    if name in CONV_KERNEL:
+        return relu_conv_bn(channels, channels, CONV_KERNEL[name], 1, affine, track_running_stats)
+    if name == "avg_pool_3x3":
+        return nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
+    raise ValueError(f"unknown NAS-Bench-201 op {name!r}; expected one of {', '.join(OPS)}")
+
+
+class ReductionBlock(nn.Module):
+    """The residual block between stages: halves the map, ``cin`` -> ``cout`` channels (affine BN)."""
+
+    def __init__(self, cin: int, cout: int) -> None:
+        super().__init__()
+        self.conv_a = relu_conv_bn(cin, cout, 3, stride=2)
+        self.conv_b = relu_conv_bn(cout, cout, 3)
+        self.shortcut = nn.Sequential(nn.AvgPool2d(2, stride=2), nn.Conv2d(cin, cout, 1, bias=False))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv_b(self.conv_a(x)) + self.shortcut(x)

@@ -1,0 +1,92 @@
+"""Path samplers for NAS-Bench-201 supernet training: which cells run on each batch.
+
+The same interface as :class:`sgnas.samplers.PathSampler` (``next_step()``,
+``paths_per_step``, ``state_dict``/``load_state_dict`` with exact resume),
+drawing :class:`~sgnas.spaces.nasbench201.cell.Cell` objects. They cannot be
+subclasses of it: it builds unified-space architectures and its forced
+sampling has no counterpart here (every cell is its own canonical form).
+
+* :class:`UniformSampler`: SPOS / RSPS uniform single path (Guo et al., arXiv
+  1904.00420; Li & Talwalkar, UAI 2019): one cell per step, each edge's op
+  independently uniform over the five, so uniform over all 15,625 cells.
+* :class:`StrictFairSampler`: FairNAS strict fairness (Chu et al., ICCV 2021):
+  five cells per step; each edge draws a random permutation of its five ops and
+  cell ``k`` takes the ``k``-th, so every op of every edge is trained exactly
+  once per step.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any
+
+import numpy as np
+
+from sgnas.errors import SgnasError
+from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell
+
+__all__ = ["CellSampler", "SPACE", "StrictFairSampler", "UniformSampler"]
+
+#: Recorded in the state so that a state of the unified space's samplers is never loaded here.
+SPACE = "nas-bench-201"
+
+
+class CellSampler(ABC):
+    """Draws the cells of each optimizer step, reproducibly from a seed."""
+
+    #: how many cells :meth:`next_step` returns
+    paths_per_step: int = 1
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.steps = 0
+
+    def next_step(self) -> list[Cell]:
+        """The cells to run forward/backward on one batch before one optimizer step."""
+        codes = self._draw()
+        self.steps += 1
+        return [Cell.from_indices(row) for row in codes]
+
+    @abstractmethod
+    def _draw(self) -> np.ndarray:
+        """Op indices ``[paths_per_step, 6]`` of one step."""
+
+    def state_dict(self) -> dict[str, Any]:
+        """Everything that determines the following steps (JSON- and torch.save-able)."""
+        return {
+            "sampler": type(self).__name__,
+            "space": SPACE,
+            "seed": self.seed,
+            "steps": self.steps,
+            "rng": self.rng.bit_generator.state,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Continue exactly where the sampler that produced ``state`` stopped."""
+        expected = (type(self).__name__, SPACE)
+        found = (state.get("sampler"), state.get("space"))
+        if found != expected:
+            raise SgnasError(f"sampler state is for (sampler, space) = {found}, this sampler is {expected}")
+        self.seed = state["seed"]
+        self.steps = int(state["steps"])
+        self.rng.bit_generator.state = state["rng"]
+
+
+class UniformSampler(CellSampler):
+    """One cell per step, each edge's op uniform over the five ops."""
+
+    paths_per_step = 1
+
+    def _draw(self) -> np.ndarray:
+        return self.rng.integers(0, len(OPS), size=(1, NUM_EDGES))
+
+
+class StrictFairSampler(CellSampler):
+    """Five cells per step; on every edge the five cells take the five ops in a fresh random order."""
+
+    paths_per_step = len(OPS)
+
+    def _draw(self) -> np.ndarray:
+        # Column e is a permutation of the ops: each op of edge e appears in exactly one of the cells.
+        return np.stack([self.rng.permutation(len(OPS)) for _ in range(NUM_EDGES)], axis=1)

@@ -1,0 +1,81 @@
+"""The stand-alone NAS-Bench-201 network: the benchmark's op definitions, and its cost equals the cost model."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+import torch.nn as nn
+from hypothesis import given, settings
+from nasbench201_support import TINY_MACRO_KWARGS, cells
+from torch.utils.flop_counter import FlopCounterMode
+
+from sgnas.spaces.nasbench201.cell import Cell
+from sgnas.spaces.nasbench201.cost import CostModel
+from sgnas.spaces.nasbench201.macro import MacroSpec, macro_for
+from sgnas.spaces.nasbench201.network import NB201Network
+from sgnas.spaces.nasbench201.ops import make_op
+
+torch.set_num_threads(1)
+
+
+def _measured(net: NB201Network) -> tuple[int, int]:
+    """Multiply-adds per image (FlopCounterMode counts 2 per multiply-add) and parameters."""
+    net.eval()
+    macro = net.macro
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        net(torch.randn(1, macro.in_channels, macro.resolution, macro.resolution))
+    flops = counter.get_total_flops()
+    assert flops % 2 == 0
+    return flops // 2, sum(p.numel() for p in net.parameters())
+
+
+def _assert_cost_matches(cell: Cell, macro: MacroSpec) -> None:
+    model = CostModel(macro)
+    macs, params = _measured(NB201Network(cell, macro))
+    # FlopCounterMode counts convs and the classifier's matmul but not the classifier's bias add:
+    # exactly the conv+fc convention; the benchmark's adds one multiply-add per class for the bias.
+    assert macs == model.macs(cell, "conv+fc") == model.macs(cell) - macro.num_classes
+    assert params == model.params(cell)
+
+
+@pytest.mark.invariants
+@settings(max_examples=8)
+@given(cells())
+def test_benchmark_network_cost_equals_the_cost_model(cell):
+    _assert_cost_matches(cell, MacroSpec())
+
+
+@pytest.mark.invariants
+@given(cells())
+def test_cost_equals_the_cost_model_for_other_layouts(cell):
+    _assert_cost_matches(cell, MacroSpec(channels=6, cells_per_stage=2, num_classes=7, resolution=12))
+
+
+def test_imagenet16_network_cost_equals_the_cost_model():
+    _assert_cost_matches(Cell(("nor_conv_3x3", "avg_pool_3x3") * 3), macro_for("imagenet16-120"))
+
+
+def test_ops_follow_the_benchmark_definitions():
+    conv = make_op("nor_conv_3x3", 8)
+    assert [type(m) for m in conv] == [nn.ReLU, nn.Conv2d, nn.BatchNorm2d]
+    assert conv[1].bias is None and conv[1].padding == (1, 1)
+    assert conv[2].affine and conv[2].track_running_stats
+    pool = make_op("avg_pool_3x3", 8)
+    assert isinstance(pool, nn.AvgPool2d) and not pool.count_include_pad
+    x = torch.randn(2, 8, 5, 5)
+    assert torch.equal(make_op("skip_connect", 8)(x), x)
+    assert torch.equal(make_op("none", 8)(x), torch.zeros_like(x))
+    with pytest.raises(ValueError, match="unknown NAS-Bench-201 op"):
+        make_op("max_pool_3x3", 8)
+
+
+def test_layout_and_output_shape():
+    macro = MacroSpec(**TINY_MACRO_KWARGS)
+    net = NB201Network(Cell(("nor_conv_1x1",) * 6), macro)
+    assert len(net.layers) == 3 * macro.cells_per_stage + 2
+    assert net(torch.randn(3, 3, 8, 8)).shape == (3, 10)
+    # Node 3 of an all-none cell is zero, so the classifier sees zeros after every cell stage.
+    zero = NB201Network(Cell(("none",) * 6), macro).eval()
+    out = zero(torch.randn(2, 3, 8, 8))
+    assert torch.allclose(out, zero.head[-1].bias.expand_as(out))
