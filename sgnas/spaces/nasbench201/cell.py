@@ -14,7 +14,8 @@ benchmark trains all 15,625 separately, although some compute the same function
 
 The benchmark's row order is not an enumeration of the ops (row 0 is
 ``|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|``),
-so a cell's benchmark index comes from the table: :meth:`Cell.index`.
+so a cell's benchmark index comes from the table:
+:meth:`~sgnas.spaces.nasbench201.benchmark.Benchmark.index_of`.
 """
 
 from __future__ import annotations
@@ -22,14 +23,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from sgnas.errors import SgnasError
-
-if TYPE_CHECKING:
-    from sgnas.spaces.nasbench201.benchmark import Benchmark
 
 __all__ = [
     "CONV_KERNEL",
@@ -105,9 +103,6 @@ class Cell:
         """The cell itself: every cell of the benchmark is a distinct architecture."""
         return self
 
-    def index(self, benchmark: Benchmark) -> int:
-        """The row of this cell in the benchmark's table (its NAS-Bench-201 index)."""
-        return benchmark.index_of(self)
 
     # --- text forms ---------------------------------------------------------------------------
     def to_string(self) -> str:
