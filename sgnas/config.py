@@ -49,7 +49,8 @@ __all__ = [
 class DataConfig:
     """Where images come from and how the splits are carved (supp. A.1)."""
 
-    #: ``cifar10`` (torchvision's pickled layout or an ImageFolder copy), ``imagefolder`` or ``synthetic`` (tests)
+    #: ``cifar10`` or ``cifar100`` (torchvision's pickled layout or an ImageFolder copy), ``imagefolder`` or
+    #: ``synthetic`` (tests)
     dataset: str = "cifar10"
     #: dataset folder; ``None`` means ``$SGNAS_DATA_DIR``, else the user's cache (resolved at run time, never in run keys)
     root: str | None = None
@@ -133,18 +134,41 @@ class GeneratorConfig:
     target_high: float = 450.0
     target_step: float = 5.0
     target_jitter: float = 0.5
+    #: ``official``: ``range(low, high, step)`` (high excluded) shuffled per cycle, +-jitter, not clipped (official
+    #: ``utils/trainer.py``); ``current``: the grid with ``high`` included, jittered targets clipped to [low, high]
+    target_cycle: str = "official"
+    #: weight initialisation: ``official`` (``SinGenerator._initialize_weights``: convs He-normal on fan-out,
+    #: linear layers N(0, 0.01), zero biases) or ``default`` (PyTorch's own)
+    init: str = "official"
+    #: label smoothing of the generator's cross-entropy (official ``search.py``: 0.1)
+    label_smoothing: float = 0.1
     #: MACs counting convention of the targets (SGNAS: conv layers only)
     convention: Convention = "conv"
     #: ops with a relaxed probability at or below this are left out of the supernet's forward
     threshold: float = 0.01
-    #: architectures in the prior pool (one per MACs level inside the target range)
-    prior_pool: int = 10
+    #: ops with a relaxed probability at or below this are left out of the expected MACs (official
+    #: ``utils/lookup_table_builder.py``: 0.01; 0 counts every op)
+    macs_threshold: float = 0.01
+    #: architectures in the prior pool (one per MACs level inside the target range; official configs: 1)
+    prior_pool: int = 1
+    #: how each level's prior is drawn: ``official`` (uniform expansion rates and kernels, the first draw within
+    #: +-(high - low) / 180 of the level, as ``utils/prior_pool.py``'s +-1M at 270-450M) or ``sweep`` (the closest
+    #: of a density sweep from the smallest to the largest choices)
+    prior_draw: str = "official"
     #: targets swept (evenly over the range) for model selection and for ``search --sweep``
     sweep_targets: int = 10
     #: validation batches for the accuracy at the middle target during model selection
     select_batches: int | None = None
     #: model-selection points per unit of Kendall tau(targets, generated MACs) (top-1 and -100 x error are the others)
     select_tau_weight: float = 10.0
+    #: model selection after each epoch: ``official`` (the best top-1 at the middle target among epochs whose summed
+    #: hardware loss over ``range(low, high, select_step)`` is below ``select_max_hw_loss``) or ``score``
+    #: (the best ``top1 - 100 x mean error + select_tau_weight x tau``); see :mod:`sgnas.generator.train`
+    selection: str = "official"
+    #: step of the targets whose hardware losses the official rule sums (official: 10, in millions)
+    select_step: float = 10.0
+    #: the official rule keeps only epochs whose summed ``hw_lambda x hardware loss`` is below this (official: 0.4)
+    select_max_hw_loss: float = 0.4
 
 
 @dataclass
@@ -366,7 +390,11 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "generator.target_step": _positive(),
     "generator.target_jitter": _at_least(0),
     "generator.threshold": _fraction(),
+    "generator.macs_threshold": _fraction(),
+    "generator.label_smoothing": _fraction(),
     "generator.prior_pool": _at_least(1),
+    "generator.select_step": _positive(),
+    "generator.select_max_hw_loss": _positive(),
     "generator.sweep_targets": _at_least(2),
     "generator.select_batches": _at_least(1),
     "search.calib_batches": _at_least(1),
@@ -408,15 +436,25 @@ def _check_ranges(config: Config) -> None:
                 raise SgnasError(f"{key} must be {wording}, got {value!r}")
 
 
+def _choice(key: str, value: str, choices: tuple[str, ...]) -> tuple[bool, str]:
+    """One check of :func:`validate`: ``value`` is one of ``choices``."""
+    return value in choices, f"{key} must be {' or '.join(choices)}, got {value!r}"
+
+
 def validate(config: Config) -> None:
     """Raise a one-line error for values no step could use (before anything is created or trained)."""
     _check_ranges(config)
     checks = [
-        (config.data.dataset in ("cifar10", "imagefolder", "synthetic"), "data.dataset must be cifar10, imagefolder or synthetic"),
+        (config.data.dataset in ("cifar10", "cifar100", "imagefolder", "synthetic"),
+         "data.dataset must be cifar10, cifar100, imagefolder or synthetic"),
         (config.supernet.sampler in SAMPLERS,
          f"supernet.sampler must be one of {', '.join(SAMPLERS.names())}, got {config.supernet.sampler!r}"),
         (config.generator.network in ("conv", "mlp"), "generator.network must be conv or mlp"),
         (config.generator.loss in ("asymmetric", "relative"), "generator.loss must be asymmetric or relative"),
+        _choice("generator.target_cycle", config.generator.target_cycle, ("official", "current")),
+        _choice("generator.init", config.generator.init, ("official", "default")),
+        _choice("generator.prior_draw", config.generator.prior_draw, ("official", "sweep")),
+        _choice("generator.selection", config.generator.selection, ("official", "score")),
         (config.generator.convention in CONVENTIONS, f"generator.convention must be {' or '.join(CONVENTIONS)}"),
         (0 < config.generator.target_low < config.generator.target_high, "generator targets need 0 < target_low < target_high"),
         (config.search.outside_range in ("refuse", "warn"), "search.outside_range must be refuse or warn"),

@@ -165,18 +165,21 @@ class CostModel:
         return base + int(low.sum()), base + int(high.sum())
 
     # --- relaxed architectures --------------------------------------------------------------
-    def expected_macs(self, probs: Any, convention: Convention = "conv+fc") -> Any:
+    def expected_macs(self, probs: Any, convention: Convention = "conv+fc", threshold: float = 0.0) -> Any:
         """Expected MACs of a relaxed architecture ``probs[layer, sub_block, op]`` (numpy or torch).
 
         Exact in expectation for the searched space (no SE), and differentiable
         when ``probs`` is a torch tensor; batched inputs ``[..., L, 6, 4]`` give one value each.
+        Ops with a probability at or below ``threshold`` are left out (the
+        official lookup table drops p <= 0.01, as the supernet's relaxed forward does).
         """
         if self.se:
             raise ValueError("expected MACs are defined for the searched space without SE")
         table = self.sub_macs.astype(np.float64)
+        kept = probs * (probs > threshold) if threshold > 0 else probs
         if not isinstance(probs, np.ndarray):
             import torch
 
             table = torch.as_tensor(table, dtype=probs.dtype, device=probs.device)
-            return (probs * table[:, None, :]).sum(dim=(-1, -2, -3)) + self.fixed_macs(convention)
-        return (probs * table[:, None, :]).sum(axis=(-1, -2, -3)) + self.fixed_macs(convention)
+            return (kept * table[:, None, :]).sum(dim=(-1, -2, -3)) + self.fixed_macs(convention)
+        return (kept * table[:, None, :]).sum(axis=(-1, -2, -3)) + self.fixed_macs(convention)

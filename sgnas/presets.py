@@ -62,6 +62,8 @@ def cifar() -> Config:
 
 #: where the official CIFAR targets (80-120M) sit inside the CIFAR space's conv MACs range (51.3-171.8M)
 _OFFICIAL_CIFAR_FRACTIONS = (0.24, 0.57)
+#: targets the official selection rule sums its hardware loss over: range(270, 450, 10) on the paper's range
+_OFFICIAL_SELECT_TARGETS = 18
 
 
 def _scaled_targets(space: SpaceConfig, convention: Convention, fractions: tuple[float, float]) -> tuple[float, float]:
@@ -96,7 +98,8 @@ def proxy() -> Config:
                                 val_batches=4, calib_batches=4),
         generator=GeneratorConfig(epochs=30, batch_size=32, target_low=low, target_high=high,
                                   target_step=round((high - low) / 20, 3), target_jitter=round((high - low) / 40, 3),
-                                  loss="relative", hw_lambda=40.0, select_batches=8),
+                                  loss="relative", hw_lambda=40.0, select_batches=8,
+                                  select_step=round((high - low) / _OFFICIAL_SELECT_TARGETS, 4)),
         search=SearchConfig(calib_batches=4, val_batches=8, budget=200),
         evaluate=EvaluateConfig(
             epochs=10, batch_size=64, optimizer="sgd", lr=0.05, weight_decay=4e-5, schedule="cosine",
@@ -120,7 +123,8 @@ def smoke() -> Config:
                                 val_batches=1, calib_batches=1),
         generator=GeneratorConfig(epochs=1, batch_size=20, target_low=low, target_high=high,
                                   target_step=round((high - low) / 10, 4), target_jitter=round((high - low) / 20, 4),
-                                  loss="relative", hw_lambda=40.0, sweep_targets=5, select_batches=1),
+                                  loss="relative", hw_lambda=40.0, sweep_targets=5, select_batches=1,
+                                  select_step=round((high - low) / _OFFICIAL_SELECT_TARGETS, 4)),
         search=SearchConfig(calib_batches=1, val_batches=1, budget=20),
         evaluate=EvaluateConfig(
             epochs=1, batch_size=16, optimizer="sgd", lr=0.05, weight_decay=4e-5, schedule="cosine",

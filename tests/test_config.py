@@ -100,3 +100,31 @@ def test_a_run_config_round_trips_exactly(tmp_path) -> None:  # noqa: ANN001
     assert (again.seed, again.generator, again.supernet, again.data.val_per_class) == (
         3, config.generator, config.supernet, config.data.val_per_class)
     assert config_of_run(run.path, ["supernet.weight_decay=1e-3"]).supernet.weight_decay == 1e-3
+
+
+BAD_GENERATOR_SETTINGS = [
+    ("generator.prior_pool=0", "generator.prior_pool must be at least 1, got 0"),
+    ("generator.selection=tau", "generator.selection must be official or score, got 'tau'"),
+    ("generator.init=xavier", "generator.init must be official or default, got 'xavier'"),
+    ("generator.target_cycle=clipped", "generator.target_cycle must be official or current, got 'clipped'"),
+    ("generator.prior_draw=nearest", "generator.prior_draw must be official or sweep, got 'nearest'"),
+    ("generator.label_smoothing=1", "generator.label_smoothing must be in [0, 1), got 1.0"),
+    ("generator.macs_threshold=-0.1", "generator.macs_threshold must be in [0, 1), got -0.1"),
+    ("generator.select_max_hw_loss=0", "generator.select_max_hw_loss must be greater than 0, got 0.0"),
+    ("generator.select_step=-10", "generator.select_step must be greater than 0, got -10.0"),
+    ("supernet.sampler=fair", "supernet.sampler must be one of strict-fair, uniform"),
+    ("data.dataset=cifar1000", "data.dataset must be cifar10, cifar100, imagefolder or synthetic"),
+]
+
+
+@pytest.mark.parametrize(("override", "message"), BAD_GENERATOR_SETTINGS, ids=[o for o, _ in BAD_GENERATOR_SETTINGS])
+def test_bad_generator_settings_are_one_line_and_exit_2(capsys: pytest.CaptureFixture, tmp_path, override: str,
+                                                        message: str) -> None:  # noqa: ANN001
+    from sgnas.cli import main
+
+    runs = tmp_path / "runs"
+    code = main(["train-supernet", "--preset", "smoke", "--set", "data.dataset=synthetic", "--set", override,
+                 "--runs-dir", str(runs)])
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith("sgnas: error:") and message in lines[0], lines
+    assert not runs.exists()

@@ -76,12 +76,31 @@ def test_tau_schedule() -> None:
 
 
 def test_target_cycle_visits_the_grid_once_per_cycle() -> None:
-    cycle = TargetCycle(270, 450, 5, 0.0, seed=0)
+    cycle = TargetCycle(270, 450, 5, 0.0, seed=0, mode="current")
     first = sorted(cycle(s) for s in range(37))
     assert first == list(np.arange(270, 451, 5))
     assert [cycle(s) for s in range(37)] != first, "the order is shuffled"
-    jittered = TargetCycle(270, 450, 5, 0.5, seed=0)
+    jittered = TargetCycle(270, 450, 5, 0.5, seed=0, mode="current")
     assert all(abs(jittered(s) - cycle(s)) <= 0.5 for s in range(72))
+    assert all(270 <= jittered(s) <= 450 for s in range(370)), "current: clipped to the range"
+
+
+def test_the_official_target_cycle_is_range_low_high_step_shuffled_jittered_unclipped() -> None:
+    """``range(270, 450, 5)`` (36 targets, 450 excluded) in a fresh order per cycle, +-0.5, not clipped."""
+    assert load_preset("paper").generator.target_cycle == "official"
+    cycle = TargetCycle(270, 450, 5, 0.0, seed=0)
+    grid = list(range(270, 450, 5))
+    assert sorted(cycle(s) for s in range(36)) == grid
+    assert sorted(cycle(s) for s in range(36, 72)) == grid, "every cycle visits the grid once"
+    assert [cycle(s) for s in range(36)] != grid and [cycle(s) for s in range(36)] != [cycle(s) for s in range(36, 72)]
+    jittered = TargetCycle(270, 450, 5, 0.5, seed=0)
+    offsets = [jittered(s) - cycle(s) for s in range(360)]
+    assert all(-0.5 <= d <= 0.5 for d in offsets) and np.std(offsets) > 0.2
+    assert min(jittered(s) for s in range(360)) < 270, "not clipped at the low end"
+    assert max(jittered(s) for s in range(360)) < 445.5, "450 is never a grid point"
+    proxy = load_preset("proxy").generator
+    scaled = TargetCycle(proxy.target_low, proxy.target_high, proxy.target_step, 0.0, seed=0)
+    assert len(scaled.grid) == 20 and scaled.grid[-1] < proxy.target_high
 
 
 @given(architectures(19))
@@ -116,13 +135,140 @@ def test_decoded_architectures_are_valid_and_canonical_under_fs() -> None:
 
 def test_prior_pool_levels_and_round_trip() -> None:
     cost = CostModel(get_space("cifar", resolution=16, width=0.5))
-    pool = PriorPool(cost, 6.2, 9.7, size=5, seed=0, draws=300)
+    pool = PriorPool(cost, 6.2, 9.7, size=5, seed=0, draws=300, draw="sweep")
     assert len(pool.levels) == 5 and 6.2 < pool.levels[0] < pool.levels[-1] < 9.7
     assert all(abs(m - level) / level < 0.05 for m, level in zip(pool.macs, pool.levels))
     assert all(a.is_canonical() for a in pool.archs)
     assert torch.equal(pool(6.2), pool.priors[0]) and torch.equal(pool(9.7), pool.priors[-1])
     again = PriorPool.from_state(pool.state_dict())
     assert again.archs == pool.archs and np.allclose(again.levels, pool.levels)
+
+
+@pytest.mark.parametrize("name", ["paper", "cifar", "proxy", "smoke"])
+def test_the_default_prior_pool_is_one_prior_for_every_target(name: str) -> None:
+    """Official configs: ``pool_size: 1``, its level the middle of the range, drawn uniformly within the band."""
+    config = load_preset(name).generator
+    assert (config.prior_pool, config.prior_draw) == (1, "official")
+    cost = CostModel(load_preset(name).space.build())
+    pool = PriorPool(cost, config.target_low, config.target_high, config.prior_pool, seed=0, draws=500)
+    middle = (config.target_low + config.target_high) / 2
+    assert list(pool.levels) == pytest.approx([middle])
+    assert torch.equal(pool(config.target_low), pool(config.target_high))
+    assert abs(pool.macs[0] - middle) <= (config.target_high - config.target_low) / 180
+    assert pool.archs[0].is_canonical()
+
+
+def test_the_official_prior_draw_takes_the_first_draw_within_the_band() -> None:
+    cost = CostModel(get_space("cifar", resolution=16, width=0.5))
+    pool = PriorPool(cost, 6.2, 9.7, size=3, seed=1, draws=2000)
+    band = 3.5 / 180
+    assert all(abs(m - level) <= band for m, level in zip(pool.macs, pool.levels))
+    assert PriorPool(cost, 6.2, 9.7, size=3, seed=1, draws=2000).archs == pool.archs, "seeded"
+    again = PriorPool(cost, 6.2, 9.7, size=3, seed=1, draws=2000, forced_sampling=False)
+    assert all(min(a.expansions) >= 2 for a in again.archs)
+
+
+def _logit_spread(init: str, seeds: int = 5) -> float:
+    """Standard deviation of each logit over 10 targets across [0, 1], averaged over cells and seeds."""
+    from sgnas.architecture import random_architecture
+    from sgnas.generator.network import build_generator
+
+    spreads = []
+    for seed in range(seeds):
+        torch.manual_seed(seed)
+        generator = build_generator("conv", 19, 32, init)
+        prior = one_hot(random_architecture(19, np.random.default_rng(seed), True))
+        with torch.no_grad():
+            logits = generator(prior.expand(10, -1, -1, -1), torch.linspace(0, 1, 10))
+        spreads.append(logits.std(dim=0).mean().item())
+    return float(np.mean(spreads))
+
+
+def test_the_official_initialisation_makes_the_logits_depend_on_the_target_at_step_0() -> None:
+    """Measured (5 seeds, 19 layers): the spread of a logit over 10 targets is about 0.0065 with PyTorch's
+    default initialisation and about 1.49 with the official one (He-normal on fan-out, zero bias); the
+    logits' overall std is 0.033 against 1.81."""
+    from sgnas.generator.network import build_generator
+
+    default, official = _logit_spread("default"), _logit_spread("official")
+    assert default < 0.02 and official > 0.5 and official > 50 * default
+    torch.manual_seed(0)
+    generator = build_generator("conv", 19, 32)
+    assert generator.tail.bias.abs().sum() == 0
+    fan_out = 9 * 32
+    assert generator.body[0][0].weight.std().item() == pytest.approx((2 / fan_out) ** 0.5, rel=0.05)
+    mlp = build_generator("mlp", 19, 32)
+    assert mlp.net[0].weight.std().item() == pytest.approx(0.01, rel=0.05) and mlp.net[0].bias.abs().sum() == 0
+
+
+def test_expected_macs_leave_out_ops_at_or_below_the_threshold() -> None:
+    cost = CostModel(get_space("cifar", resolution=16, width=0.5))
+    probs = torch.zeros(19, 6, 4)
+    probs[..., OPS.index("k3")] = 0.995
+    probs[..., OPS.index("k7")] = 0.005
+    k3_only = probs.clone()
+    k3_only[..., OPS.index("k7")] = 0
+    assert cost.expected_macs(probs, "conv", threshold=0.01) == pytest.approx(cost.expected_macs(k3_only, "conv").item())
+    assert cost.expected_macs(probs, "conv") > cost.expected_macs(k3_only, "conv")
+    probs.requires_grad_(True)
+    cost.expected_macs(probs, "conv", threshold=0.01).backward()
+    assert probs.grad[..., OPS.index("k7")].abs().sum() == 0 and probs.grad[..., OPS.index("k3")].abs().sum() > 0
+    assert load_preset("paper").generator.macs_threshold == 0.01
+
+
+def _history(*epochs: tuple[float, float, float]) -> list[dict[str, float]]:
+    """Selection metrics per epoch from (top-1 at the middle target, summed hardware loss, score)."""
+    return [{"top1_middle": top1, "summed_hw_loss": loss, "score": score} for top1, loss, score in epochs]
+
+
+def _kept(history: list[dict[str, float]], selection: str, max_hw_loss: float = 0.4) -> int:
+    from sgnas.generator.train import is_better
+
+    best = None
+    for epoch, metrics in enumerate(history):
+        if is_better(metrics, None if best is None else history[best], selection, max_hw_loss):
+            best = epoch
+    assert best is not None
+    return best
+
+
+def test_the_official_selection_keeps_the_best_top1_among_epochs_under_the_loss_threshold() -> None:
+    history = _history((30.0, 0.9, 5.0), (50.0, 0.5, 9.0), (40.0, 0.3, 1.0), (45.0, 0.1, 2.0), (45.0, 0.2, 3.0),
+                       (44.0, 0.39, 4.0))
+    assert _kept(history, "official") == 3, "epoch 1 has the best top-1 but its loss is above 0.4; ties keep the first"
+    assert _kept(history, "score") == 1
+    assert _kept(history, "official", max_hw_loss=0.6) == 1
+    assert _kept(_history((30.0, 0.9, 0.0), (50.0, 0.5, 0.0), (60.0, 0.7, 0.0)), "official") == 1, \
+        "no epoch qualifies: the least summed loss"
+    assert load_preset("paper").generator.selection == "official"
+    assert load_preset("paper").generator.select_step == 10.0
+
+
+def test_the_generator_cross_entropy_is_label_smoothed(tmp_path: Path) -> None:
+    import torch.nn.functional as F
+
+    config, trainer = _trainer(tmp_path, epochs=1)
+    assert config.generator.label_smoothing == 0.1
+    images, labels = next(iter(trainer.train_batches.epoch(0)))
+    with torch.no_grad():
+        logits = trainer.supernet(images, None)
+    record = trainer._step(images, labels, tau=1.0)
+    assert record["ce"] == pytest.approx(F.cross_entropy(logits, labels, label_smoothing=0.1).item(), rel=1e-5)
+    assert record["ce"] != pytest.approx(F.cross_entropy(logits, labels).item(), rel=1e-3)
+
+
+def test_selection_metrics_sum_the_hardware_loss_over_the_official_sweep(tmp_path: Path) -> None:
+    config, trainer = _trainer(tmp_path, epochs=1)
+    metrics = trainer.select()
+    low, high, step = config.generator.target_low, config.generator.target_high, config.generator.select_step
+    assert len(metrics["hw_targets_m"]) == 18 and metrics["hw_targets_m"][0] == low
+    assert all(b - a == pytest.approx(step) for a, b in zip(metrics["hw_targets_m"], metrics["hw_targets_m"][1:]))
+    assert metrics["hw_targets_m"][-1] < high
+    expected = sum(config.generator.hw_lambda * relative_squared(torch.tensor(f), torch.tensor(t)).item()
+                   for f, t in zip(metrics["hw_macs_m"], metrics["hw_targets_m"]))
+    assert metrics["summed_hw_loss"] == pytest.approx(expected)
+    results = trainer.train()
+    assert results["selection"] == "official" and "summed hardware loss" in results["selected_by"]
 
 
 class ConstantSupernet(nn.Module):
