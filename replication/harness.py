@@ -7,7 +7,9 @@ the harness only reads finished runs):
 1. one supernet per training sampler the methods use, shared by every method
    on that sampler: strict fairness (SGNAS, FairNAS, and the searches that need
    "a trained supernet") and uniform single path (SPOS);
-2. the SGNAS generator over the strict-fairness supernet;
+2. the SGNAS generator over the strict-fairness supernet, shared by every
+   method whose strategy is built from a generator run (the generator itself
+   and the prior-only baseline, which answers with the generator's input prior);
 3. for each method (:mod:`replication.methods`), one search per budget A/B/C
    (:func:`replication.plans.budget_targets`), a run of kind ``search`` like
    ``sgnas search`` writes, with the supernet-estimated accuracy after BN
@@ -16,7 +18,9 @@ the harness only reads finished runs):
 
 The results folder then holds the files of :mod:`replication.results`:
 ``search.csv`` (Table B), ``cost_vs_n.csv`` (Table C, by
-:mod:`replication.cost_for_n`), ``generator_sweep.csv`` and ``manifest.json``.
+:mod:`replication.cost_for_n`), ``generator_sweep.csv`` (the generator's MACs
+over its selection sweep of targets, ``variant`` ``default``, and the MACs of
+its prior for the same targets, ``variant`` ``prior-only``) and ``manifest.json``.
 
     python replication/harness.py --plan smoke --seeds 0 --results results/smoke
 """
@@ -47,6 +51,25 @@ from sgnas.runs import RunDir, environment, remove_stale_temps  # noqa: E402
 __all__ = ["main", "run_replication", "search_rows"]
 
 GENERATOR = "generator"
+#: the ``variant`` of generator_sweep.csv rows that hold the prior-only baseline's MACs
+PRIOR_ONLY = "prior-only"
+
+
+def _needs_generator(method: Method) -> bool:
+    """Whether ``method``'s strategy is built from a trained generator run."""
+    from sgnas.registry import STRATEGIES
+
+    return bool(getattr(STRATEGIES.get(method.strategy), "needs_generator", False))
+
+
+def _prior_sweep(generator_run: RunDir, config: Config, targets_m: Sequence[float]) -> list[float]:
+    """MACs (millions, the generator's convention) of the generator run's prior for each target."""
+    from sgnas.cost import CostModel
+    from sgnas.generator.strategy import PriorStrategy
+
+    cost_model = CostModel(config.space.build())
+    prior = PriorStrategy.load(generator_run.path / "generator.pt", cost_model, config.preset)
+    return [cost_model.macs(prior.prior(t), config.generator.convention) / 1e6 for t in targets_m]
 
 
 def _with_sampler(config: Config, sampler: str) -> Config:
@@ -95,7 +118,7 @@ def search_rows(method: str, seed: int, budgets: Sequence[str], records: Sequenc
 def _runs_per_seed(chosen: Sequence[Method], evaluate: bool) -> int:
     """Supernets, generators, searches and stand-alone trainings of one seed of :func:`run_replication`."""
     samplers = len({m.sampler for m in chosen})
-    generators = len({m.sampler for m in chosen if m.strategy == GENERATOR})
+    generators = len({m.sampler for m in chosen if _needs_generator(m)})
     return samplers + generators + len(chosen) * (1 + len(BUDGET_FRACTIONS) * evaluate)
 
 
@@ -153,16 +176,19 @@ def run_replication(
                 # one resolved config per sampler: the seeds differ only in ``seed`` (listed in the manifest)
                 configs[f"{sampler} supernet"] = {k: v for k, v in sampler_config.to_dict().items() if k != "seed"}
                 run_paths["supernet"].append(str(supernets[sampler].path.resolve()))
-            for sampler in dict.fromkeys(m.sampler for m in chosen if m.strategy == GENERATOR):
+            for sampler in dict.fromkeys(m.sampler for m in chosen if _needs_generator(m)):
                 counter.start(f"seed {seed}, generator")
                 generators[sampler] = train_generator(runtimes[sampler], supernets[sampler].path, runs_dir)
                 run_paths["generator"].append(str(generators[sampler].path.resolve()))
                 generated = generators[sampler].results
                 sweep_rows += [{"variant": "default", "seed": seed, "target_macs_m": t, "macs_m": f}
                                for t, f in zip(generated["targets_m"], generated["macs_m"])]
+                priors = _prior_sweep(generators[sampler], runtimes[sampler].config, generated["targets_m"])
+                sweep_rows += [{"variant": PRIOR_ONLY, "seed": seed, "target_macs_m": t, "macs_m": f}
+                               for t, f in zip(generated["targets_m"], priors)]
             for method in chosen:
                 runtime = runtimes[method.sampler]
-                generator_run = generators.get(method.sampler) if method.strategy == GENERATOR else None
+                generator_run = generators.get(method.sampler) if _needs_generator(method) else None
                 counter.start(f"seed {seed}, {method.key} search")
                 records = _search(method, runtime, supernets[method.sampler], generator_run, targets, runs_dir)
                 budget = runtime.config.search.budget
@@ -172,7 +198,7 @@ def run_replication(
                         counter.start(f"seed {seed}, {method.key} budget {row['budget']} stand-alone training")
                         row["standalone_top1"] = _standalone(runtime, row["architecture"], runs_dir)
                 one_time: OneTimeCost | None = None
-                if generator_run is not None:
+                if generator_run is not None and method.strategy == GENERATOR:
                     one_time = one_time_cost(generator_run.results, f"generator run {generator_run.path}")
                 searched_rows += rows
                 costs += cost_rows(method.key, seed, [{**r, "evaluation_budget": budget} for r in records], one_time, NS)

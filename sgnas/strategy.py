@@ -112,6 +112,8 @@ class SearchStrategy(ABC):
     name: str = "strategy"
     #: the comparisons this strategy takes part in: method key -> (training sampler, label in tables and legends)
     methods: ClassVar[dict[str, tuple[str, str]]] = {}
+    #: whether the strategy is built from a trained generator run (``SearchContext.generator_path``)
+    needs_generator: ClassVar[bool] = False
 
     @classmethod
     def from_context(cls, context: SearchContext) -> SearchStrategy:

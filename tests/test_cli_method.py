@@ -115,6 +115,29 @@ def test_search_with_a_registered_baseline(capsys: pytest.CaptureFixture, smoke_
 def test_generator_strategy_needs_a_generator_run(capsys: pytest.CaptureFixture) -> None:
     code, _, err = run_cli(capsys, "search", "--targets", "0.5")
     assert_one_line_error(code, err, "needs --generator")
+    code, _, err = run_cli(capsys, "search", "--strategy", "prior", "--targets", "0.5")
+    assert_one_line_error(code, err, "the prior strategy needs --generator")
+
+
+@pytest.mark.slow
+def test_search_with_the_prior_strategy_returns_the_generators_prior(capsys: pytest.CaptureFixture,
+                                                                     smoke_runs: dict[str, str]) -> None:
+    import torch
+
+    from sgnas.generator import PriorPool
+
+    config = load_preset("smoke")
+    low, high = config.generator.target_low, config.generator.target_high
+    code, out, err = run_cli(capsys, "search", "--strategy", "prior", "--generator", smoke_runs["generator"],
+                             "--targets", str(low), str(high), "--runs-dir", smoke_runs["root"], "--json")
+    assert code == 0, err
+    saved = json.loads(out)
+    pool = PriorPool.from_state(torch.load(Path(smoke_runs["generator"]) / "generator.pt",
+                                           weights_only=False)["prior_pool"])
+    assert [r["strategy"] for r in saved["results"]] == ["prior", "prior"]
+    assert [r["architecture"] for r in saved["results"]] == [pool.archs[0].canonical().to_string()] * 2, \
+        "one prior (the official pool) answers every target"
+    assert all(r["forward_passes"] == 0 for r in saved["results"])
 
 
 def test_strategy_registry_errors(monkeypatch: pytest.MonkeyPatch) -> None:

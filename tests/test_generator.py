@@ -318,6 +318,25 @@ def test_generator_learns_the_constraint_and_search_is_fast(tmp_path: Path) -> N
     assert result.extra["target_m_in_convention"] == pytest.approx(target)
 
 
+def test_the_prior_strategy_returns_the_prior_of_the_target_unchanged(tmp_path: Path) -> None:
+    from sgnas.generator import PriorStrategy
+
+    config, trainer = _trainer(tmp_path, epochs=1)
+    trainer.pool = PriorPool(trainer.cost_model, config.generator.target_low, config.generator.target_high, 4,
+                             seed=0, draws=300)
+    trainer.export(tmp_path / "generator.pt")
+    cost = trainer.cost_model
+    prior = PriorStrategy.load(tmp_path / "generator.pt", cost, "smoke")
+    generator = GeneratorStrategy.load(tmp_path / "generator.pt", cost, "smoke")
+    for level, arch in zip(trainer.pool.levels, trainer.pool.archs):
+        assert prior.generate(float(level)) == arch == decode(torch.log(one_hot(arch).clamp_min(1e-9)), True)
+        result = prior.search(None, cost.to_interface(level * 1e6, "conv"))
+        assert result.architecture == arch and result.strategy == "prior" and result.forward_passes == 0
+    assert torch.equal(prior.pool.priors, generator.pool.priors), "the generator's own input"
+    with pytest.raises(SgnasError, match="outside the generator's trained range"):
+        prior.generate(config.generator.target_high * 1.5)
+
+
 def test_targets_outside_the_trained_range_are_refused_or_warned(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     config, trainer = _trainer(tmp_path, epochs=1)
     trainer.export(tmp_path / "generator.pt")

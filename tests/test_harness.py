@@ -81,9 +81,10 @@ def test_smoke_harness_writes_every_table_and_reuses_its_runs(
     results = tmp_path / "results"
     tables = build_tables("smoke", [0], results, data_dir=data_dir, redundancy_spread=False)[1:]  # after Table A
     # 2 supernets, the generator, and per method a search and 3 stand-alone trainings
+    runs = 2 + 1 + 4 * len(METHODS)
     announced = [line for line in capsys.readouterr().err.splitlines() if line.startswith("harness: run ")]
-    assert len(announced) == 27 and announced[0].startswith("harness: run 1 of 27 (seed 0, strict-fair supernet)")
-    assert announced[-1].startswith("harness: run 27 of 27 (seed 0, random-sampling budget C stand-alone training)")
+    assert len(announced) == runs and announced[0].startswith(f"harness: run 1 of {runs} (seed 0, strict-fair supernet)")
+    assert announced[-1].startswith(f"harness: run {runs} of {runs} (seed 0, random-sampling budget C stand-alone training)")
     assert "ETA" in announced[-1]
     assert [t.name for t in tables] == ["table_b", "table_c", "claims"]
     search = read_csv(results, "search")
@@ -99,7 +100,11 @@ def test_smoke_harness_writes_every_table_and_reuses_its_runs(
     at_spos = cost.set_index("method")["wall_seconds_at_spos_budget"]
     assert (at_spos[["spos-evolution", "random-search"]] > cost.set_index("method").loc[
         ["spos-evolution", "random-search"], "wall_seconds"]).all()
-    assert not read_csv(results, "generator_sweep").empty
+    sweep = read_csv(results, "generator_sweep")
+    generated, prior = (sweep[sweep["variant"] == v] for v in ("default", "prior-only"))
+    assert not generated.empty and list(prior["target_macs_m"]) == list(generated["target_macs_m"])
+    assert prior["macs_m"].nunique() == 1, "one prior for every target"
+    assert "prior-only" in set(search["method"])
     manifest = read_manifest(results)
     assert manifest["seeds"] == [0] and manifest["indicative"] and manifest["runs"]["supernet"]
     runs_before = sorted(p.name for p in (results / "runs").glob("*/*"))

@@ -67,8 +67,8 @@ def _locate(args: argparse.Namespace):
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.strategy == "generator" and not args.generator:
-        raise SgnasError("the generator strategy needs --generator RUN")
+    if getattr(STRATEGIES.get(args.strategy), "needs_generator", False) and not args.generator:
+        raise SgnasError(f"the {args.strategy} strategy needs --generator RUN")
     if args.sweep < 0 or (args.sweep == 1):
         raise SgnasError("--sweep needs at least 2 targets")
     targets = parse_targets(args.targets)

@@ -5,14 +5,14 @@
 :mod:`~sgnas.generator.relax` (Gumbel-softmax, tau schedule, forced sampling, argmax) ->
 :mod:`~sgnas.generator.losses` (hardware losses) ->
 :mod:`~sgnas.generator.train` (training against a frozen supernet) ->
-:mod:`~sgnas.generator.strategy` (search by generating).
+:mod:`~sgnas.generator.strategy` (search by generating, and the prior-only baseline).
 """
 
 from sgnas.generator.losses import HARDWARE_LOSSES, asymmetric_squared, relative_squared
 from sgnas.generator.network import ConvGenerator, MLPGenerator, build_generator
 from sgnas.generator.prior import PriorPool, one_hot
 from sgnas.generator.relax import TauSchedule, canonical_relaxed, decode, mask_logits, relax
-from sgnas.generator.strategy import GeneratorStrategy
+from sgnas.generator.strategy import GeneratorStrategy, PriorStrategy
 from sgnas.generator.train import GeneratorTrainer, TargetCycle, sweep_targets
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "GeneratorTrainer",
     "MLPGenerator",
     "PriorPool",
+    "PriorStrategy",
     "TargetCycle",
     "TauSchedule",
     "asymmetric_squared",

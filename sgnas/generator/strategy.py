@@ -11,6 +11,15 @@ Targets outside the range the generator was trained on are refused by default
 (a one-line error naming the range): the generator has never seen such a
 normalised target and its answers there are not calibrated. With
 ``outside_range="warn"`` it prints a warning and generates anyway.
+
+:class:`PriorStrategy` (``--strategy prior``, method ``prior-only``) is the
+control the generator is measured against: for a target it returns the
+generator's own input, the prior of that target from the trained run's prior
+pool (the pool saved with ``generator.pt``, so exactly what the generator was
+fed), unchanged, canonical under forced sampling as the generator's outputs
+are. With one prior (the official pool) it answers every target with the same
+architecture; with a prior per MACs level it already meets the targets
+roughly, and whatever the generator adds is its gain over this baseline.
 """
 
 from __future__ import annotations
@@ -32,7 +41,7 @@ from sgnas.registry import STRATEGIES
 from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 from sgnas.training.checkpoint import load_checkpoint
 
-__all__ = ["GeneratorStrategy"]
+__all__ = ["GeneratorStrategy", "PriorStrategy"]
 
 
 @STRATEGIES.register("generator")
@@ -40,6 +49,7 @@ class GeneratorStrategy(SearchStrategy):
     """One generator forward pass per target; targets in the ``conv+fc`` convention of the interface."""
 
     methods = {"sgnas": ("strict-fair", "SGNAS (generator)")}
+    needs_generator = True
 
     def __init__(
         self,
@@ -80,7 +90,7 @@ class GeneratorStrategy(SearchStrategy):
     def from_context(cls, context: SearchContext) -> GeneratorStrategy:
         """Built by the ``search`` command from its context (a trained generator's run is required)."""
         if context.generator_path is None:
-            raise SgnasError("the generator strategy needs --generator RUN (a train-generator run or its generator.pt)")
+            raise SgnasError(f"the {cls.name} strategy needs --generator RUN (a train-generator run or its generator.pt)")
         return cls.load(context.generator_path, context.cost_model, context.config.preset,
                         context.config.search.outside_range, context.device)
 
@@ -102,6 +112,11 @@ class GeneratorStrategy(SearchStrategy):
         logits = self.generator(self.pool(target_m)[None].to(self.device), normalised)
         return decode(logits[0], self.forced_sampling)
 
+    def prior(self, target_m: float) -> Architecture:
+        """The generator's input prior for ``target_m`` (millions of MACs in the generator's convention), as it is."""
+        arch = self.pool.architecture(target_m)
+        return arch.canonical() if self.forced_sampling else arch
+
     def search(self, evaluator: Evaluator | None, target_macs: float, budget: int = 0) -> SearchResult:
         target_m = self.cost_model.from_interface(target_macs, self.convention) / 1e6
         start = time.perf_counter()
@@ -120,3 +135,15 @@ class GeneratorStrategy(SearchStrategy):
                    "target_m_in_convention": target_m,
                    "macs_m_in_convention": self.cost_model.macs(arch, self.convention) / 1e6},
         )
+
+
+@STRATEGIES.register("prior")
+class PriorStrategy(GeneratorStrategy):
+    """The prior-only baseline: a trained generator run's prior for the target, without the generator."""
+
+    methods = {"prior-only": ("strict-fair", "Prior only (no generator)")}
+
+    def generate(self, target_m: float) -> Architecture:
+        """The prior architecture for ``target_m``; targets outside the trained range as the generator's."""
+        self.check_target(target_m)
+        return self.prior(target_m)
