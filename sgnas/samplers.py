@@ -18,6 +18,8 @@ expansion rates and multisets hold in both modes.
 * :class:`StrictFairSampler`: FairNAS strict fairness (Chu et al., arXiv
   1907.01845) adapted to unified blocks, as SGNAS supp. A.2 asks.
 * :class:`UniformSampler`: SPOS uniform single-path sampling (Guo et al., arXiv 1904.00420).
+* :class:`OfficialSampler`: what the official SGNAS code does instead of strict
+  fairness (``utils/trainer.py``, ``utils/network_utils.py``).
 
 Each sampler is registered under its config name (``supernet.sampler``) in
 :data:`sgnas.registry.SAMPLERS`; :func:`build_sampler` builds one by name. A new
@@ -36,7 +38,7 @@ from sgnas.errors import SgnasError
 from sgnas.registry import SAMPLERS
 from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS
 
-__all__ = ["EXPANSIONS", "PathSampler", "StrictFairSampler", "UniformSampler", "build_sampler"]
+__all__ = ["EXPANSIONS", "OfficialSampler", "PathSampler", "StrictFairSampler", "UniformSampler", "build_sampler"]
 
 #: The expansion rates of a unified block, 2..6.
 EXPANSIONS: tuple[int, ...] = tuple(range(MIN_ACTIVE, SUB_BLOCKS + 1))
@@ -194,6 +196,57 @@ class UniformSampler(PathSampler):
             kernels = self.rng.integers(0, len(KERNEL_OPS), size=expansion)
             layers.append(_layer({int(j): KERNEL_OPS[k] for j, k in zip(positions, kernels)}))
         return [tuple(layers)]
+
+
+@SAMPLERS.register("official")
+class OfficialSampler(PathSampler):
+    """The official SGNAS supernet sampler: four passes per batch, gradients summed, one optimizer step.
+
+    Read from the official code (``Trainer._training_step``, ``MBConv``,
+    ``MPDBlock`` and ``MixedBlock.set_training_order``): at the start of every
+    batch each layer and each sub-block reset their state, then each of the 4
+    passes draws, independently per layer:
+
+    1. the expansion rate: the next entry of the layer's list 2..6, shuffled
+       afresh at the batch's start, so the 4 passes of a batch take 4 distinct
+       rates (one of the five is left out each batch);
+    2. the active positions: a uniformly random subset of that many of the six
+       sub-blocks; any sub-block may skip, sub-block 0 included (the official
+       "at least one block" rule only applies to an expansion rate of 0, which
+       never occurs), and nothing inside the sampler forces a canonical
+       arrangement (the :class:`PathSampler` switch canonicalises when
+       ``supernet.forced_sampling`` is on; off, the paths are the official ones);
+    3. the kernels: each active sub-block takes the next entry of its own list
+       of k3/k5/k7, shuffled afresh at the batch's start and again each time it
+       is used up. The official reset sets the list's index to 0 and the same
+       call advances it, so the walk begins at the list's second entry: a
+       sub-block's first two uses in a batch are two distinct kernels, its next
+       three (a fresh shuffle) the three kernels.
+
+    All state is renewed every batch, so the numpy generator is the whole state
+    and resuming is exact. The official code draws from Python's and numpy's
+    global generators; here one seeded generator draws the same distributions.
+    """
+
+    paths_per_step = 4
+    label = "official SGNAS sampler"
+
+    def _draw(self) -> list[tuple[Layer, ...]]:
+        per_path: list[list[Layer]] = [[] for _ in range(self.paths_per_step)]
+        kernels = len(KERNEL_OPS)
+        for _ in range(self.num_layers):
+            expansions = self.rng.permutation(EXPANSIONS)[: self.paths_per_step]
+            lists = [self.rng.permutation(kernels) for _ in range(SUB_BLOCKS)]
+            index = [0] * SUB_BLOCKS
+            for path, expansion in enumerate(expansions):
+                active = {}
+                for j in sorted(int(j) for j in self.rng.permutation(SUB_BLOCKS)[: int(expansion)]):
+                    index[j] += 1
+                    if index[j] == kernels:
+                        lists[j], index[j] = self.rng.permutation(kernels), 0
+                    active[j] = KERNEL_OPS[int(lists[j][index[j]])]
+                per_path[path].append(_layer(active))
+        return [tuple(layers) for layers in per_path]
 
 
 def build_sampler(name: str, num_layers: int, seed: int, forced_sampling: bool = True) -> PathSampler:

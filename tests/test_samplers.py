@@ -1,4 +1,5 @@
-"""Path samplers: strict fairness as stated in StrictFairSampler's docstring, uniform sampling, exact resume."""
+"""Path samplers: strict fairness as stated in StrictFairSampler's docstring, uniform sampling, the official
+SGNAS sampler's defining properties, exact resume."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sgnas.errors import SgnasError
-from sgnas.samplers import EXPANSIONS, StrictFairSampler, UniformSampler
+from sgnas.samplers import EXPANSIONS, OfficialSampler, StrictFairSampler, UniformSampler
 from sgnas.space import KERNEL_OPS, SKIP, SUB_BLOCKS
 
 LAYERS = 3
@@ -79,20 +80,21 @@ def test_strict_fairness_with_forced_sampling(seed, steps):
 
 
 @pytest.mark.invariants
-@given(seed=st.integers(0, 2**32 - 1), sampler_class=st.sampled_from([StrictFairSampler, UniformSampler]))
+@given(seed=st.integers(0, 2**32 - 1),
+       sampler_class=st.sampled_from([StrictFairSampler, UniformSampler, OfficialSampler]))
 def test_forced_sampling_draws_only_canonical_paths(seed, sampler_class):
     sampler = sampler_class(LAYERS, seed, forced_sampling=True)
     assert all(arch.is_canonical() for paths in _steps(sampler, 4) for arch in paths)
 
 
 @pytest.mark.invariants
-@pytest.mark.parametrize("sampler_class", [StrictFairSampler, UniformSampler])
+@pytest.mark.parametrize("sampler_class", [StrictFairSampler, UniformSampler, OfficialSampler])
 def test_without_forced_sampling_other_arrangements_occur(sampler_class):
     sampler = sampler_class(LAYERS, 0, forced_sampling=False)
     assert any(not arch.is_canonical() for paths in _steps(sampler, 4) for arch in paths)
 
 
-@pytest.mark.parametrize("sampler_class", [StrictFairSampler, UniformSampler])
+@pytest.mark.parametrize("sampler_class", [StrictFairSampler, UniformSampler, OfficialSampler])
 @pytest.mark.parametrize("forced", [True, False])
 def test_resume_from_state_is_exact(sampler_class, forced):
     sampler = sampler_class(LAYERS, 11, forced_sampling=forced)
@@ -127,3 +129,53 @@ def test_uniform_sampler_covers_expansions_evenly():
     counts = Counter(e for arch in paths for e in arch.expansions)
     assert set(counts) == set(EXPANSIONS)
     assert max(counts.values()) < 1.5 * min(counts.values())  # 1140 draws, 228 expected each
+
+
+def _kernel_walks(paths, layer: int) -> list[list[str]]:
+    """Per sub-block, the kernels it takes over the passes of one batch in which it is active."""
+    return [[arch.layers[layer][j] for arch in paths if arch.layers[layer][j] != SKIP] for j in range(SUB_BLOCKS)]
+
+
+@pytest.mark.invariants
+@given(seed=st.integers(0, 2**32 - 1))
+def test_official_sampler_four_passes_with_four_distinct_rates_per_layer(seed):
+    sampler = OfficialSampler(LAYERS, seed, forced_sampling=False)
+    for paths in _steps(sampler, 6):
+        assert len(paths) == sampler.paths_per_step == 4
+        for layer in range(LAYERS):
+            rates = [arch.expansion(layer) for arch in paths]
+            assert len(set(rates)) == 4 and set(rates) <= set(EXPANSIONS)
+            for walk in _kernel_walks(paths, layer):
+                # the walk starts at the second entry of a fresh shuffle: two distinct kernels, then a new list
+                assert len(walk) < 2 or walk[0] != walk[1]
+                assert len(walk) < 4 or walk[2] != walk[3]
+
+
+def test_official_sampler_lets_sub_block_0_skip_and_draws_positions_at_random():
+    paths = [arch for step in _steps(OfficialSampler(19, 3, forced_sampling=False), 40) for arch in step]
+    first = Counter(arch.layers[layer][0] == SKIP for arch in paths for layer in range(19))
+    assert first[True] > 0.1 * sum(first.values()), "sub-block 0 skips in a good share of the layers"
+    active = Counter(j for arch in paths for layer in range(19) for j in arch.active(layer))
+    assert max(active.values()) < 1.2 * min(active.values()), "every position is active about as often"
+
+
+def test_official_sampler_kernel_lists_cycle_per_sub_block():
+    """Over many batches the first two uses of a sub-block are every ordered pair of distinct kernels, and a
+    third use starts a fresh list (it may repeat either of the first two)."""
+    pairs, repeats = Counter(), 0
+    for paths in _steps(OfficialSampler(LAYERS, 5, forced_sampling=False), 300):
+        for layer in range(LAYERS):
+            for walk in _kernel_walks(paths, layer):
+                if len(walk) >= 2:
+                    pairs[tuple(walk[:2])] += 1
+                if len(walk) >= 3:
+                    repeats += walk[2] in walk[:2]
+    assert set(pairs) == {(a, b) for a in KERNEL_OPS for b in KERNEL_OPS if a != b}
+    assert max(pairs.values()) < 1.3 * min(pairs.values())
+    assert repeats > 0, "the third use comes from a new shuffle, not the rest of the first list"
+
+
+def test_official_sampler_with_forced_sampling_canonicalises_the_same_draw():
+    forced = _steps(OfficialSampler(LAYERS, 8, forced_sampling=True), 5)
+    free = _steps(OfficialSampler(LAYERS, 8, forced_sampling=False), 5)
+    assert forced == [[arch.canonical() for arch in paths] for paths in free]
