@@ -191,7 +191,9 @@ class EvaluateConfig:
 
     epochs: int = 500
     batch_size: int = 256
-    optimizer: str = "rmsprop"
+    #: ``rmsproptf`` (timm's ``RMSpropTF``, the official ``--opt rmsproptf``: eps inside the square root, square
+    #: average initialised to ones; alpha 0.9, eps 1e-3) or ``sgd`` (Nesterov momentum)
+    optimizer: str = "rmsproptf"
     lr: float = 0.016
     momentum: float = 0.9
     weight_decay: float = 1e-5
@@ -200,10 +202,14 @@ class EvaluateConfig:
     decay_rate: float = 0.963
     decay_epochs: float = 3.0
     warmup_epochs: int = 5
+    #: the learning rate the warm-up starts from, rising linearly to ``lr`` (official: timm's default 1e-4)
+    warmup_lr: float = 1e-4
     label_smoothing: float = 0.1
     dropout: float = 0.2
-    #: model EMA decay (0: off); the EMA weights are the ones tested
-    ema_decay: float = 0.9999
+    #: timm's model EMA (``ModelEmaV3``) decay (0: off; official 0.99995); the EMA weights are the ones tested
+    ema_decay: float = 0.99995
+    #: BN momentum of the retrained model, PyTorch's convention (``None``: timm's default, 0.1; official: 0.001)
+    bn_momentum: float | None = None
     se: bool = False
     act: str = "relu6"
 
@@ -408,6 +414,8 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "evaluate.decay_rate": _fraction(high_included=True),
     "evaluate.decay_epochs": _positive(),
     "evaluate.warmup_epochs": _at_least(0),
+    "evaluate.warmup_lr": _positive(),
+    "evaluate.bn_momentum": ((lambda v: 0 < v <= 1), "in (0, 1]"),
     "evaluate.label_smoothing": _fraction(),
     "evaluate.dropout": _fraction(),
     "evaluate.ema_decay": _fraction(),
@@ -458,7 +466,7 @@ def validate(config: Config) -> None:
         (config.generator.convention in CONVENTIONS, f"generator.convention must be {' or '.join(CONVENTIONS)}"),
         (0 < config.generator.target_low < config.generator.target_high, "generator targets need 0 < target_low < target_high"),
         (config.search.outside_range in ("refuse", "warn"), "search.outside_range must be refuse or warn"),
-        (config.evaluate.optimizer in ("sgd", "rmsprop"), "evaluate.optimizer must be sgd or rmsprop"),
+        _choice("evaluate.optimizer", config.evaluate.optimizer, ("rmsproptf", "sgd")),
         (config.evaluate.schedule in ("step", "cosine"), "evaluate.schedule must be step or cosine"),
         (config.device in ("auto", "cpu", "cuda") or config.device.startswith("cuda:"), "device must be auto, cpu or cuda[:N]"),
         (config.amp in ("off", "bf16", "fp16"), "amp must be off, bf16 or fp16"),

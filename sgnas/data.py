@@ -1,7 +1,11 @@
 """Image data for every step: the splits of SGNAS supp. A.1 and fast, resumable batches.
 
-Sources: torchvision's pickled CIFAR-10, and any ImageFolder root with
-``train/`` and ``test/`` (or ``val/``): ImageNet, or the CIFAR-10 JPEG copy.
+Sources: torchvision's pickled CIFAR-10 and CIFAR-100 (``cifar-10-batches-py/``,
+``cifar-100-python/``; ``data.dataset=cifar10`` or ``cifar100``), and any
+ImageFolder root with ``train/`` and ``test/`` (or ``val/``): ImageNet, or a
+CIFAR JPEG copy (also found as ``cifar10-jpeg/`` or ``cifar100-jpeg/`` inside
+the root). CIFAR-100, the dataset of the official CIFAR config, is normalised
+with the CIFAR-10 statistics as that config does.
 The root comes from ``--data-dir`` or ``$SGNAS_DATA_DIR``, else it is the
 default folder in the user's cache, into which CIFAR-10 is downloaded on first
 use (:mod:`sgnas.download`); elsewhere it is downloaded only when asked.
@@ -124,15 +128,23 @@ def resolve_data_root(config: DataConfig, data_dir: str | Path | None = None) ->
     return root
 
 
+#: the CIFAR datasets: name -> (torchvision class name, its folder, the JPEG copy's folder, what to call it)
+_CIFAR: dict[str, tuple[str, str, str, str]] = {
+    "cifar10": ("CIFAR10", "cifar-10-batches-py", "cifar10-jpeg", "CIFAR-10"),
+    "cifar100": ("CIFAR100", "cifar-100-python", "cifar100-jpeg", "CIFAR-100"),
+}
+
+
 def _image_folder_root(root: Path, dataset: str) -> Path:
-    """The folder that holds ``train/``: the root itself or, for CIFAR-10, ``cifar10-jpeg`` inside it."""
+    """The folder that holds ``train/``: the root itself or, for CIFAR, ``cifar10-jpeg``/``cifar100-jpeg`` inside it."""
     if (root / "train").is_dir():
         return root
-    if dataset == "cifar10" and (root / "cifar10-jpeg" / "train").is_dir():
-        return root / "cifar10-jpeg"
-    if dataset == "cifar10":
-        raise SgnasError(f"data folder {root} has no train/ folder and no cifar-10-batches-py/: expected "
-                         "CIFAR-10 as train/<class>/*.jpg and test/ (or inside cifar10-jpeg/), or torchvision's "
+    if dataset in _CIFAR:
+        _, pickled, jpeg, name = _CIFAR[dataset]
+        if (root / jpeg / "train").is_dir():
+            return root / jpeg
+        raise SgnasError(f"data folder {root} has no train/ folder and no {pickled}/: expected "
+                         f"{name} as train/<class>/*.jpg and test/ (or inside {jpeg}/), or torchvision's "
                          "copy, which --set data.download=true fetches")
     raise SgnasError(f"data folder {root} has no train/ folder (expected train/<class>/*.jpg)")
 
@@ -236,7 +248,7 @@ def load_splits(config: DataConfig, resolution: int, seed: int, data_dir: str | 
     root = resolve_data_root(config, data_dir)
     assert root is not None
     provide_data(root, config.dataset, config.download)
-    if config.dataset == "cifar10" and (root / "cifar-10-batches-py").is_dir():
+    if config.dataset in _CIFAR and (root / _CIFAR[config.dataset][1]).is_dir():
         return _torchvision_cifar(config, root, size, seed)
     folder = _image_folder_root(root, config.dataset)
     test_dir = next((folder / name for name in ("test", "val") if (folder / name).is_dir()), None)
@@ -251,7 +263,7 @@ def load_splits(config: DataConfig, resolution: int, seed: int, data_dir: str | 
     test_idx = np.arange(len(test_files))
     if config.test_per_class is not None:
         (test_idx,) = _per_class_pick(np.asarray(test_labels), [config.test_per_class], seed)
-    mean, std = (CIFAR_MEAN, CIFAR_STD) if config.dataset == "cifar10" else (IMAGENET_MEAN, IMAGENET_STD)
+    mean, std = (CIFAR_MEAN, CIFAR_STD) if config.dataset in _CIFAR else (IMAGENET_MEAN, IMAGENET_STD)
 
     def subset(all_files: list[str], all_labels: list[int], index: np.ndarray, what: str) -> ImageSet:
         chosen = [all_files[i] for i in index]
@@ -267,14 +279,16 @@ def load_splits(config: DataConfig, resolution: int, seed: int, data_dir: str | 
 
 
 def _torchvision_cifar(config: DataConfig, root: Path, size: int, seed: int) -> DataSplits:
-    """torchvision's pickled CIFAR-10 (``cifar-10-batches-py/`` in ``root``)."""
-    from torchvision.datasets import CIFAR10
+    """torchvision's pickled CIFAR-10 or CIFAR-100 (``cifar-10-batches-py/``, ``cifar-100-python/`` in ``root``)."""
+    import torchvision.datasets
 
+    class_name, _, _, name = _CIFAR[config.dataset]
+    dataset = getattr(torchvision.datasets, class_name)
     try:
-        train = CIFAR10(str(root), train=True)
-        test = CIFAR10(str(root), train=False)
+        train = dataset(str(root), train=True)
+        test = dataset(str(root), train=False)
     except (RuntimeError, OSError) as err:
-        raise SgnasError(f"CIFAR-10 in {root}: {str(err).splitlines()[0]}") from None
+        raise SgnasError(f"{name} in {root}: {str(err).splitlines()[0]}") from None
 
     def tensor(data: np.ndarray) -> torch.Tensor:
         images = torch.from_numpy(data).permute(0, 3, 1, 2).contiguous()

@@ -1,5 +1,8 @@
 """The default data folder, and CIFAR-10 downloaded into it, so that a first run needs no set-up.
 
+CIFAR-100 (``data.dataset=cifar100``) is downloaded, by torchvision, only when
+asked (``--set data.download=true``).
+
 Without ``--data-dir`` or ``$SGNAS_DATA_DIR``, every step reads its images
 from :func:`default_data_dir` (``data/`` in the user's cache folder:
 ``$XDG_CACHE_HOME/sgnas/data``, by default ``~/.cache/sgnas/data`` on Linux).
@@ -33,6 +36,7 @@ __all__ = [
     "cifar10_source",
     "default_data_dir",
     "download_cifar10",
+    "download_cifar100",
     "provide_data",
 ]
 
@@ -58,9 +62,10 @@ def cifar10_source() -> tuple[str, str]:
     return os.environ.get(CIFAR10_URL_ENV) or CIFAR10.url, os.environ.get(CIFAR10_MD5_ENV) or CIFAR10.tgz_md5
 
 
-def _holds_image_folder(root: Path) -> bool:
-    """Whether ``root`` has an ImageFolder copy (``train/``, or ``cifar10-jpeg/train/`` for CIFAR-10)."""
-    return (root / "train").is_dir() or (root / "cifar10-jpeg" / "train").is_dir()
+def _holds_image_folder(root: Path, dataset: str = "cifar10") -> bool:
+    """Whether ``root`` has an ImageFolder copy (``train/``, or ``cifar10-jpeg/train/`` / ``cifar100-jpeg/train/``)."""
+    jpeg = "cifar100-jpeg" if dataset == "cifar100" else "cifar10-jpeg"
+    return (root / "train").is_dir() or (root / jpeg / "train").is_dir()
 
 
 def _intact(root: Path) -> bool:
@@ -89,6 +94,21 @@ def _reason(err: BaseException) -> str:
     if isinstance(err, RuntimeError):  # torchvision's check_integrity failing after the download
         return "the archive does not have the expected MD5"
     return str(err).splitlines()[0] if str(err) else type(err).__name__
+
+
+def download_cifar100(root: Path) -> None:
+    """torchvision's CIFAR-100 into ``root`` (its own download, MD5 check and extraction), only when asked."""
+    from filelock import FileLock
+    from torchvision.datasets import CIFAR100
+
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(root / ".cifar-100-download.lock")), _socket_timeout(_SOCKET_TIMEOUT):
+            CIFAR100(str(root), train=True, download=True)
+    except (OSError, RuntimeError, tarfile.TarError, ValueError) as err:
+        (root / CIFAR100.filename).unlink(missing_ok=True)
+        raise SgnasError(f"CIFAR-100 is not in {root} and the download from {CIFAR100.url} failed: {_reason(err)}; "
+                         f"{_WHAT_TO_PASS}") from None
 
 
 def download_cifar10(root: Path) -> None:
@@ -125,6 +145,13 @@ def provide_data(root: Path, dataset: str, download: bool) -> None:
     An interrupted extraction into the default folder is thus redone on the next run.
     """
     is_default = root == default_data_dir()
+    if dataset == "cifar100":
+        if download:
+            download_cifar100(root)
+        elif is_default and not (root / "cifar-100-python").is_dir() and not _holds_image_folder(root, dataset):
+            raise SgnasError(f"CIFAR-100 is not in {root} (only CIFAR-10 is downloaded unasked): "
+                             f"--set data.download=true fetches torchvision's copy, or {_WHAT_TO_PASS}")
+        return
     if dataset != "cifar10":
         if is_default and not _holds_image_folder(root):
             raise SgnasError(f"no data folder for {dataset}: pass --data-dir DIR or set ${DATA_ENV} "

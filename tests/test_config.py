@@ -34,6 +34,19 @@ def test_paper_preset_matches_the_supplementary() -> None:
     assert config.data.val_per_class == 50
 
 
+def test_cifar100_preset_matches_the_official_cifar_config() -> None:
+    config = load_preset("cifar100")
+    space = config.space.build()
+    assert (config.data.dataset, space.num_classes, space.resolution) == ("cifar100", 100, 32)
+    assert config.data.val_per_class == 100, "train_portion 0.8 of 500 images per class"
+    assert (config.generator.target_low, config.generator.target_high, config.generator.prior_pool) == (80.0, 120.0, 1)
+    assert (config.supernet.sampler, config.supernet.batch_size, config.supernet.lr) == ("official", 512, 0.064)
+    assert (config.supernet.weight_decay, config.supernet.label_smoothing) == (4e-4, 0.1)
+    assert (config.evaluate.epochs, config.evaluate.lr, config.evaluate.dropout) == (200, 0.064, 0.2)
+    said = " ".join(PRESETS.get("cifar").__doc__.split())
+    assert said.startswith("CIFAR-10 in the official CIFAR space") and "Not the official CIFAR config" in said
+
+
 def test_overrides_are_typed() -> None:
     config = load_preset("smoke", ["supernet.epochs=3", "generator.betas=[0.1, 0.2]", "data.train_per_class=null",
                                    "supernet.lr=1", "seed=7", "generator.loss=asymmetric", "supernet.weight_decay=4e-05"])

@@ -169,3 +169,37 @@ def test_streaming_batches_read_files(tmp_path: Path) -> None:
     (x, y), *_ = list(batches.epoch(0))
     assert x.shape == (4, 3, 8, 8) and y.shape == (4,)
     assert [b[1].tolist() for b in batches.epoch(1, start=1)] == [list(batches.epoch(1))[1][1].tolist()]
+
+
+def _fake_cifar100(root: Path, per_class: int, test_per_class: int) -> Path:
+    """torchvision's CIFAR-100 layout (``cifar-100-python/`` with pickled train, test and meta), tiny."""
+    import pickle
+
+    folder = root / "cifar-100-python"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name, count in (("train", per_class), ("test", test_per_class)):
+        labels = [c for c in range(100) for _ in range(count)]
+        data = rng.integers(0, 256, (len(labels), 3 * 32 * 32), dtype=np.uint8)
+        (folder / name).write_bytes(pickle.dumps({"data": data, "fine_labels": labels, "coarse_labels": labels}))
+    (folder / "meta").write_bytes(pickle.dumps({"fine_label_names": [f"c{c}" for c in range(100)]}))
+    return root
+
+
+def test_torchvision_cifar100_is_read_with_100_classes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import torchvision.datasets.cifar
+
+    monkeypatch.setattr(torchvision.datasets.cifar, "check_integrity", lambda *args, **kwargs: True)
+    root = _fake_cifar100(tmp_path / "data", per_class=5, test_per_class=2)
+    splits = load_splits(DataConfig(dataset="cifar100", root=str(root), val_per_class=1, image_size=16), 32, 0)
+    assert len(splits.classes) == 100 and (len(splits.train), len(splits.val), len(splits.test)) == (400, 100, 200)
+    assert splits.train.images.shape[1:] == (3, 16, 16) and int(splits.val.labels.max()) == 99
+
+
+def test_cifar100_as_an_image_folder_and_a_missing_copy(tmp_path: Path) -> None:
+    root = make_folder(tmp_path / "data" / "cifar100-jpeg")
+    splits = load_splits(DataConfig(dataset="cifar100", root=str(root.parent), val_per_class=1), 8, 0)
+    assert splits.classes == ["class0", "class1", "class2"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SgnasError, match=r"no train/ folder and no cifar-100-python/.*data\.download=true"):
+        load_splits(DataConfig(dataset="cifar100", root=str(tmp_path / "empty")), 8, 0)

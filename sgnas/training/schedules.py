@@ -4,7 +4,8 @@
 * exponential step decay, ``decay_rate`` every ``decay_epochs`` (the official
   retraining recipe: 0.963 every 3 epochs);
 
-both after an optional linear warm-up. Being an object with plain attributes,
+both after an optional linear warm-up from ``warmup_start`` times the base rate
+(timm's ``warmup_lr_init``, as a fraction). Being an object with plain attributes,
 the factor's state travels in the scheduler's ``state_dict`` and resumes exactly.
 """
 
@@ -26,6 +27,8 @@ class LRFactor:
     warmup_steps: int = 0
     decay_rate: float = 0.963
     decay_epochs: float = 3.0
+    #: the warm-up's starting point as a fraction of the base learning rate
+    warmup_start: float = 0.0
 
     def __post_init__(self) -> None:
         if self.kind not in ("cosine", "step"):
@@ -33,7 +36,7 @@ class LRFactor:
 
     def __call__(self, step: int) -> float:
         if step < self.warmup_steps:
-            return (step + 1) / self.warmup_steps
+            return self.warmup_start + (1.0 - self.warmup_start) * (step + 1) / self.warmup_steps
         if self.kind == "cosine":
             span = max(1, self.total_steps - self.warmup_steps)
             return 0.5 * (1.0 + math.cos(math.pi * min(1.0, (step - self.warmup_steps) / span)))
