@@ -344,3 +344,10 @@ def test_supernets_table_shows_loss_interval_chance_and_whether_each_learned(res
     assert main.loc[("strict-fair", 0), "Learned"] == "yes" and main.loc[("strict-fair", 0), "Chance (%)"] == "10.0"
     low, high = main.loc[("uniform", 1), "95% interval (%)"].split(" to ")
     assert float(low) < 10 < float(high)
+
+
+def test_no_table_overwrites_a_result_file() -> None:
+    from replication.tables import TABLES
+
+    written = {f"{spec.name}.csv" for spec in TABLES[1:]}  # Table A writes reference_table.csv itself
+    assert not written & set(FILES.values())

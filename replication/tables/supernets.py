@@ -19,7 +19,7 @@ from replication.supernets import parse_learned
 
 __all__ = ["NAME", "NEEDS", "TITLE", "supernets_table"]
 
-NAME = "supernets"
+NAME = "supernets_table"  # not "supernets": supernets.csv is the raw result beside it
 TITLE = "Supernets: final training loss and validation top-1 against chance"
 NEEDS = "supernets"
 
