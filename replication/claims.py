@@ -155,8 +155,8 @@ def _sweep_errors(sweep: pd.DataFrame) -> pd.Series:
 
 
 def claim_meets_constraints(results_dir: str | Path) -> Claim:
-    """The generated architectures' FLOPs follow the targets (SGNAS-A/B/C: 373/326/281 for 365/320/275), and
-    better than the generator's own input prior does: with a 10-level prior pool, returning the nearest prior
+    """The generated architectures' FLOPs follow the targets (SGNAS-A/B/C: 373/326/281 for 365/320/275), more
+    closely than the generator's own input prior does: with a 10-level prior pool, returning the nearest prior
     unchanged already meets the targets, so meeting them alone shows nothing about the generator."""
     claim = "Generated architectures meet their FLOPs targets across the range"
     source = "SPEC 5 (targets 365/320/275 -> 373/326/281M); supp. A.3"
