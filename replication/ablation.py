@@ -16,7 +16,8 @@ config fields:
 
 :func:`run_ablation` runs every variant and seed through the pipeline (cached
 like every other run) and writes ``ablation/ablation.csv`` and
-``ablation/ablation.json`` into the results folder;
+``ablation/ablation.json`` (and ``ablation/supernets.csv``, whether each variant's supernet learned) into the
+results folder;
 :mod:`replication.tables.ablation` turns them into the table and the report
 draws them.
 """
@@ -29,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from replication.plans import budget_targets, resolve_config
-from replication.results import ABLATION_COLUMNS, write_csv, write_json
+from replication.results import ABLATION_COLUMNS, ABLATION_SUPERNET_COLUMNS, write_csv, write_json
+from replication.supernets import supernet_row
 from sgnas.errors import SgnasError
 from sgnas.registry import SAMPLERS
 from sgnas.runs import RunDir
@@ -105,8 +107,9 @@ def run_generator_variant(
     standalone: bool = False,
     data_dir: str | Path | None = None,
     runs_dir: str | Path | None = None,
-) -> list[dict[str, Any]]:
-    """One ablation variant and seed: supernet -> generator -> budgets A/B/C; rows of ablation.csv.
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One ablation variant and seed: supernet -> generator -> budgets A/B/C; rows of ablation.csv and the
+    supernet's row (:func:`replication.supernets.supernet_row`, without the variant).
 
     ``preset`` is a plan name (:data:`~replication.plans.PLANS`) or a library preset. Rows: one per
     budget (with supernet-estimated and, when asked, stand-alone top-1), then one
@@ -136,7 +139,8 @@ def run_generator_variant(
             "budget": None, "target_macs_m": target, "macs_m": macs, "relative_error": abs(macs - target) / target,
             "supernet_accuracy": None, "standalone_top1": None, "kendall_tau": tau, "architecture": arch,
         })
-    return rows
+    supernet_run = Path(outcome["supernet_run"])
+    return rows, supernet_row(RunDir(supernet_run).results, config.supernet.sampler, seed, supernet_run.resolve())
 
 
 def run_ablation(
@@ -152,15 +156,17 @@ def run_ablation(
     """Run every variant for every seed (cached runs are reused) and write ablation.csv; its path."""
     if not seeds:
         raise SgnasError("no seeds given")
-    rows = []
+    rows, supernets = [], []
     for variant in variants:
         for seed in seeds:
-            outcome = run_generator_variant(preset, [*overrides, *variant.overrides], seed, results_dir,
-                                            standalone=standalone, data_dir=data_dir, runs_dir=runs_dir)
+            outcome, supernet = run_generator_variant(preset, [*overrides, *variant.overrides], seed, results_dir,
+                                                      standalone=standalone, data_dir=data_dir, runs_dir=runs_dir)
             for row in outcome:
                 rows.append({**row, "variant": variant.name, "seed": seed, "overrides": " ".join(variant.overrides)})
+            supernets.append({**supernet, "variant": variant.name})
     write_json(results_dir, "ablation_meta", {
         "preset": preset, "seeds": list(seeds), "common_overrides": list(overrides), "standalone": standalone,
         "variants": [{"name": v.name, "overrides": list(v.overrides)} for v in variants],
     })
+    write_csv(results_dir, "ablation_supernets", supernets, ABLATION_SUPERNET_COLUMNS)
     return write_csv(results_dir, "ablation", rows, ABLATION_COLUMNS)

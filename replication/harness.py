@@ -20,7 +20,8 @@ The results folder then holds the files of :mod:`replication.results`:
 ``search.csv`` (Table B), ``cost_vs_n.csv`` (Table C, by
 :mod:`replication.cost_for_n`), ``generator_sweep.csv`` (the generator's MACs
 over its selection sweep of targets, ``variant`` ``default``, and the MACs of
-its prior for the same targets, ``variant`` ``prior-only``) and ``manifest.json``.
+its prior for the same targets, ``variant`` ``prior-only``), ``supernets.csv``
+(whether each supernet learned, :mod:`replication.supernets`) and ``manifest.json``.
 
     python replication/harness.py --plan smoke --seeds 0 --results results/smoke
 """
@@ -41,7 +42,15 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from replication.cost_for_n import EVALUATION_STRATEGIES, NS, OneTimeCost, cost_rows, one_time_cost  # noqa: E402
 from replication.methods import Method, methods, resolve_methods  # noqa: E402
 from replication.plans import BUDGET_FRACTIONS, PLANS, budget_targets, load_plan  # noqa: E402
-from replication.results import COST_COLUMNS, SEARCH_COLUMNS, SWEEP_COLUMNS, write_csv, write_json  # noqa: E402
+from replication.results import (  # noqa: E402
+    COST_COLUMNS,
+    SEARCH_COLUMNS,
+    SUPERNET_COLUMNS,
+    SWEEP_COLUMNS,
+    write_csv,
+    write_json,
+)
+from replication.supernets import supernet_row  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.config import Config, apply_overrides  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
@@ -153,6 +162,7 @@ def run_replication(
         remove_stale_temps(results_dir)
         searched_rows: list[dict[str, Any]] = []
         sweep_rows: list[dict[str, Any]] = []
+        supernet_rows: list[dict[str, Any]] = []
         costs: list[dict[str, Any]] = []
         configs: dict[str, Any] = {}
         run_paths: dict[str, list[str]] = {"supernet": [], "generator": []}
@@ -176,6 +186,8 @@ def run_replication(
                 # one resolved config per sampler: the seeds differ only in ``seed`` (listed in the manifest)
                 configs[f"{sampler} supernet"] = {k: v for k, v in sampler_config.to_dict().items() if k != "seed"}
                 run_paths["supernet"].append(str(supernets[sampler].path.resolve()))
+                supernet_rows.append(supernet_row(supernets[sampler].results, sampler, seed,
+                                                  supernets[sampler].path.resolve()))
             for sampler in dict.fromkeys(m.sampler for m in chosen if _needs_generator(m)):
                 counter.start(f"seed {seed}, generator")
                 generators[sampler] = train_generator(runtimes[sampler], supernets[sampler].path, runs_dir)
@@ -204,6 +216,7 @@ def run_replication(
                 costs += cost_rows(method.key, seed, [{**r, "evaluation_budget": budget} for r in records], one_time, NS)
         write_csv(results_dir, "search", searched_rows, SEARCH_COLUMNS)
         write_csv(results_dir, "cost_vs_n", costs, COST_COLUMNS)
+        write_csv(results_dir, "supernets", supernet_rows, SUPERNET_COLUMNS)
         if sweep_rows:
             write_csv(results_dir, "generator_sweep", sweep_rows, SWEEP_COLUMNS)
         plan, config = load_plan(plan_name, overrides, seeds[0])
@@ -213,7 +226,7 @@ def run_replication(
             "budgets": budget_targets(config), "convention": config.generator.convention,
             "indicative": plan.indicative, "standalone": plan.standalone if standalone is None else standalone,
             "space": {"name": config.space.name, "resolution": config.space.build().resolution,
-                      "width": config.space.width},
+                      "width": config.space.width, "num_classes": config.space.build().num_classes},
             "overrides": [*plan.overrides, *overrides], "configs": configs, "environment": environment(),
             "runs": run_paths, "harness_seconds": time.perf_counter() - started,
         })

@@ -17,7 +17,7 @@ from sgnas.errors import SgnasError
 from sgnas.registry import SAMPLERS, STRATEGIES
 from sgnas.strategy import DEFAULT_SAMPLER
 
-__all__ = ["Method", "method_label", "method_order", "methods", "resolve_methods"]
+__all__ = ["Method", "method_label", "method_order", "method_sampler", "methods", "resolve_methods"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,14 @@ def method_label(key: str) -> str:
     """The label of a method key in tables and legends (the key itself when no strategy declares it)."""
     method = methods().get(key)
     return method.label if method is not None else key
+
+
+def method_sampler(key: str) -> str | None:
+    """The sampler whose supernet a method key searched on (``STRATEGY@SAMPLER``: its sampler), ``None`` if unknown."""
+    method = methods().get(key)
+    if method is not None:
+        return method.sampler
+    return key.partition("@")[2] or None
 
 
 def method_order(present: Iterable[str]) -> list[str]:

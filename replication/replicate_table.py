@@ -7,8 +7,8 @@ the same for every plan. The measured tables come next: the harness
 scale and the redundancy study (:mod:`replication.redundancy`), both cached by
 config hash and seed under ``<out>/runs``, so a second invocation only reads
 finished runs. Then every table of :data:`replication.tables.TABLES` (Table B,
-Table C, the claims summary and, when an ablation was run into the same
-folder, the ablation table) is written as CSV, Markdown and LaTeX
+the supernets, Table C, the claims summary and, when an ablation was run into
+the same folder, the ablation table) is written as CSV, Markdown and LaTeX
 (:func:`sgnas.tables.write_table`) and printed.
 
 Usage: ``python replication/replicate_table.py [--out results/] [--preset quick|proxy|paper|smoke]

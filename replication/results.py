@@ -14,11 +14,14 @@ Layout of a results folder::
     reference_table.csv  Table A (exact FLOPs/params of published architectures; replicate_table.py)
     search.csv           one row per (method, seed, budget): the architecture found and its numbers,
                          with the evaluations spent and the evaluation budget of evaluation-based searches
-    generator_sweep.csv  one row per (seed, target) of a sweep across the range: target vs generated MACs
+    generator_sweep.csv  one row per (variant, seed, target) of a sweep across the range: target vs generated MACs
+    supernets.csv        one row per (sampler, seed) trained supernet: final training loss, validation top-1 of the
+                         fixed architectures (mean, 95% Wilson interval, range), chance, whether it learned
     cost_vs_n.csv        one row per (method, seed, N): cost of architectures for N targets, measured and,
                          for evaluation-based searches, extrapolated to SPOS's 1000 evaluations per target
     ablation/ablation.csv  one row per (variant, seed, target) of replication/ablate.py
     ablation/ablation.json the ablation's preset, seeds and each variant's config overrides
+    ablation/supernets.csv one row per (variant, seed) supernet of the ablation, columns as supernets.csv
     redundancy.json      counts and FS-on/off training frequencies and accuracy spreads
 
 MACs are in millions, in the convention ``manifest.json`` names (the
@@ -42,9 +45,11 @@ from sgnas.runs import atomic_write_json, atomic_write_text
 
 __all__ = [
     "ABLATION_COLUMNS",
+    "ABLATION_SUPERNET_COLUMNS",
     "COST_COLUMNS",
     "FILES",
     "SEARCH_COLUMNS",
+    "SUPERNET_COLUMNS",
     "SWEEP_COLUMNS",
     "Table",
     "indicative_note",
@@ -62,8 +67,10 @@ FILES: dict[str, str] = {
     "search": "search.csv",
     "generator_sweep": "generator_sweep.csv",
     "cost_vs_n": "cost_vs_n.csv",
+    "supernets": "supernets.csv",
     "ablation": "ablation/ablation.csv",
     "ablation_meta": "ablation/ablation.json",
+    "ablation_supernets": "ablation/supernets.csv",
     "redundancy": "redundancy.json",
 }
 
@@ -81,6 +88,15 @@ COST_COLUMNS: tuple[str, ...] = (
     "method", "seed", "n", "wall_seconds", "forward_passes", "one_time_seconds", "evaluations", "evaluation_budget",
     "wall_seconds_at_spos_budget", "forward_passes_at_spos_budget",
 )
+#: a trained supernet: its run folder, the mean of its last logged training losses, then the validation
+#: architectures' top-1 (%) on ``val_images`` images: their mean with its 95% Wilson interval (the images
+#: counted once), their range, chance (100 / classes) and ``learned`` (the interval's lower bound above chance);
+#: empty where the run predates these records
+SUPERNET_COLUMNS: tuple[str, ...] = (
+    "sampler", "seed", "run", "final_train_loss", "val_archs", "val_images", "top1", "top1_low", "top1_high",
+    "arch_top1_min", "arch_top1_max", "chance_top1", "learned",
+)
+ABLATION_SUPERNET_COLUMNS: tuple[str, ...] = ("variant", *SUPERNET_COLUMNS)
 ABLATION_COLUMNS: tuple[str, ...] = (
     "variant", "seed", "budget", "target_macs_m", "macs_m", "relative_error", "supernet_accuracy",
     "standalone_top1", "kendall_tau", "architecture", "overrides",

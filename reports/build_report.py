@@ -2,10 +2,11 @@
 
     python reports/build_report.py [--results results] [--out reports/out]
 
-Pages: a title page (preset, seeds, what is missing), Tables A, B, C, the
-claims summary and the ablation table, every figure of :mod:`reports.figures`
-(each also written as PNG and SVG under ``<out>/figures/``), and an appendix
-with the resolved configs and the environment. Each table and figure is one
+Pages: a title page (preset, seeds, what is missing), Tables A and B, the
+supernets (did each learn?), Table C, the claims summary (four verdicts) and
+the ablation table, every figure of :mod:`reports.figures` (each also written
+as PNG and SVG under ``<out>/figures/``), and an appendix with the resolved
+configs and the environment. Each table and figure is one
 function over the result files, so a missing file costs only its own page,
 which says what is missing. The PDF's path is printed last.
 """

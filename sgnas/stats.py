@@ -19,6 +19,42 @@ seeds a replication can afford:
 * :func:`kendall_tau`, :func:`spearman_rho`: rank agreement (targets vs
   generated MACs, supernet estimate vs ground truth), the one place ranks are
   correlated.
+* :func:`binomial_interval`: the 95% Wilson interval of an accuracy measured
+  on a number of images (is a supernet above chance?).
+* :func:`verdict`, :func:`judge`, :func:`seeds_needed`: the four verdicts of a
+  comparison, below.
+
+The four verdicts
+-----------------
+A comparison is an effect ``d`` (the mean over seeds of paired differences,
+oriented so that a positive ``d`` supports the claim), its 95% interval
+``[low, high]`` and a margin ``m >= 0`` written beside the criterion, in the
+effect's unit. The claim fixes a threshold ``c``: ``c = +m`` for a
+*superiority* claim ("A is better than B": better by at least the margin) and
+``c = -m`` for a *non-inferiority* claim ("A is as good as B": not worse by
+more than the margin). Then, with the interval the t interval of the mean
+difference, ``d +- t_{0.975, n-1} * sd / sqrt(n)`` (with 2-5 seeds a bootstrap
+interval is far too narrow; this one is exact for normal differences):
+
+* **reproduced** if ``low > c``: the whole interval lies on the claimed side,
+  beyond the margin;
+* **contradicted** if ``high < c``: the whole interval lies short of it, on
+  the other side of zero, inside the margin around zero, or straddling zero
+  below the margin; in each case an effect as large as the claim's is
+  excluded (so more evidence against a claim never weakens the verdict);
+* **inconclusive** otherwise: the interval contains ``c`` (also: one seed, no
+  interval).
+
+**not testable** is the fourth verdict, given by the caller when the evidence
+was not produced or rests on something that did not work (a supernet at
+chance): it never comes from numbers. A negative margin is an error.
+
+An inconclusive comparison states how many seeds would settle it
+(:func:`seeds_needed`): the smallest ``n >= 2`` with
+``(t_{0.975, n-1} + t_{0.80, n-1}) * sd / sqrt(n) < |d - c|``, the usual
+normal-theory sample size of a paired t-test at 80% power, taking the observed
+mean and standard deviation of the differences as the truth. It is an
+estimate from few seeds (the sd itself is uncertain), not a promise.
 """
 
 from __future__ import annotations
@@ -37,15 +73,28 @@ from sgnas.errors import SgnasError
 __all__ = [
     "BOOTSTRAP_RESAMPLES",
     "BOOTSTRAP_SEED",
+    "CONTRADICTED",
     "Comparison",
+    "INCONCLUSIVE",
+    "Judgement",
+    "NOT_TESTABLE",
+    "REPRODUCED",
+    "SEEDS_NEEDED_LIMIT",
     "Summary",
+    "VERDICTS",
+    "binomial_interval",
     "bootstrap_interval",
+    "combine_verdicts",
     "format_mean_std",
+    "judge",
     "kendall_tau",
     "paired_compare",
+    "seeds_needed",
     "spearman_rho",
     "summarize",
     "summarize_frame",
+    "t_interval",
+    "verdict",
 ]
 
 #: Seed of the bootstrap's numpy Generator: the same data always gives the same interval.
@@ -55,6 +104,19 @@ BOOTSTRAP_RESAMPLES = 10_000
 WILCOXON_MIN_PAIRS = 6
 
 Test = Literal["auto", "t-test", "wilcoxon"]
+
+REPRODUCED = "reproduced"
+CONTRADICTED = "contradicted"
+INCONCLUSIVE = "inconclusive"
+NOT_TESTABLE = "not testable"
+#: the four verdicts, in the order tables count them
+VERDICTS: tuple[str, ...] = (REPRODUCED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE)
+#: Above this many seeds :func:`seeds_needed` says "more than" instead of a number.
+SEEDS_NEEDED_LIMIT = 1000
+#: Power at which :func:`seeds_needed` sizes a comparison.
+POWER = 0.8
+
+Kind = Literal["superiority", "non-inferiority"]
 
 
 def _values(values: Sequence[float] | np.ndarray, what: str = "values") -> np.ndarray:
@@ -269,3 +331,154 @@ def spearman_rho(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarra
     """Spearman's rank correlation between ``x`` and ``y``; 0.0 when either series is constant."""
     inputs = _rank_inputs(x, y)
     return 0.0 if inputs is None else float(scipy_stats.spearmanr(*inputs).statistic)
+
+
+def binomial_interval(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """Wilson interval of a proportion (``scipy.stats.binomtest(...).proportion_ci``), as fractions in [0, 1]."""
+    if trials < 1 or not 0 <= successes <= trials:
+        raise SgnasError(f"binomial interval of {successes} successes in {trials} trials")
+    interval = scipy_stats.binomtest(int(successes), int(trials)).proportion_ci(confidence, method="wilson")
+    return float(interval.low), float(interval.high)
+
+
+def t_interval(values: Sequence[float] | np.ndarray, confidence: float = 0.95) -> tuple[float, float]:
+    """Student-t interval of the mean, ``mean +- t * sd / sqrt(n)``; NaNs for one value (no spread to use)."""
+    array = _values(values)
+    if array.size < 2:
+        return math.nan, math.nan
+    half = float(scipy_stats.t.ppf((1 + confidence) / 2, array.size - 1) * array.std(ddof=1) / math.sqrt(array.size))
+    mean = float(array.mean())
+    return mean - half, mean + half
+
+
+def _threshold(margin: float, kind: Kind) -> float:
+    try:
+        value = float(margin)
+    except (TypeError, ValueError):
+        raise SgnasError(f"margin {margin!r} is not a number") from None
+    if not math.isfinite(value) or value < 0:
+        raise SgnasError(f"margin {margin} must be a finite number >= 0")
+    if kind not in ("superiority", "non-inferiority"):
+        raise SgnasError(f"unknown kind of claim {kind!r}; choose superiority or non-inferiority")
+    return value if kind == "superiority" else -value
+
+
+def verdict(effect: float, low: float, high: float, margin: float, kind: Kind = "superiority") -> str:
+    """Reproduced, contradicted or inconclusive: the interval ``[low, high]`` of ``effect`` against the margin.
+
+    The rule of the module docstring; a NaN interval (one seed) is inconclusive.
+    """
+    threshold = _threshold(margin, kind)
+    if not math.isfinite(effect):
+        raise SgnasError(f"effect {effect} is not a finite number")
+    if math.isnan(low) or math.isnan(high):
+        return INCONCLUSIVE
+    if not low <= effect <= high:
+        raise SgnasError(f"interval [{low}, {high}] does not contain the effect {effect}")
+    if low > threshold:
+        return REPRODUCED
+    if high < threshold:
+        return CONTRADICTED
+    return INCONCLUSIVE
+
+
+def seeds_needed(sd: float, distance: float, confidence: float = 0.95, power: float = POWER,
+                 limit: int = SEEDS_NEEDED_LIMIT) -> int | None:
+    """Seeds for a paired t-test to separate an effect ``distance`` from the threshold; ``None`` above ``limit``.
+
+    The smallest ``n >= 2`` with ``(t_{(1+confidence)/2, n-1} + t_{power, n-1}) * sd / sqrt(n) < distance``
+    (``sd``: the standard deviation of the paired differences). An effect on the threshold (distance 0)
+    can never be separated from it: ``None``.
+    """
+    if not (math.isfinite(sd) and sd >= 0) or not (math.isfinite(distance) and distance >= 0):
+        raise SgnasError(f"seeds needed for sd {sd} and distance {distance}: both must be finite and >= 0")
+    if distance == 0:
+        return None
+    n = np.arange(2, limit + 1)
+    width = (scipy_stats.t.ppf((1 + confidence) / 2, n - 1) + scipy_stats.t.ppf(power, n - 1)) * sd / np.sqrt(n)
+    enough = np.flatnonzero(width < distance)
+    return int(n[enough[0]]) if enough.size else None
+
+
+def combine_verdicts(verdicts: Sequence[str]) -> str:
+    """The verdict of a claim that needs every part: any contradicted part contradicts it; then any part not
+    testable makes it not testable; then any inconclusive part leaves it inconclusive; else reproduced."""
+    if not verdicts:
+        raise SgnasError("no verdicts to combine")
+    unknown = set(verdicts) - set(VERDICTS)
+    if unknown:
+        raise SgnasError(f"unknown verdict(s) {', '.join(sorted(unknown))}; known: {', '.join(VERDICTS)}")
+    for word in (CONTRADICTED, NOT_TESTABLE, INCONCLUSIVE):
+        if word in verdicts:
+            return word
+    return REPRODUCED
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A comparison decided by the four-verdict rule: the effect, its t interval, p, seeds, margin and verdict."""
+
+    verdict: str
+    effect: float
+    ci_low: float
+    ci_high: float
+    sd: float
+    p_value: float
+    n: int
+    seeds: tuple[int, ...]
+    margin: float
+    kind: str
+    threshold: float
+    seeds_needed: int | None
+    statement: str
+
+
+def _number(value: float, unit: str) -> str:
+    return f"{_signed(value)}{unit}"
+
+
+def judge(
+    differences: Sequence[float] | np.ndarray,
+    margin: float,
+    kind: Kind = "superiority",
+    seeds: Sequence[int] = (),
+    names: tuple[str, str] = ("A", "B"),
+    unit: str = "",
+) -> Judgement:
+    """The verdict on paired differences (A - B per seed, positive supporting the claim) against ``margin``.
+
+    The interval is the 95% t interval of the mean difference, p the paired t-test's (against no
+    difference); an inconclusive judgement carries :func:`seeds_needed`. ``unit`` follows every number
+    in the statement (e.g. ``" pp"``).
+    """
+    threshold = _threshold(margin, kind)
+    diff = _values(differences, "differences")
+    if seeds and len(seeds) != diff.size:
+        raise SgnasError(f"{len(seeds)} seeds for {diff.size} differences")
+    n, effect = diff.size, float(diff.mean())
+    low, high = t_interval(diff)
+    sd = float(diff.std(ddof=1)) if n > 1 else math.nan
+    spread = n > 1 and not np.allclose(diff, diff[0])
+    p_value = float(scipy_stats.ttest_1samp(diff, 0.0).pvalue) if spread else math.nan
+    if n > 1 and not spread:
+        low = high = effect  # no spread: the t interval collapses onto the mean (not float noise around it)
+    decided = verdict(effect, low, high, margin, kind)
+    needed = seeds_needed(sd, abs(effect - threshold)) if decided == INCONCLUSIVE and n > 1 else None
+    side = f"claimed: above {_number(threshold, unit)}"
+    text = f"{names[0]} - {names[1]} = {_number(effect, unit)}"
+    if n > 1:
+        text += f" (95% t interval {_number(low, unit)} to {_number(high, unit)}; {side})"
+    else:
+        text += f" (one seed, no interval; {side})"
+    text += "; paired t-test " + (f"p = {p_value:.2g}" if spread else "not possible without spread")
+    text += (f"; seeds {list(seeds)}" if seeds else f"; {n} pair{'s' * (n != 1)}") + f": {decided}"
+    if decided == INCONCLUSIVE:
+        if n < 2:
+            text += "; seeds needed unknown (one seed has no spread to size the test with)"
+        elif needed is None:
+            text += f"; more than {SEEDS_NEEDED_LIMIT} seeds would be needed"
+        else:
+            text += (f"; about {needed} seeds would be needed (paired t-test at 80% power, at the observed "
+                     f"mean and sd {sd:.3g}{unit})")
+    return Judgement(decided, effect, low, high, sd, p_value, n, tuple(int(s) for s in seeds), float(margin),
+                     kind, threshold, needed, text)

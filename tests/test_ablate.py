@@ -112,5 +112,8 @@ def test_no_fs_ablation_at_smoke_scale(tmp_path: Path, data_dir: Path) -> None:
     raw = pd.read_csv(tmp_path / FILES["ablation"])
     assert set(raw["variant"]) == {"default", "no-fs"} and set(raw["seed"]) == {1}
     assert raw["macs_m"].notna().all() and raw.dropna(subset=["budget"])["supernet_accuracy"].notna().all()
+    supernets = pd.read_csv(tmp_path / FILES["ablation_supernets"])
+    assert list(supernets["variant"]) == ["default", "no-fs"] and set(supernets["seed"]) == {1}
+    assert supernets[["final_train_loss", "top1", "top1_low", "top1_high", "learned"]].notna().all().all()
     save_figure(ablation_figure(tmp_path), tmp_path / "ablation", "ablation")  # the report draws it from the files
     assert (tmp_path / "ablation" / "ablation.png").exists() and (tmp_path / "ablation" / "ablation.svg").exists()

@@ -13,7 +13,7 @@ from replication.harness import search_rows
 from replication.methods import method_label, methods
 from replication.plans import PLANS, load_plan
 from replication.replicate_table import build_tables
-from replication.results import read_csv, read_manifest
+from replication.results import SUPERNET_COLUMNS, read_csv, read_manifest
 from sgnas.errors import SgnasError
 
 METHODS = methods()
@@ -86,7 +86,14 @@ def test_smoke_harness_writes_every_table_and_reuses_its_runs(
     assert len(announced) == runs and announced[0].startswith(f"harness: run 1 of {runs} (seed 0, strict-fair supernet)")
     assert announced[-1].startswith(f"harness: run {runs} of {runs} (seed 0, random-sampling budget C stand-alone training)")
     assert "ETA" in announced[-1]
-    assert [t.name for t in tables] == ["table_b", "table_c", "claims"]
+    assert [t.name for t in tables] == ["table_b", "supernets_table", "table_c", "claims"]
+    supernets = read_csv(results, "supernets")
+    assert list(supernets.columns) == list(SUPERNET_COLUMNS)
+    assert sorted(supernets["sampler"]) == ["strict-fair", "uniform"] and set(supernets["seed"]) == {0}
+    assert supernets[["final_train_loss", "top1", "top1_low", "top1_high", "learned"]].notna().all().all()
+    assert (supernets["chance_top1"] == 10.0).all()
+    assert (supernets["top1_low"] <= supernets["top1"]).all() and (supernets["top1"] <= supernets["top1_high"]).all()
+    assert read_manifest(results)["space"]["num_classes"] == 10
     search = read_csv(results, "search")
     assert len(search) == len(METHODS) * 3
     assert search[["macs_m", "params_m", "supernet_accuracy", "standalone_top1"]].notna().all().all()

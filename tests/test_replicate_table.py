@@ -21,7 +21,7 @@ def test_reference_table_is_the_first_builder():
 def test_replicate_table_writes_and_prints_table_a(tmp_path, capsys):
     assert main(["--out", str(tmp_path), "--reference-only"]) == 0
     out = capsys.readouterr().out
-    assert "Table A" in out and "not reproduced" in out
+    assert "Table A" in out and "as reported, not measured here" in out
     for suffix in ("csv", "md", "tex"):
         assert (tmp_path / f"reference_table.{suffix}").is_file()
     table = pd.read_csv(tmp_path / "reference_table.csv", keep_default_na=False)

@@ -108,3 +108,42 @@ def test_long_tables_and_texts_continue_on_further_pages() -> None:
     pages = table_pages(Table("long", "A long table", frame, ["a note"]))
     assert len(pages) > 1
     assert len(text_pages("config", "\n".join(f"line {i}" for i in range(200)), lines_per_page=80)) == 3
+
+
+def _chance_lines(ax) -> list[tuple[str, float]]:
+    return [(line.get_label(), float(line.get_ydata()[0])) for line in ax.get_lines()
+            if line.get_label().startswith(("chance", "uniform guess"))]
+
+
+def test_accuracy_plots_draw_the_chance_line(tmp_path: Path) -> None:
+    import math
+
+    from reports.figures.ablation import ablation_figure
+    from reports.figures.accuracy import accuracy_vs_macs
+    from reports.figures.curves import supernet_curves
+
+    results = write_synthetic_results(tmp_path / "results")
+    assert _chance_lines(accuracy_vs_macs(results).axes[0]) == [("chance (10%)", 10.0)]
+    assert ("chance (10%)", 10.0) in _chance_lines(ablation_figure(results).axes[2])
+    loss, accuracy = supernet_curves(results).axes[:2]
+    assert _chance_lines(accuracy) == [("chance (10%)", 10.0)]
+    assert _chance_lines(loss) == [("uniform guess (ln 10)", pytest.approx(math.log(10)))]
+
+
+def test_an_estimate_on_a_supernet_at_chance_says_so_in_the_legend(tmp_path: Path) -> None:
+    import pandas as pd
+    from synthetic_results import supernet_record
+
+    from reports.figures.accuracy import accuracy_vs_macs
+
+    results = write_synthetic_results(tmp_path / "results")
+    search = pd.read_csv(results / FILES["search"])
+    search["standalone_top1"] = None
+    search.to_csv(results / FILES["search"], index=False)
+    supernets = pd.read_csv(results / FILES["supernets"])
+    for column, value in supernet_record(11.0).items():
+        supernets.loc[supernets["sampler"] == "uniform", column] = value
+    supernets.to_csv(results / FILES["supernets"], index=False)
+    labels = accuracy_vs_macs(results).axes[0].get_legend_handles_labels()[1]
+    assert "SPOS + evolution (not testable: supernet at chance)" in labels
+    assert "SGNAS (generator)" in labels

@@ -17,7 +17,7 @@ from sgnas.presets import load_preset
 from sgnas.runs import RunDir
 from sgnas.samplers import build_sampler
 from sgnas.training import LRFactor, SupernetTrainer, load_checkpoint, load_supernet, save_checkpoint
-from sgnas.training.supernet import validation_architectures
+from sgnas.training.supernet import validation_architectures, validation_summary
 
 SMOKE = load_preset("smoke", ["data.dataset=synthetic", "data.train_per_class=4", "data.val_per_class=2",
                               "supernet.epochs=2", "supernet.batch_size=8", "supernet.checkpoint_every=3"])
@@ -90,6 +90,11 @@ def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path: Path) -
     for (name, a), b in zip(straight.supernet.state_dict().items(), resumed.supernet.state_dict().values()):
         assert torch.equal(a, b), f"{name} differs after resume"
     assert straight.history == resumed.history
+    assert results["validation"] == resumed_results["validation"] is not None
+    assert results["final_train_loss"] == pytest.approx(resumed_results["final_train_loss"])
+    validation = results["validation"]
+    assert len(validation["archs"]) == len(results["val_archs"]) and validation["chance_top1"] == pytest.approx(10.0)
+    assert validation["mean"]["top1_low"] <= validation["mean"]["top1"] <= validation["mean"]["top1_high"]
     # strict fairness: one path per expansion rate (2..6) each step; paths x batches over both sessions
     assert results["forward_passes"] == resumed_results["forward_passes"] == 5 * straight.global_step
     assert resumed_results["wall_seconds"] > first_seconds > 0, "earlier sessions count"
@@ -172,3 +177,16 @@ def test_the_proxyless_sampler_is_attached_and_resumes_exactly(tmp_path: Path) -
     assert torch.equal(straight.sampler.gates.alpha, resumed.sampler.gates.alpha)
     for (name, a), b in zip(straight.supernet.state_dict().items(), resumed.supernet.state_dict().values()):
         assert torch.equal(a, b), f"{name} differs after resume"
+
+
+def test_validation_summary_says_whether_the_supernet_is_above_chance() -> None:
+    archs = ["a", "b", "c", "d"]
+    at_chance = validation_summary(archs, [23, 30, 35, 40], images=256, num_classes=10)
+    assert at_chance["chance_top1"] == 10.0 and not at_chance["learned"]
+    assert at_chance["mean"]["top1"] == pytest.approx(100 * 32 / 256) and at_chance["mean"]["images"] == 256
+    assert at_chance["mean"]["top1_low"] < 10.0 < at_chance["mean"]["top1_high"]  # 12.5% of 256: not clearly above
+    assert [a["top1"] for a in at_chance["archs"]] == pytest.approx([100 * k / 256 for k in (23, 30, 35, 40)])
+    learned = validation_summary(archs, [70, 80, 90, 100], images=256, num_classes=10)
+    assert learned["learned"] and learned["mean"]["top1_low"] > 10.0
+    with pytest.raises(SgnasError):
+        validation_summary(archs, [1, 2], images=256, num_classes=10)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from replication.results import Table
-from replication.tables import ablation, claims, table_a, table_b, table_c
+from replication.tables import ablation, claims, supernets, table_a, table_b, table_c
 
 __all__ = ["TABLES", "TableSpec"]
 
@@ -36,6 +36,7 @@ TABLES: tuple[TableSpec, ...] = tuple(
     for module, builder in (
         (table_a, table_a.table_a),
         (table_b, table_b.table_b),
+        (supernets, supernets.supernets_table),
         (table_c, table_c.table_c),
         (claims, claims.claims_table),
         (ablation, ablation.ablation_table),

@@ -3,7 +3,9 @@
 Per variant the constraint error, Kendall tau, supernet-estimated top-1 per
 budget target, stand-alone top-1 when measured, and a paired comparison with
 the default over common seeds; read from ``ablation/ablation.csv``, ``None``
-when no ablation was run into the results folder.
+when no ablation was run into the results folder. Where a variant's supernet
+did not learn (``ablation/supernets.csv``), its supernet top-1 cells and its
+comparison with the default say "not testable: supernet at chance" instead.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pandas as pd
 
 from replication.ablation import DEFAULT
 from replication.results import Table, read_csv, read_json
+from replication.supernets import SupernetQuality, at_chance, supernet_qualities, supernets_of
 from sgnas.stats import format_mean_std, paired_compare
 
 __all__ = ["NAME", "NEEDS", "TITLE", "ablation_table"]
@@ -34,16 +37,22 @@ def _per_seed(ablation: pd.DataFrame) -> pd.DataFrame:
     ).reset_index()
 
 
-def _versus_default(per_seed: pd.DataFrame, variant: str) -> str:
+def _versus_default(per_seed: pd.DataFrame, variant: str, qualities: dict[tuple[str, int], SupernetQuality]) -> str:
     """Paired comparison of the variant's mean supernet top-1 with the default's, over common seeds."""
     if variant == DEFAULT.name:
-        return "reference"
+        seeds = per_seed.loc[per_seed["variant"] == variant, "seed"]
+        return at_chance(supernets_of(qualities, variant, seeds)) or "reference"
     table = per_seed.pivot(index="seed", columns="variant", values="supernet_accuracy")
     if DEFAULT.name not in table or variant not in table:
         return "no default run"
     pairs = table[[variant, DEFAULT.name]].dropna()
     if pairs.empty:
         return "no common seeds"
+    seeds = pairs.index.to_series()
+    untrained = at_chance([*supernets_of(qualities, variant, seeds),
+                           *supernets_of(qualities, DEFAULT.name, seeds)])
+    if untrained is not None:
+        return untrained
     result = paired_compare(pairs[variant].to_numpy(), pairs[DEFAULT.name].to_numpy(),
                             [int(s) for s in pairs.index], names=(variant, DEFAULT.name))
     return result.statement
@@ -55,6 +64,7 @@ def ablation_table(results_dir: str | Path) -> Table | None:
     if ablation is None or ablation.empty:
         return None
     per_seed = _per_seed(ablation)
+    qualities = supernet_qualities(results_dir, "ablation_supernets")
     budgets = ablation.dropna(subset=["supernet_accuracy"])
     targets = sorted(budgets["target_macs_m"].unique(), reverse=True)
     rows = []
@@ -69,16 +79,17 @@ def ablation_table(results_dir: str | Path) -> Table | None:
                                                     100 * mine["relative_error"].std()),
             "Kendall tau": format_mean_std(mine["kendall_tau"].mean(), mine["kendall_tau"].std()),
         }
+        untrained = at_chance(supernets_of(qualities, variant, mine["seed"]))
         for target in targets:
             values = budgets[(budgets["variant"] == variant) & (budgets["target_macs_m"] == target)]
             values = values.groupby("seed")["supernet_accuracy"].mean()
-            row[f"Supernet top-1 @ {target:.3g}M"] = format_mean_std(values.mean(), values.std()) \
-                if not values.empty else "not measured"
+            row[f"Supernet top-1 @ {target:.3g}M"] = untrained or (format_mean_std(values.mean(), values.std())
+                                                                   if not values.empty else "not measured")
         standalone = mine["standalone_top1"].dropna()
         if ablation["standalone_top1"].notna().any():
             row["Stand-alone top-1 (%)"] = format_mean_std(standalone.mean(), standalone.std()) \
                 if not standalone.empty else "not measured"
-        row["vs default (supernet top-1)"] = _versus_default(per_seed, variant)
+        row["vs default (supernet top-1)"] = _versus_default(per_seed, variant, qualities)
         rows.append(row)
     meta = read_json(results_dir, "ablation_meta") or {}
     notes = [f"Preset {meta['preset']}, seeds {meta.get('seeds')}." if meta.get("preset") else ""]

@@ -26,5 +26,12 @@ def claims_table(results_dir: str | Path) -> Table:
     frame.columns = ["Claim", "Source", "Criterion", "Verdict", "Evidence"]
     counts = {v: int(np.sum(frame["Verdict"] == v)) for v in VERDICTS}
     notes = indicative_note(results_dir)
+    notes.append(
+        "Comparisons over seeds: the 95% t interval of the mean paired difference (positive supports the claim) "
+        "against the margin in the criterion: reproduced if it lies wholly on the claimed side beyond the margin, "
+        "contradicted if wholly short of it (the other side, or inside the margin around zero), inconclusive if it "
+        "contains it (with the seeds a paired t-test at 80% power would need). Exact or threshold measurements are "
+        "reproduced or contradicted by their threshold. Not testable: the evidence, its control or a supernet "
+        "above chance is missing.")
     notes.append(", ".join(f"{n} {v}" for v, n in counts.items()) + ".")
     return Table(NAME, TITLE, frame, notes)

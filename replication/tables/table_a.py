@@ -20,7 +20,7 @@ __all__ = ["NAME", "NEEDS", "REFERENCE_NOTES", "TITLE", "measure_reference", "ta
 
 NAME = "reference_table"
 TITLE = ("Table A: MACs and parameters of published architectures, recomputed exactly "
-         "(top-1 as reported, not reproduced)")
+         "(top-1 as reported, not measured here)")
 NEEDS = "table_a"
 
 REFERENCE_NOTES: tuple[str, ...] = (
@@ -30,7 +30,7 @@ REFERENCE_NOTES: tuple[str, ...] = (
     "Recomputed: unified-space rows (SGNAS, FairNAS) by the project's lookup-table cost model, cross-checked by "
     "counting their timm export with torch.utils.flop_counter.FlopCounterMode (divided by 2); other rows by "
     "FlopCounterMode on timm.create_model(name, pretrained=False).",
-    "Top-1: ImageNet accuracy as reported by the source, not reproduced by this project.",
+    "Top-1: ImageNet accuracy as reported by the source, not measured by this project.",
     "Expected agreement with the published MACs: within 0.5% for unified-space rows (the published figures' "
     "rounding), within 3% for timm rows; a row outside says so in its note.",
 )

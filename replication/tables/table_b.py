@@ -5,7 +5,10 @@ For three MACs budgets mirroring SGNAS-A/B/C (targets 365/320/275M of the
 range), every method's architecture: MACs, params, supernet-estimated top-1,
 stand-alone top-1 as mean ± std over seeds, and the search cost of that budget.
 Reads ``search.csv`` (:mod:`replication.results`) and returns ``None`` when it is
-absent: a missing measurement is shown as missing, never filled in.
+absent: a missing measurement is shown as missing, never filled in. A method's
+supernet top-1 rests on its sampler's supernets (``supernets.csv``): where one
+of them did not learn, the cell says "not testable: supernet at chance" instead
+of a number (:mod:`replication.supernets`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import pandas as pd
 
 from replication.methods import method_label, method_order
 from replication.results import Table, indicative_note, read_csv, read_manifest
+from replication.supernets import at_chance, method_supernets, supernet_qualities
 from sgnas.stats import format_mean_std, summarize_frame
 
 __all__ = ["NAME", "NEEDS", "TITLE", "table_b"]
@@ -49,6 +53,7 @@ def table_b(results_dir: str | Path) -> Table | None:
         "Search cost (s)": ("search_seconds", 2),
     }
     cells = {label: _mean_std_column(search, keys, value, digits) for label, (value, digits) in columns.items()}
+    qualities = supernet_qualities(results_dir)
     rows = []
     budgets = search.drop_duplicates("budget").sort_values("target_macs_m", ascending=False)["budget"].tolist()
     for method in method_order(search["method"]):
@@ -63,6 +68,9 @@ def table_b(results_dir: str | Path) -> Table | None:
             }
             for label in columns:
                 row[label] = cells[label].get((method, budget), "not measured")
+            untrained = at_chance(method_supernets(qualities, method, group["seed"]))
+            if untrained is not None:
+                row["Supernet top-1 (%)"] = untrained
             standalone = group["standalone_top1"].dropna()
             row["Seeds"] = ", ".join(str(int(s)) for s in sorted(group["seed"]))
             row["Stand-alone seeds"] = len(standalone)
@@ -72,4 +80,7 @@ def table_b(results_dir: str | Path) -> Table | None:
     notes.append(f"MACs in millions, '{convention}' convention (the generator's targets); "
                  "mean ± std over seeds (std only with 2+ seeds); search cost = choosing the architecture, "
                  "without the accuracy estimate made only to report it.")
+    if qualities:
+        notes.append("Supernet top-1 is 'not testable' where the method's supernet did not learn (its validation "
+                     "top-1 not clearly above chance; table 'supernets').")
     return Table(NAME, TITLE, pd.DataFrame(rows), notes)

@@ -16,7 +16,10 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from reports.style import RC  # noqa: E402
 
-__all__ = ["MissingResult", "hide_unused", "new_figure", "save_figure", "styled"]
+__all__ = ["AT_CHANCE", "MissingResult", "chance_line", "hide_unused", "new_figure", "save_figure", "styled"]
+
+#: legend suffix of a series estimated on a supernet that did not learn (its points are noise)
+AT_CHANCE = " (not testable: supernet at chance)"
 
 
 class MissingResult(Exception):
@@ -52,6 +55,12 @@ def save_figure(figure: Figure, out_dir: str | Path, stem: str) -> list[Path]:
             figure.savefig(path)
             paths.append(path)
     return paths
+
+
+def chance_line(ax: Any, value: float | None, label: str) -> None:
+    """A dotted grey horizontal line at chance level (nothing when it is unknown), labelled for the legend."""
+    if value is not None:
+        ax.axhline(value, color="0.45", linestyle=":", linewidth=0.9, label=label, zorder=1)
 
 
 def hide_unused(axes: np.ndarray, used: int) -> None:

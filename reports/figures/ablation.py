@@ -3,7 +3,8 @@
 Four panels from ``ablation/ablation.csv``: constraint error |F-T|/T and
 Kendall tau(T, F) per variant (mean ± std over seeds), supernet-estimated
 top-1 per target (stand-alone top-1 dashed where it was measured), and target
-versus generated MACs.
+versus generated MACs. The accuracy panel draws chance (100 / classes %) and
+marks a variant whose supernet did not learn (``ablation/supernets.csv``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import seaborn as sns
 from matplotlib.figure import Figure
 
 from replication.results import read_csv
-from reports.figures._common import MissingResult, new_figure, styled
+from replication.supernets import at_chance, chance_top1, supernet_qualities, supernets_of
+from reports.figures._common import AT_CHANCE, MissingResult, chance_line, new_figure, styled
 from reports.style import FULL_WIDTH
 
 __all__ = ["ablation_figure"]
@@ -40,15 +42,22 @@ def ablation_figure(results_dir: Path) -> Figure:
         ax.grid(axis="x", visible=False)
     axes[0, 0].yaxis.set_major_formatter(lambda x, _: f"{x:.0%}")
     ax = axes[1, 0]
+    qualities = supernet_qualities(results_dir, "ablation_supernets")
     for variant in variants:
-        rows = ablation[ablation["variant"] == variant].groupby("target_macs_m")
+        mine = ablation[ablation["variant"] == variant]
+        rows = mine.groupby("target_macs_m")
         accuracy = rows["supernet_accuracy"].mean().dropna()
         if not accuracy.empty:
-            ax.plot(accuracy.index, accuracy, marker="o", color=palette[variant], label=f"{variant} (supernet)")
+            untrained = at_chance(supernets_of(qualities, variant, mine["seed"].unique())) is not None
+            ax.plot(accuracy.index, accuracy, marker="o", color=palette[variant], linestyle=":" if untrained else "-",
+                    label=f"{variant} (supernet){AT_CHANCE if untrained else ''}")
         standalone = rows["standalone_top1"].mean().dropna()
         if not standalone.empty:
             ax.plot(standalone.index, standalone, marker="s", linestyle="--", color=palette[variant],
                     label=f"{variant} (stand-alone)")
+    chance = chance_top1(results_dir)
+    if ax.has_data():  # a chance line alone is no accuracy panel
+        chance_line(ax, chance, f"chance ({chance:g}%)" if chance is not None else "")
     ax.set_xlabel("target MACs (M)")
     ax.set_ylabel("top-1 (%)")
     ax.legend(loc="best")

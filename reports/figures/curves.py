@@ -7,6 +7,8 @@ results folder). Numeric fields of the logged records are grouped by meaning
 change here. The x axis is the record's ``step`` where it has one, else its
 ``epoch`` (tau, set once per epoch, is always drawn over epochs). Records are labelled by their ``event`` field, validation records
 also by their ``arch_index`` (one curve per fixed validation architecture).
+Accuracy panels draw chance (100 / classes %), the supernet's loss panel the
+loss of a uniform guess, ln(classes): a curve that stays there did not learn.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from replication.results import read_manifest
-from reports.figures._common import MissingResult, new_figure, styled
+from replication.supernets import chance_top1
+from reports.figures._common import MissingResult, chance_line, new_figure, styled
 from reports.style import FULL_WIDTH
 from sgnas.runs import read_jsonl
 
@@ -109,7 +112,19 @@ def _plot(ax: Axes, series: Series, prefix: str) -> None:
         ax.plot(xs, ys, marker="o" if len(xs) < 30 else None, markersize=2.5, label=f"{prefix}{label}")
 
 
-def _curves(results_dir: Path, kind: str, panels: tuple[str, ...]) -> Figure:
+def _chance_lines(results_dir: Path, with_loss: bool) -> dict[str, tuple[float, str]]:
+    """``{panel: (level, label)}`` of chance: top-1 on accuracy panels, ln(classes) on the loss panel."""
+    chance = chance_top1(results_dir)
+    if chance is None:
+        return {}
+    lines = {"accuracy": (chance, f"chance ({chance:g}%)")}
+    if with_loss:
+        lines["loss"] = (math.log(100.0 / chance), f"uniform guess (ln {100.0 / chance:g})")
+    return lines
+
+
+def _curves(results_dir: Path, kind: str, panels: tuple[str, ...],
+            chance: dict[str, tuple[float, str]] | None = None) -> Figure:
     runs = run_dirs(Path(results_dir), kind)
     if not runs:
         raise MissingResult(f"no {kind} run with metrics.jsonl listed in manifest.json")
@@ -126,6 +141,8 @@ def _curves(results_dir: Path, kind: str, panels: tuple[str, ...]) -> Figure:
             x_names |= {x for x, _, _ in series.get(group, {}).values()}
         ax.set_ylabel(_YLABELS[group])
         ax.set_xlabel(" / ".join(sorted(x_names)) or "step")
+        if ax.has_data() and chance and group in chance:
+            chance_line(ax, *chance[group])
         if ax.has_data():
             values = [y for _, s in loaded for _, _, ys in s.get(group, {}).values() for y in ys]
             if group == "loss" and min(values) > 0 and max(values) / min(values) > 20:
@@ -139,10 +156,11 @@ def _curves(results_dir: Path, kind: str, panels: tuple[str, ...]) -> Figure:
 @styled
 def supernet_curves(results_dir: Path) -> Figure:
     """Supernet training loss and the fixed validation architectures' top-1 after BN recalibration."""
-    return _curves(results_dir, "supernet", ("loss", "accuracy"))
+    return _curves(results_dir, "supernet", ("loss", "accuracy"), _chance_lines(Path(results_dir), with_loss=True))
 
 
 @styled
 def generator_curves(results_dir: Path) -> Figure:
     """Generator losses (cross-entropy, hardware), tau, constraint fit and top-1 at the middle target."""
-    return _curves(results_dir, "generator", ("loss", "tau", "constraint", "accuracy"))
+    return _curves(results_dir, "generator", ("loss", "tau", "constraint", "accuracy"),
+                   _chance_lines(Path(results_dir), with_loss=False))

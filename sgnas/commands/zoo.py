@@ -3,7 +3,7 @@
 Lists what :mod:`sgnas.reference_zoo` holds: each model's architecture (the
 compact string of the unified space, or the timm model that builds it), its
 options, the published FLOPs with their counting convention, params, top-1
-(as reported, not reproduced) and the source. ``replication/replicate_table.py``
+(as reported, not measured here) and the source. ``replication/replicate_table.py``
 recomputes the FLOPs and params beside these.
 """
 
@@ -54,6 +54,6 @@ def zoo_frame() -> pd.DataFrame:
 
 def run(args: argparse.Namespace) -> int:
     title = "Reference zoo: published numbers (FLOPs = multiply-adds at 224x224 in the stated convention)"
-    notes = ["Top-1/top-5: ImageNet accuracy as reported by the source, not reproduced."]
+    notes = ["Top-1/top-5: ImageNet accuracy as reported by the source, not measured here."]
     print(format_table(zoo_frame(), args.format, title, notes), end="")
     return 0

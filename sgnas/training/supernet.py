@@ -8,6 +8,16 @@ set of architectures (always including the smallest and the largest) is
 validated with recalibrated BN statistics, which are restored afterwards so
 validation never changes training.
 
+The results say whether the supernet learned at all: per validation
+architecture and for their mean, the images scored, top-1 and its 95% Wilson
+interval, beside chance (100 / classes %); ``learned`` is the mean's lower
+bound above chance (:func:`validation_summary`). The mean's interval counts
+the validation images once, not once per architecture: every architecture is
+scored on the same images, so their hits are not independent, and pooling
+them would overstate the precision. The final training loss is the mean of
+the last :data:`FINAL_LOSS_RECORDS` logged training losses (a uniform guess
+scores ln(classes)).
+
 Checkpoints, every ``checkpoint_every`` steps and at each epoch end, hold the
 model, optimizer, scheduler, sampler and RNG states and the position in the
 data order (epoch, batch index); batches are a pure function of (seed, epoch,
@@ -46,12 +56,20 @@ from sgnas.progress import progress as make_progress
 from sgnas.runs import RunDir
 from sgnas.samplers import PathSampler
 from sgnas.space import MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
+from sgnas.stats import binomial_interval
 from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.divergence import check_loss
 from sgnas.training.schedules import LRFactor
 
-__all__ = ["SupernetTrainer", "evaluate_top1", "load_supernet", "validation_architectures"]
+__all__ = [
+    "FINAL_LOSS_RECORDS", "SupernetTrainer", "evaluate_counts", "evaluate_top1", "load_supernet",
+    "validation_architectures", "validation_summary",
+]
+
+#: logged training losses (every 20 steps and at epoch ends) averaged into the final training loss
+FINAL_LOSS_RECORDS = 5
+
 
 def validation_architectures(num_layers: int, count: int, seed: int, forced_sampling: bool) -> list[Architecture]:
     """The smallest (2 x k3) and largest (6 x k7) architectures plus ``count - 2`` seeded random ones."""
@@ -64,10 +82,10 @@ def validation_architectures(num_layers: int, count: int, seed: int, forced_samp
 
 
 @torch.no_grad()
-def evaluate_top1(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
-                  arch: Architecture | None = None, limit: int | None = None,
-                  dist: Distributed | None = None) -> tuple[float, float]:
-    """Top-1 and top-5 (%) of ``model`` (called as ``model(x, arch)`` when ``arch`` is given) in eval mode.
+def evaluate_counts(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
+                    arch: Architecture | None = None, limit: int | None = None,
+                    dist: Distributed | None = None) -> tuple[int, int, int]:
+    """Top-1 hits, top-5 hits and images seen of ``model`` (``model(x, arch)`` when ``arch`` is given), eval mode.
 
     With ``dist``, ``batches`` are this rank's slices and the counts are summed over the ranks.
     """
@@ -87,7 +105,37 @@ def evaluate_top1(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.
         correct1, correct5, seen = dist.reduce_sum([correct1, correct5, seen], device)
     if seen == 0:
         raise SgnasError("evaluation got no batches")
+    return int(correct1), int(correct5), int(seen)
+
+
+def evaluate_top1(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
+                  arch: Architecture | None = None, limit: int | None = None,
+                  dist: Distributed | None = None) -> tuple[float, float]:
+    """Top-1 and top-5 (%) of ``model`` (:func:`evaluate_counts` as percentages)."""
+    correct1, correct5, seen = evaluate_counts(model, batches, arch, limit, dist)
     return 100.0 * correct1 / seen, 100.0 * correct5 / seen
+
+
+def _top1_interval(correct: int, images: int) -> dict[str, float | int]:
+    low, high = binomial_interval(correct, images)
+    return {"images": images, "top1": 100.0 * correct / images, "top1_low": 100.0 * low, "top1_high": 100.0 * high}
+
+
+def validation_summary(archs: Sequence[str], correct: Sequence[int], images: int, num_classes: int) -> dict[str, Any]:
+    """Per validation architecture and for their mean: images, top-1 and its 95% Wilson interval (%), chance,
+    and ``learned``: the mean's lower bound above chance (the mean's interval counts the images once)."""
+    if not archs or len(archs) != len(correct):
+        raise SgnasError(f"validation summary of {len(archs)} architectures and {len(correct)} hit counts")
+    chance = 100.0 / num_classes
+    mean = _top1_interval(int(round(float(np.mean(correct)))), images)
+    mean["top1"] = 100.0 * float(np.mean(correct)) / images
+    return {
+        "chance_top1": chance,
+        "archs": [{"arch": arch, "correct": int(hits), **_top1_interval(int(hits), images)}
+                  for arch, hits in zip(archs, correct)],
+        "mean": mean,
+        "learned": bool(mean["top1_low"] > chance),
+    }
 
 
 def _identity(space: SearchSpace, preset: str) -> dict[str, Any]:
@@ -153,6 +201,8 @@ class SupernetTrainer:
         self.val_archs = validation_architectures(space.num_layers, config.val_archs, seed, config.forced_sampling)
         self.global_step = 0
         self.history: list[dict[str, Any]] = []
+        #: the last logged training losses, for the run's final training loss
+        self.recent_losses: list[float] = []
         #: supernet forward passes (paths x batches) and wall seconds of the run, over all its sessions
         self.cost = RunCost()
 
@@ -169,6 +219,7 @@ class SupernetTrainer:
             "rng": rng_state(),
             "global_step": self.global_step,
             "history": self.history,
+            "recent_losses": self.recent_losses,
             **self.cost.state_dict(),
             "precision": self.precision.state_dict(),
             **(self.run.resume_point() if self.run is not None else {}),
@@ -190,6 +241,7 @@ class SupernetTrainer:
         set_rng_state(payload["rng"])
         self.global_step = int(payload["global_step"])
         self.history = list(payload["history"])
+        self.recent_losses = list(payload.get("recent_losses", []))
         self.cost.load_state_dict(payload)
         self.precision.load_state_dict(payload.get("precision"))
 
@@ -214,10 +266,11 @@ class SupernetTrainer:
         for index, arch in enumerate(self.val_archs):
             with preserved_bn_statistics(self.supernet):
                 recalibrate_bn(self.supernet, arch, self.calib_batches.epoch(0), calib_steps)
-                top1, _ = evaluate_top1(self.supernet, self.val_batches.epoch(0), arch, self.config.val_batches,
-                                        self.dist)
+                correct, _, seen = evaluate_counts(self.supernet, self.val_batches.epoch(0), arch,
+                                                   self.config.val_batches, self.dist)
             records.append({"event": "val", "epoch": epoch, "arch_index": index, "arch": arch.to_string(),
-                            "macs_m": self.cost_model.macs(arch) / 1e6, "top1": top1})
+                            "macs_m": self.cost_model.macs(arch) / 1e6, "top1": 100.0 * correct / seen,
+                            "correct": correct, "images": seen})
         return records
 
     def _log(self, record: dict[str, Any]) -> None:
@@ -257,6 +310,7 @@ class SupernetTrainer:
                     progress.update(1)
                     if self.global_step % 20 == 0 or self.global_step % self.steps_per_epoch == 0:
                         loss = self.dist.mean(loss, images.device)  # every rank reaches this step: a collective
+                        self.recent_losses = [*self.recent_losses, float(loss)][-FINAL_LOSS_RECORDS:]
                         self._log({"event": "train", "step": self.global_step, "epoch": epoch, "loss": loss,
                                    "lr": self.scheduler.get_last_lr()[0],
                                    "seconds": time.perf_counter() - start_time})
@@ -265,7 +319,9 @@ class SupernetTrainer:
                         records = self.validate(epoch)
                         for record in records:
                             self._log(record)
-                        self.history.append({"epoch": epoch, "val": [r["top1"] for r in records]})
+                        self.history.append({"epoch": epoch, "val": [r["top1"] for r in records],
+                                             "correct": [r["correct"] for r in records],
+                                             "images": records[-1]["images"]})
                     if at_epoch_end or (self.config.checkpoint_every and self.global_step % self.config.checkpoint_every == 0):
                         self._checkpoint()
         finally:
@@ -282,7 +338,18 @@ class SupernetTrainer:
             "world_size": self.dist.world_size,
             "final_val": self.history[-1]["val"] if self.history else [],
             "val_archs": [a.to_string() for a in self.val_archs],
+            "final_train_loss": float(np.mean(self.recent_losses)) if self.recent_losses else None,
+            "validation": self._validation(),
         }
+
+    def _validation(self) -> dict[str, Any] | None:
+        """:func:`validation_summary` of the last epoch's validation (None before the first, or from an old
+        checkpoint whose history has no hit counts)."""
+        last = self.history[-1] if self.history else {}
+        if "correct" not in last:
+            return None
+        return validation_summary([a.to_string() for a in self.val_archs], last["correct"], last["images"],
+                                  self.supernet.space.num_classes)
 
     def _step(self, images: torch.Tensor, labels: torch.Tensor) -> float:
         """One optimizer step: every path forward and backward on the batch, gradients averaged over ranks."""
