@@ -17,7 +17,8 @@ For each seed, at the scale of an :class:`NB201Plan`:
    limit) and random search on the true accuracies with the same evaluations.
    Every found cell's accuracies are the table's values for its string.
 
-Steps 2-3 of one seed are one cached run of kind ``nb201-measure``. Results:
+The generator trains on the supernet's training batches (the quick plan holds
+out too few images for a split of its own). Steps 2-3 of one seed are one cached run of kind ``nb201-measure``. Results:
 ``nas-bench-201/{search,ranking,estimates,generator_sweep}.csv`` and
 ``manifest.json`` in the results folder (:data:`replication.results.FILES`).
 All MACs are those of the benchmark's own network (C = 16, N = 5, 32x32,
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -49,7 +51,7 @@ from sgnas.config import DataConfig  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.runs import RunDir, environment  # noqa: E402
-from sgnas.spaces.nasbench201.benchmark import Benchmark, load_benchmark  # noqa: E402
+from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
 from sgnas.spaces.nasbench201.cell import Cell  # noqa: E402
 from sgnas.spaces.nasbench201.evaluator import SupernetEvaluator  # noqa: E402
 from sgnas.spaces.nasbench201.generator import CellGeneratorConfig, train_cell_generator  # noqa: E402
@@ -62,7 +64,7 @@ from sgnas.stats import kendall_tau, spearman_rho  # noqa: E402
 
 __all__ = [
     "BUDGET_FRACTIONS", "METHODS", "NB201Plan", "NB201_PLANS", "RANKING_SEED", "SAMPLERS_201", "budget_limits",
-    "main", "ranking_sample", "run_nasbench201",
+    "main", "ranking_sample", "run_nasbench201", "table_path",
 ]
 
 #: the two samplers whose supernets are compared (registry names, family nas-bench-201)
@@ -122,6 +124,8 @@ class NB201Plan:
     search_budget: int = 50
     generator_epochs: int = 5
     generator_steps: int | None = None
+    #: tau is multiplied by this after every generator epoch (official 0.95 over many epochs; short runs anneal faster)
+    generator_tau_decay: float = 0.95
     sweep_targets: int = 11
     threads: int = 1
     indicative: bool = True
@@ -147,10 +151,10 @@ NB201_PLANS: dict[str, NB201Plan] = {
                        train_per_class=8, val_per_class=4, batch_size=16, eval_batch_size=40, epochs=1,
                        ranking_cells=20, search_budget=6, generator_epochs=1, generator_steps=3, sweep_targets=5),
     # the main job's share (about 6-8 minutes on 2 CPU cores for two seeds): C=8, N=1 at 16x16, 150 images per
-    # class for 6 epochs, estimates on 160 held-out images, 500 ranked cells, 40 evaluations per search
+    # class for 10 epochs, estimates on 160 held-out images, 500 ranked cells, 40 evaluations per search
     "quick": NB201Plan("quick", channels=8, cells_per_stage=1, resolution=16, train_per_class=150,
-                       val_per_class=16, batch_size=64, eval_batch_size=160, epochs=6, ranking_cells=500,
-                       search_budget=40, generator_epochs=4, generator_steps=25),
+                       val_per_class=16, batch_size=64, eval_batch_size=160, epochs=10, ranking_cells=500,
+                       search_budget=40, generator_epochs=8, generator_steps=25, generator_tau_decay=0.7),
     # the benchmark's weight-sharing protocol (GPU): its network at 32x32, the whole training split less the
     # held-out images, 100 epochs; 1000 ranked cells; SPOS's 1000 evaluations per search
     "full": NB201Plan("full", channels=16, cells_per_stage=5, resolution=32, train_per_class=None,
@@ -337,7 +341,8 @@ def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> di
         summary, cells = _ranking(context, sampler, supernets[sampler], seconds, sample)
         ranking.append(summary)
         estimates += cells
-    generator_config = CellGeneratorConfig(epochs=plan.generator_epochs, steps_per_epoch=plan.generator_steps)
+    generator_config = CellGeneratorConfig(epochs=plan.generator_epochs, steps_per_epoch=plan.generator_steps,
+                                           tau_decay=plan.generator_tau_decay)
     generator, trained = train_cell_generator(supernets["nb201-strict-fair"], context.space,
                                               context.train_batches(), generator_config, context.seed)
     results = {
@@ -353,6 +358,14 @@ def _table_key(benchmark: Benchmark) -> dict[str, Any]:
     """What identifies the table a measurement used: its source and a digest of its CIFAR-10 column."""
     digest = float(np.round(benchmark.frame["cifar10"].sum(), 6))
     return {"source": Path(benchmark.source).name, "rows": len(benchmark), "cifar10_sum": digest}
+
+
+def table_path(data_dir: str | Path | None = None, table: str | Path | None = None) -> Path | None:
+    """Where the track would read the table (``table``, else the data folder's), or None with no folder at all."""
+    if table is not None:
+        return Path(table)
+    root = data_dir if data_dir is not None else os.environ.get(DATA_ENV)
+    return Path(root) / RELATIVE_PATH if root else None
 
 
 def run_nasbench201(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from replication.results import Table
-from replication.tables import ablation, claims, table_a, table_b, table_c
+from replication.tables import ablation, claims, table_a, table_b, table_c, table_d
 
 __all__ = ["TABLES", "TableSpec"]
 
@@ -37,6 +37,7 @@ TABLES: tuple[TableSpec, ...] = tuple(
         (table_a, table_a.table_a),
         (table_b, table_b.table_b),
         (table_c, table_c.table_c),
+        (table_d, table_d.table_d),
         (claims, claims.claims_table),
         (ablation, ablation.ablation_table),
     )
