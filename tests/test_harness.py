@@ -85,7 +85,7 @@ def test_smoke_harness_writes_every_table_and_reuses_its_runs(
     assert len(announced) == 27 and announced[0].startswith("harness: run 1 of 27 (seed 0, strict-fair supernet)")
     assert announced[-1].startswith("harness: run 27 of 27 (seed 0, random-sampling budget C stand-alone training)")
     assert "ETA" in announced[-1]
-    assert [t.name for t in tables] == ["table_b", "table_c", "claims"]
+    assert [t.name for t in tables] == ["table_b", "table_c", "table_d", "claims"]  # with the NB201 table
     search = read_csv(results, "search")
     assert len(search) == len(METHODS) * 3
     assert search[["macs_m", "params_m", "supernet_accuracy", "standalone_top1"]].notna().all().all()
