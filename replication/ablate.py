@@ -28,7 +28,7 @@ from replication.plans import PLANS  # noqa: E402
 from replication.tables.ablation import ablation_table  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.presets import PRESETS  # noqa: E402
-from sgnas.registry import SAMPLERS  # noqa: E402
+from sgnas.registry import SAMPLERS, UNIFIED  # noqa: E402
 from sgnas.tables import render, write_table  # noqa: E402
 
 __all__ = ["main", "parser"]
@@ -44,7 +44,7 @@ def parser() -> argparse.ArgumentParser:
     variants.add_argument("--tau-constant", type=float, metavar="T", help="keep tau fixed at T")
     variants.add_argument("--hw-loss", choices=tuple(HW_LOSSES), help="hardware loss form")
     variants.add_argument("--generator", choices=("conv", "mlp"), help="generator network")
-    variants.add_argument("--sampler", choices=SAMPLERS.names(), help="supernet training sampler")
+    variants.add_argument("--sampler", choices=SAMPLERS.names(family=UNIFIED), help="supernet training sampler")
     run = p.add_argument_group("run")
     run.add_argument("--preset", default="smoke", choices=sorted({*PLANS, *PRESETS.names()}),
                      help="harness plan or library preset (default: smoke)")

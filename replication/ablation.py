@@ -33,7 +33,7 @@ from replication.plans import budget_targets, resolve_config
 from replication.results import ABLATION_COLUMNS, ABLATION_SUPERNET_COLUMNS, write_csv, write_json
 from replication.supernets import supernet_row
 from sgnas.errors import SgnasError
-from sgnas.registry import SAMPLERS
+from sgnas.registry import SAMPLERS, UNIFIED
 from sgnas.runs import RunDir
 
 __all__ = ["DEFAULT", "HW_LOSSES", "Variant", "build_variants", "run_ablation", "run_generator_variant"]
@@ -90,8 +90,8 @@ def build_variants(
             raise SgnasError(f"--generator {generator!r}: choose conv or mlp")
         variants.append(Variant(f"generator={generator}", (f"generator.network={generator}",)))
     if sampler is not None:
-        if sampler not in SAMPLERS:
-            raise SgnasError(f"--sampler {sampler!r}: choose one of {', '.join(SAMPLERS.names())}")
+        if sampler not in SAMPLERS.names(family=UNIFIED):
+            raise SgnasError(f"--sampler {sampler!r}: choose one of {', '.join(SAMPLERS.names(family=UNIFIED))}")
         variants.append(Variant(f"sampler={sampler}", (f"supernet.sampler={sampler}",)))
     if len(variants) == 1:
         raise SgnasError("no ablation requested; give at least one of --no-fs, --lambda, --tau-decay, "

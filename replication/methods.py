@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sgnas.errors import SgnasError
-from sgnas.registry import SAMPLERS, STRATEGIES
+from sgnas.registry import SAMPLERS, STRATEGIES, UNIFIED, family_of
 from sgnas.strategy import DEFAULT_SAMPLER
 
 __all__ = ["Method", "method_label", "method_order", "method_sampler", "methods", "resolve_methods"]
@@ -45,7 +45,9 @@ def methods() -> dict[str, Method]:
 def _pairing(spec: str) -> Method:
     strategy, _, sampler = spec.partition("@")
     STRATEGIES.get(strategy)
-    SAMPLERS.get(sampler)
+    if family_of(SAMPLERS.get(sampler)) != UNIFIED:
+        raise SgnasError(f"method {spec!r}: sampler {sampler!r} draws {family_of(SAMPLERS.get(sampler))} "
+                         "architectures; the harness searches the unified space")
     return Method(spec, f"{strategy} on {sampler}", sampler, strategy)
 
 

@@ -32,19 +32,21 @@ class Plan:
     overrides: tuple[str, ...] = field(default=())
     standalone: bool = True
     indicative: bool = True
+    #: the NAS-Bench-201 track's plan (:data:`replication.nasbench201.NB201_PLANS`) run beside it, or None
+    nb201: str | None = None
 
 
 PLANS: dict[str, Plan] = {
-    "smoke": Plan("smoke"),
+    "smoke": Plan("smoke", nb201="smoke"),
     # proxy, shortened so that two seeds, the redundancy study and every table fit in about 25 minutes on
     # 2 CPU cores: fewer images and epochs, smaller search budgets, supernet-estimated accuracy only
     # (stand-alone training of 18 architectures per seed does not fit)
     "quick": Plan("proxy", (
         "data.train_per_class=600", "supernet.epochs=3", "generator.epochs=12", "search.budget=60",
         "search.val_batches=4", "search.calib_batches=2",
-    ), standalone=False),
-    "proxy": Plan("proxy"),
-    "paper": Plan("paper", indicative=False),
+    ), standalone=False, nb201="quick"),
+    "proxy": Plan("proxy", nb201="quick"),
+    "paper": Plan("paper", indicative=False, nb201="full"),
 }
 
 

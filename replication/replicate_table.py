@@ -6,9 +6,11 @@ the same for every plan. The measured tables come next: the harness
 (:mod:`replication.harness`) runs every method for every seed at the plan's
 scale and the redundancy study (:mod:`replication.redundancy`), both cached by
 config hash and seed under ``<out>/runs``, so a second invocation only reads
-finished runs. Then every table of :data:`replication.tables.TABLES` (Table B,
-the supernets, Table C, the claims summary and, when an ablation was run into
-the same folder, the ablation table) is written as CSV, Markdown and LaTeX
+finished runs; then, as the plan says (:attr:`replication.plans.Plan.nb201`), the
+NAS-Bench-201 ground-truth track (:mod:`replication.nasbench201`). Then every table
+of :data:`replication.tables.TABLES` (Table B, the supernets, Table C, Table D, the
+claims summary and, when an ablation was run into the same folder, the ablation
+table) is written as CSV, Markdown and LaTeX
 (:func:`sgnas.tables.write_table`) and printed.
 
 Usage: ``python replication/replicate_table.py [--out results/] [--preset quick|proxy|paper|smoke]
@@ -29,6 +31,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import torch  # noqa: E402
 
 from replication.harness import run_replication  # noqa: E402
+from replication.nasbench201 import run_nasbench201, table_path  # noqa: E402
 from replication.plans import PLANS  # noqa: E402
 from replication.redundancy import redundancy_study  # noqa: E402
 from replication.results import Table  # noqa: E402
@@ -74,6 +77,12 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
         return tables
     run_replication(plan, seeds, out, data_dir=data_dir)
     redundancy_study(plan, seeds[0], out, spread=redundancy_spread, data_dir=data_dir)
+    nb201_table = table_path(data_dir)
+    if PLANS[plan].nb201 is not None and nb201_table is not None and nb201_table.exists():
+        run_nasbench201(PLANS[plan].nb201, seeds, out, data_dir=data_dir)
+    elif PLANS[plan].nb201 is not None:
+        where = nb201_table or "no data folder (pass --data-dir or set SGNAS_DATA_DIR)"
+        print(f"nas-bench-201: no table at {where}; the ground-truth track and Table D are skipped\n")
     for spec in TABLES[1:]:
         table = spec.build(out)
         if table is None:

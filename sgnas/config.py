@@ -27,7 +27,7 @@ import yaml
 
 from sgnas.conventions import CONVENTIONS, Convention
 from sgnas.errors import SgnasError
-from sgnas.registry import SAMPLERS
+from sgnas.registry import SAMPLERS, UNIFIED
 from sgnas.space import SearchSpace, get_space
 
 __all__ = [
@@ -455,8 +455,8 @@ def validate(config: Config) -> None:
     checks = [
         (config.data.dataset in ("cifar10", "cifar100", "imagefolder", "synthetic"),
          "data.dataset must be cifar10, cifar100, imagefolder or synthetic"),
-        (config.supernet.sampler in SAMPLERS,
-         f"supernet.sampler must be one of {', '.join(SAMPLERS.names())}, got {config.supernet.sampler!r}"),
+        (config.supernet.sampler in SAMPLERS.names(family=UNIFIED),
+         f"supernet.sampler must be one of {', '.join(SAMPLERS.names(family=UNIFIED))}, got {config.supernet.sampler!r}"),
         (config.generator.network in ("conv", "mlp"), "generator.network must be conv or mlp"),
         (config.generator.loss in ("asymmetric", "relative"), "generator.loss must be asymmetric or relative"),
         _choice("generator.target_cycle", config.generator.target_cycle, ("official", "current")),

@@ -31,10 +31,16 @@ from typing import Any, Generic, TypeVar
 
 from sgnas.errors import SgnasError
 
-__all__ = ["PLUGIN_GROUP", "PRESETS", "Registry", "SAMPLERS", "SPACES", "STRATEGIES", "load_plugins"]
+__all__ = [
+    "PLUGIN_GROUP", "PRESETS", "Registry", "SAMPLERS", "SPACES", "STRATEGIES", "UNIFIED", "family_of", "load_plugins",
+]
 
 #: the entry-point group whose entries are modules that register extensions when imported
 PLUGIN_GROUP = "sgnas.plugins"
+
+#: the family of extensions that name none: SGNAS's unified macro spaces (``imagenet``, ``cifar``) and
+#: what serves them; a space of another family (``nas-bench-201``) and its samplers set ``family``
+UNIFIED = "unified"
 
 T = TypeVar("T")
 
@@ -89,10 +95,14 @@ class Registry(Generic[T]):
         # (importing any module of a package runs the package's __init__, which fixes its order)
         self._entries = dict(sorted(self._entries.items(), key=lambda item: not _is_library(item[1])))
 
-    def names(self) -> tuple[str, ...]:
-        """Every registered name, the library's first."""
+    def names(self, family: str | None = None) -> tuple[str, ...]:
+        """Every registered name, the library's first; with ``family``, only the entries of that space family."""
         self._load()
-        return tuple(self._entries)
+        return tuple(name for name, obj in self._entries.items() if family is None or family_of(obj) == family)
+
+    def choices(self, family: str | None = None) -> _Choices:
+        """The names of :meth:`names` as a container read only when used (argparse ``choices``: plugins load late)."""
+        return _Choices(self, family)
 
     def get(self, name: str) -> T:
         """The extension called ``name``; an unknown name is a one-line error listing the known ones."""
@@ -113,6 +123,11 @@ class Registry(Generic[T]):
         return list(self._entries.items())
 
 
+def family_of(obj: Any) -> str:
+    """The space family an extension serves: its ``family`` attribute, else :data:`UNIFIED`."""
+    return str(getattr(obj, "family", UNIFIED))
+
+
 def _is_library(obj: Any) -> bool:
     module = getattr(obj, "__module__", None) or type(obj).__module__
     return module.split(".")[0] == __name__.split(".")[0]
@@ -122,7 +137,8 @@ def _qualified(obj: Any) -> str:
     return f"{getattr(obj, '__module__', '?')}.{getattr(obj, '__qualname__', type(obj).__qualname__)}"
 
 
-#: macro search spaces: name -> factory ``(resolution, width, num_classes) -> SearchSpace``
+#: search spaces: name -> entry of the :class:`sgnas.spaces.protocol.SpaceEntry` protocol (unified ones are
+#: also factories ``(resolution, width, num_classes) -> SearchSpace``)
 SPACES: Registry[Callable[..., Any]] = Registry("search space")
 #: supernet-training path samplers: name -> :class:`sgnas.samplers.PathSampler` subclass
 SAMPLERS: Registry[type] = Registry("sampler")
@@ -130,3 +146,16 @@ SAMPLERS: Registry[type] = Registry("sampler")
 STRATEGIES: Registry[type] = Registry("strategy")
 #: configuration presets: name -> function returning a complete :class:`sgnas.config.Config`
 PRESETS: Registry[Callable[[], Any]] = Registry("preset")
+
+
+class _Choices:
+    """A registry's names, looked up only when a choice is checked or listed."""
+
+    def __init__(self, registry: Registry[Any], family: str | None) -> None:
+        self.registry, self.family = registry, family
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.registry.names(self.family)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.registry.names(self.family))

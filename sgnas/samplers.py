@@ -35,7 +35,7 @@ import numpy as np
 
 from sgnas.architecture import Architecture, Layer
 from sgnas.errors import SgnasError
-from sgnas.registry import SAMPLERS
+from sgnas.registry import SAMPLERS, UNIFIED
 from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS
 
 __all__ = ["EXPANSIONS", "OfficialSampler", "PathSampler", "StrictFairSampler", "UniformSampler", "build_sampler"]
@@ -56,6 +56,8 @@ class PathSampler(ABC):
     paths_per_step: int = 1
     #: what tables and legends call the method this sampler stands for
     label: str = "path sampler"
+    #: the space family it draws for (:func:`sgnas.registry.family_of`): the unified spaces
+    family: str = UNIFIED
 
     def __init__(self, num_layers: int, seed: int, forced_sampling: bool = True) -> None:
         if num_layers < 1:

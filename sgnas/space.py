@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
-from sgnas.registry import SPACES
+from sgnas.registry import SPACES, UNIFIED
 
 __all__ = [
     "OPS",
@@ -27,6 +27,7 @@ __all__ = [
     "MIN_ACTIVE",
     "LayerSpec",
     "SearchSpace",
+    "VARIANTS",
     "get_space",
     "round_channels",
 ]
@@ -187,8 +188,11 @@ class _Variant:
         )
 
 
-SPACES.add("imagenet", _Variant("imagenet", 224, 1000, 2, _IMAGENET_STRIDES))
-SPACES.add("cifar", _Variant("cifar", 32, 10, 1, _CIFAR_STRIDES))
+#: the two variants of the official configs, registered in :data:`sgnas.registry.SPACES` by :mod:`sgnas.spaces.unified`
+VARIANTS: dict[str, _Variant] = {
+    "imagenet": _Variant("imagenet", 224, 1000, 2, _IMAGENET_STRIDES),
+    "cifar": _Variant("cifar", 32, 10, 1, _CIFAR_STRIDES),
+}
 
 
 def get_space(
@@ -197,7 +201,10 @@ def get_space(
     width: float = 1.0,
     num_classes: int | None = None,
 ) -> SearchSpace:
-    """The registered space ``name`` (``imagenet`` or ``cifar``), optionally at another resolution, width or class count."""
-    if name not in SPACES:
-        raise ValueError(f"unknown search space {name!r}; choose one of {', '.join(SPACES.names())}")
+    """The registered unified space ``name`` (``imagenet`` or ``cifar``), optionally at another resolution, width
+    or class count; a space of another family (``nas-bench-201``) has no unified layers and is refused."""
+    unified = SPACES.names(family=UNIFIED)
+    if name not in unified:
+        other = f"{name!r} is not a unified-block space" if name in SPACES else f"unknown search space {name!r}"
+        raise ValueError(f"{other}; choose one of {', '.join(unified)}")
     return SPACES.get(name)(resolution=resolution, width=width, num_classes=num_classes)

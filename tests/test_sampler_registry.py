@@ -10,7 +10,7 @@ from scipy.stats import chisquare
 
 from baselines.proxyless import ProxylessSampler
 from sgnas.errors import SgnasError
-from sgnas.registry import SAMPLERS
+from sgnas.registry import SAMPLERS, UNIFIED
 from sgnas.samplers import StrictFairSampler, UniformSampler, build_sampler
 from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS
 
@@ -59,7 +59,7 @@ def test_fairnas_trains_every_expansion_once_per_step_and_every_kernel_within_on
         assert (uses.max(-1) - uses.min(-1) <= 1).all()
 
 
-@pytest.mark.parametrize("name", sorted(SAMPLERS.names()))
+@pytest.mark.parametrize("name", sorted(SAMPLERS.names(family=UNIFIED)))
 def test_every_sampler_honours_forced_sampling_and_resumes_exactly(name):
     sampler = build_sampler(name, LAYERS, seed=3, forced_sampling=True)
     for _ in range(3):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from replication.results import Table
-from replication.tables import ablation, claims, supernets, table_a, table_b, table_c
+from replication.tables import ablation, claims, supernets, table_a, table_b, table_c, table_d
 
 __all__ = ["TABLES", "TableSpec"]
 
@@ -38,6 +38,7 @@ TABLES: tuple[TableSpec, ...] = tuple(
         (table_b, table_b.table_b),
         (supernets, supernets.supernets_table),
         (table_c, table_c.table_c),
+        (table_d, table_d.table_d),
         (claims, claims.claims_table),
         (ablation, ablation.ablation_table),
     )

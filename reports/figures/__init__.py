@@ -21,6 +21,7 @@ from reports.figures.architectures import architecture_diagrams
 from reports.figures.constraints import target_vs_generated
 from reports.figures.cost import cost_vs_n
 from reports.figures.curves import generator_curves, supernet_curves
+from reports.figures.nasbench201 import nb201_landscape, nb201_ranking, nb201_regret
 from reports.figures.redundancy import redundancy_figure
 
 __all__ = ["FIGURES", "MissingResult", "save_figure"]
@@ -36,4 +37,8 @@ FIGURES: tuple[tuple[str, str, Callable[[Path], Figure]], ...] = (
     ("redundancy", "Architecture redundancy with and without forced sampling", redundancy_figure),
     ("supernet_curves", "Supernet training curves", supernet_curves),
     ("generator_curves", "Generator training curves", generator_curves),
+    ("nb201_landscape", "NAS-Bench-201: true accuracy versus MACs, the Pareto front and each method's finds",
+     nb201_landscape),
+    ("nb201_ranking", "NAS-Bench-201: supernet estimate versus true accuracy", nb201_ranking),
+    ("nb201_regret", "NAS-Bench-201: regret to the oracle per method and budget", nb201_regret),
 )

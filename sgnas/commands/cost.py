@@ -1,10 +1,13 @@
 """``sgnas cost ARCH``: exact multiply-adds and parameters of one architecture, with the counting convention.
 
-ARCH is the compact string (``573733-7333xx-...``, one group of six sub-block
-ops per layer) or a JSON file in the project's form or the per-layer published
-form. The numbers come from :class:`sgnas.cost.CostModel`; every MACs figure
-is printed with its convention (``conv``: conv layers only, SGNAS's own;
-``conv+fc``: with the classifier).
+ARCH is an architecture of ``--space``: on the unified spaces the compact
+string (``573733-7333xx-...``, one group of six sub-block ops per layer) or a
+JSON file in the project's form or the per-layer published form; on
+``nas-bench-201`` the cell string ``|op~0|+|op~0|op~1|+|op~0|op~1|op~2|``. The
+space's registry entry (:class:`sgnas.spaces.protocol.SpaceEntry`) parses it
+and gives its exact cost model; every MACs figure is printed with its
+convention (``conv``: conv layers only, SGNAS's own; ``conv+fc``: with the
+classifier; ``nb201``: NAS-Bench-201's, the classifier's bias included).
 """
 
 from __future__ import annotations
@@ -13,15 +16,14 @@ import argparse
 import json
 from typing import Any
 
-from sgnas.architecture import load_architecture
-from sgnas.cost import CONVENTIONS, CostModel
 from sgnas.errors import SgnasError
 from sgnas.registry import SPACES
-from sgnas.space import SearchSpace, get_space
+from sgnas.spaces.protocol import SpaceEntry
 
 __all__ = ["register", "run"]
 
 ACTIVATIONS = ("relu6", "hswish")
+DEFAULT_ACT = "relu6"
 
 
 def register(subparsers: Any) -> None:
@@ -30,7 +32,7 @@ def register(subparsers: Any) -> None:
         help="MACs and parameters of an architecture (exact, with the counting convention)",
         description=__doc__.splitlines()[0],
     )
-    parser.add_argument("arch", metavar="ARCH", help="compact architecture string, or a JSON file in either form")
+    parser.add_argument("arch", metavar="ARCH", help="architecture of the space: compact string or JSON file (unified), cell string (nas-bench-201)")
     parser.add_argument("--space", choices=SPACES, default="imagenet", metavar="SPACE",
                         help="search space: %(choices)s (default: %(default)s)")
     parser.add_argument("--resolution", type=int, help="input resolution (default: the space's, 224 or 32)")
@@ -38,47 +40,62 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--num-classes", type=int, help="classifier outputs (default: the space's, 1000 or 10)")
     parser.add_argument("--se", action="store_true", help="squeeze-and-excitation on the expanded channels")
     parser.add_argument(
-        "--act", choices=ACTIVATIONS, default="relu6",
-        help="activation (does not change MACs or params; recorded with the result)",
+        "--act", choices=ACTIVATIONS, default=None,
+        help=f"activation of the unified spaces (default {DEFAULT_ACT}; does not change MACs or params; recorded "
+        "with the result)",
     )
-    parser.add_argument("--convention", choices=CONVENTIONS, default="conv+fc", help="FLOPs convention (default conv+fc)")
+    # checked against the chosen space's conventions when the command runs (spaces come from plugins)
+    parser.add_argument("--convention", default=None, metavar="CONVENTION",
+                        help="FLOPs convention of the space (default: the space's, conv+fc on the unified spaces, "
+                        "nb201 on nas-bench-201; conv counts conv layers only)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.set_defaults(func=run)
 
 
-def _space(args: argparse.Namespace) -> SearchSpace:
+def _space(entry: SpaceEntry, args: argparse.Namespace) -> Any:
     for name in ("resolution", "num_classes"):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise SgnasError(f"--{name.replace('_', '-')} must be positive, got {value}")
     try:
-        return get_space(args.space, resolution=args.resolution, width=args.width, num_classes=args.num_classes)
+        return entry.build(resolution=args.resolution, width=args.width, num_classes=args.num_classes)
     except ValueError as err:
         raise SgnasError(str(err)) from None
 
 
+def _options(entry: SpaceEntry, args: argparse.Namespace) -> tuple[str | None, str]:
+    """The activation (unified spaces) and the convention, checked against what the space knows."""
+    if "act" not in entry.options and args.act is not None:
+        raise SgnasError(f"--act: space {args.space} has one fixed activation")
+    convention = args.convention or entry.default_convention
+    if convention not in entry.conventions:
+        raise SgnasError(f"--convention {convention}: space {args.space} counts {', '.join(entry.conventions)}")
+    return (args.act or DEFAULT_ACT if "act" in entry.options else None), convention
+
+
 def run(args: argparse.Namespace) -> int:
-    space = _space(args)
-    arch = load_architecture(args.arch, space)
-    cost = CostModel(space, se=args.se).cost(arch, args.convention)
-    canonical = arch.canonical()
+    entry: SpaceEntry = SPACES.get(args.space)
+    space = _space(entry, args)
+    act, convention = _options(entry, args)
+    arch = entry.parse(args.arch, space)
+    cost = entry.cost_model(space, se=args.se).cost(arch, convention)
+    details = entry.details(arch)
     if args.json:
         result = {
             **cost.to_json(),
-            "act": args.act,
-            "space": space.describe(),
+            **({"act": act} if act is not None else {}),
+            "space": entry.describe(space),
             "architecture": arch.to_string(),
-            "canonical": canonical.to_string(),
-            "expansions": list(arch.expansions),
+            **details,
         }
         print(json.dumps(result, sort_keys=True))
         return 0
-    options = f"SE {'on' if args.se else 'off'}, activation {args.act}"
+    options = f"; SE {'on' if args.se else 'off'}, activation {act}" if "se" in entry.options else ""
     print(f"architecture  {arch}")
-    if canonical != arch:
+    canonical = details.get("canonical")
+    if canonical is not None and canonical != arch.to_string():
         print(f"canonical     {canonical}  (forced-sampling form, same cost)")
-    print(f"space         {space.name}, {space.resolution}x{space.resolution}, width {space.width:g}, "
-          f"{space.num_classes} classes; {options}")
-    print(f"MACs          {cost.macs_m:.2f}M  [{cost.convention}]  ({cost.macs:,} multiply-adds)")
+    print(f"space         {entry.summary(space)}{options}")
+    print(f"MACs          {cost.macs_m:.{entry.macs_digits}f}M  [{cost.convention}]  ({cost.macs:,} multiply-adds)")
     print(f"params        {cost.params_m:.3f}M  [all weights, BN and classifier]  ({cost.params:,})")
     return 0

@@ -37,7 +37,7 @@ from sgnas.export import ACTIVATIONS, export_timm
 from sgnas.model_files import ModelSpec, save_exported, save_onnx
 from sgnas.pipeline import config_of_run, resolve_run
 from sgnas.reference_zoo import count_model
-from sgnas.registry import SPACES
+from sgnas.registry import SPACES, UNIFIED
 from sgnas.space import SearchSpace
 
 __all__ = ["register", "run"]
@@ -57,7 +57,7 @@ def register(subparsers: Any) -> None:
                         help="of a search run, only the architectures of these targets (millions of MACs)")
     parser.add_argument("--supernet", metavar="RUN",
                         help="inherit the weights of this finished train-supernet run (or its supernet.pt)")
-    parser.add_argument("--space", choices=SPACES, metavar="SPACE",
+    parser.add_argument("--space", choices=SPACES.choices(family=UNIFIED), metavar="SPACE",
                         help="search space: %(choices)s (default: the run's, else imagenet)")
     parser.add_argument("--resolution", type=int, help="input resolution (default: the run's, else the space's)")
     parser.add_argument("--width", type=float, help="width multiplier (default: the run's, else 1.0)")

@@ -18,7 +18,7 @@ from typing import Any
 
 from sgnas.counting import enumerate_layer_count, space_counts
 from sgnas.errors import SgnasError
-from sgnas.registry import SPACES
+from sgnas.registry import SPACES, UNIFIED
 from sgnas.space import SearchSpace, get_space
 
 __all__ = ["register", "report", "run"]
@@ -30,7 +30,7 @@ def register(subparsers: Any) -> None:
         help="layers of a search space; --count: its size with and without forced sampling",
         description=__doc__.splitlines()[0],
     )
-    parser.add_argument("--space", choices=SPACES, default="imagenet", metavar="SPACE",
+    parser.add_argument("--space", choices=SPACES.choices(family=UNIFIED), default="imagenet", metavar="SPACE",
                         help="search space: %(choices)s (default: %(default)s)")
     parser.add_argument("--resolution", type=int, help="input resolution (default: the space's, 224 or 32)")
     parser.add_argument("--width", type=float, default=1.0, help="width multiplier (default 1.0)")

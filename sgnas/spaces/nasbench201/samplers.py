@@ -13,6 +13,14 @@ sampling has no counterpart here (every cell is its own canonical form).
   five cells per step; each edge draws a random permutation of its five ops and
   cell ``k`` takes the ``k``-th, so every op of every edge is trained exactly
   once per step.
+
+Both are registered in :data:`sgnas.registry.SAMPLERS` as ``nb201-uniform``
+and ``nb201-strict-fair``, of family ``nas-bench-201``: names of their own
+rather than the unified samplers' names made space-aware, because a registry
+name stands for one class with one constructor, and the unified samplers'
+(``(num_layers, seed, forced_sampling)``) have no meaning here. Consumers that
+serve one family ask ``SAMPLERS.names(family=...)``; :func:`build_cell_sampler`
+builds one by name.
 """
 
 from __future__ import annotations
@@ -23,9 +31,10 @@ from typing import Any
 import numpy as np
 
 from sgnas.errors import SgnasError
+from sgnas.registry import SAMPLERS, family_of
 from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell
 
-__all__ = ["CellSampler", "SPACE", "StrictFairSampler", "UniformSampler"]
+__all__ = ["CellSampler", "SPACE", "StrictFairSampler", "UniformSampler", "build_cell_sampler"]
 
 #: Recorded in the state so that a state of the unified space's samplers is never loaded here.
 SPACE = "nas-bench-201"
@@ -36,6 +45,10 @@ class CellSampler(ABC):
 
     #: how many cells :meth:`next_step` returns
     paths_per_step: int = 1
+    #: the space family of its cells (:func:`sgnas.registry.family_of`)
+    family: str = SPACE
+    #: what tables and legends call the method this sampler stands for
+    label: str = "cell sampler"
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
@@ -73,20 +86,33 @@ class CellSampler(ABC):
         self.rng.bit_generator.state = state["rng"]
 
 
+@SAMPLERS.register("nb201-uniform")
 class UniformSampler(CellSampler):
     """One cell per step, each edge's op uniform over the five ops."""
 
     paths_per_step = 1
+    label = "SPOS / RSPS uniform"
 
     def _draw(self) -> np.ndarray:
         return self.rng.integers(0, len(OPS), size=(1, NUM_EDGES))
 
 
+@SAMPLERS.register("nb201-strict-fair")
 class StrictFairSampler(CellSampler):
     """Five cells per step; on every edge the five cells take the five ops in a fresh random order."""
 
     paths_per_step = len(OPS)
+    label = "FairNAS strict fairness"
 
     def _draw(self) -> np.ndarray:
         # Column e is a permutation of the ops: each op of edge e appears in exactly one of the cells.
         return np.stack([self.rng.permutation(len(OPS)) for _ in range(NUM_EDGES)], axis=1)
+
+
+def build_cell_sampler(name: str, seed: int) -> CellSampler:
+    """The NAS-Bench-201 sampler registered as ``name``; a sampler of another space family is an error."""
+    cls = SAMPLERS.get(name)
+    if family_of(cls) != SPACE:
+        raise SgnasError(f"sampler {name!r} draws {family_of(cls)} architectures, not NAS-Bench-201 cells; "
+                         f"choose one of {', '.join(SAMPLERS.names(family=SPACE))}")
+    return cls(seed)

@@ -1,0 +1,455 @@
+"""The NAS-Bench-201 ground-truth track: supernet ranking quality and searches per FLOPs budget, against the table.
+
+For each seed, at the scale of an :class:`NB201Plan`:
+
+1. one weight-sharing supernet per sampler (``nb201-uniform``: SPOS / RSPS;
+   ``nb201-strict-fair``: FairNAS / SGNAS) trained on CIFAR-10 from the data
+   folder, each a cached :class:`~sgnas.runs.RunDir` (kind ``nb201-supernet``,
+   keyed by config hash and seed, resumable at epoch boundaries);
+2. **ranking quality**: the supernet-estimated accuracy (the plan's BN setting;
+   with ``running``, recalibrated per cell) of a fixed sample of cells
+   stratified over MACs against the table's CIFAR-10 accuracy: Kendall tau,
+   Spearman rho and the precision of the top 10%, per sampler;
+3. **searches per budget** (three MACs limits over the space's range and the
+   unconstrained one): SGNAS's generator (6 x 5 output map) and prior-only,
+   random sampling, random search and evolution on the supernet estimate, and
+   two references from the table: the oracle (best true accuracy within the
+   limit) and random search on the true accuracies with the same evaluations.
+   Every found cell's accuracies are the table's values for its string.
+
+The generator trains on the supernet's training batches (the quick plan holds
+out too few images for a split of its own). Steps 2-3 of one seed are one cached run of kind ``nb201-measure``. Results:
+``nas-bench-201/{search,ranking,estimates,generator_sweep}.csv`` and
+``manifest.json`` in the results folder (:data:`replication.results.FILES`).
+All MACs are those of the benchmark's own network (C = 16, N = 5, 32x32,
+``nb201`` convention), whatever proxy network the plan trains.
+
+    python replication/nasbench201.py --plan smoke --seeds 0 --results results/
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from replication.results import write_csv, write_json  # noqa: E402
+from sgnas import locking  # noqa: E402
+from sgnas.config import DataConfig  # noqa: E402
+from sgnas.data import DataSplits, load_splits, make_batches  # noqa: E402
+from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.runs import RunDir, environment  # noqa: E402
+from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
+from sgnas.spaces.nasbench201.cell import Cell  # noqa: E402
+from sgnas.spaces.nasbench201.evaluator import SupernetEvaluator  # noqa: E402
+from sgnas.spaces.nasbench201.generator import CellGeneratorConfig, train_cell_generator  # noqa: E402
+from sgnas.spaces.nasbench201.macro import MacroSpec  # noqa: E402
+from sgnas.spaces.nasbench201.samplers import build_cell_sampler  # noqa: E402
+from sgnas.spaces.nasbench201.search import CellSpace, evolution, random_sampling, random_search  # noqa: E402
+from sgnas.spaces.nasbench201.supernet import BN_MODES, NB201Supernet  # noqa: E402
+from sgnas.spaces.nasbench201.train import CellTrainConfig, train_cell_supernet  # noqa: E402
+from sgnas.stats import kendall_tau, spearman_rho  # noqa: E402
+
+__all__ = [
+    "BUDGET_FRACTIONS", "METHODS", "NB201Plan", "NB201_PLANS", "RANKING_SEED", "SAMPLERS_201", "budget_limits",
+    "main", "ranking_sample", "run_nasbench201", "table_path",
+]
+
+#: the two samplers whose supernets are compared (registry names, family nas-bench-201)
+SAMPLERS_201: tuple[str, ...] = ("nb201-uniform", "nb201-strict-fair")
+#: MACs limits as fractions of the space's range (low, middle, high), beside the unconstrained search
+BUDGET_FRACTIONS: dict[str, float] = {"low": 0.25, "mid": 0.5, "high": 0.75}
+UNCONSTRAINED = "unconstrained"
+#: the ranking sample is the same for every seed and sampler, so their taus are over the same cells
+RANKING_SEED = 0
+RANKING_STRATA = 10
+DATASETS = ("cifar10", "cifar100", "imagenet16-120")
+
+#: method key -> (label, supernet sampler or None, algorithm); references use the table, not a supernet
+METHODS: dict[str, tuple[str, str | None, str]] = {
+    "sgnas": ("SGNAS (generator)", "nb201-strict-fair", "generator"),
+    "prior-only": ("Prior only", None, "prior"),
+    "random-sampling": ("Random sampling", None, "random"),
+    "random-search": ("Random search (strict-fair supernet)", "nb201-strict-fair", "random-search"),
+    "fairnas-evolution": ("FairNAS + evolution", "nb201-strict-fair", "evolution"),
+    "rsps": ("RSPS (uniform supernet, random search)", "nb201-uniform", "random-search"),
+    "spos-evolution": ("SPOS + evolution", "nb201-uniform", "evolution"),
+    "random-search-true": ("Random search on true accuracy (reference)", None, "true-random-search"),
+    "oracle": ("Oracle (reference)", None, "oracle"),
+}
+
+SEARCH_COLUMNS = (
+    "method", "seed", "budget", "limit_macs_m", "architecture", "index", "macs_m", "constraint_error",
+    "within_budget", "cifar10", "cifar100", "imagenet16-120", "oracle_cifar10", "regret", "supernet_accuracy",
+    "evaluations", "forward_passes", "search_seconds", "one_time_seconds",
+)
+RANKING_COLUMNS = ("seed", "sampler", "bn", "cells", "kendall_tau", "spearman_rho", "top10_precision",
+                   "mean_estimate", "supernet_seconds", "ranking_seconds")
+ESTIMATE_COLUMNS = ("seed", "sampler", "index", "macs_m", "estimate", "cifar10")
+SWEEP_COLUMNS = ("seed", "target_macs_m", "macs_m", "best_error")
+
+
+@dataclass(frozen=True)
+class NB201Plan:
+    """The scale of the track: the proxy network, the data, the training, the evaluation and the searches."""
+
+    name: str
+    #: proxy supernet: channels C, cells per stage N, input side (the benchmark's: 16, 5, 32)
+    channels: int
+    cells_per_stage: int
+    resolution: int
+    dataset: str = "cifar10"
+    train_per_class: int | None = None
+    val_per_class: int = 25
+    batch_size: int = 64
+    eval_batch_size: int = 250
+    val_batches: int = 1
+    epochs: int = 1
+    lr: float = 0.05
+    bn: str = "batch-stats"
+    calib_batches: int = 0
+    ranking_cells: int = 500
+    search_budget: int = 50
+    generator_epochs: int = 5
+    generator_steps: int | None = None
+    #: tau is multiplied by this after every generator epoch (official 0.95 over many epochs; short runs anneal faster)
+    generator_tau_decay: float = 0.95
+    sweep_targets: int = 11
+    threads: int = 1
+    indicative: bool = True
+
+    def describe(self) -> str:
+        """One line for the table's notes: what was trained and how it was evaluated."""
+        images = "all" if self.train_per_class is None else f"{self.train_per_class}"
+        return (f"plan {self.name}: supernet C={self.channels}, N={self.cells_per_stage} at "
+                f"{self.resolution}x{self.resolution}, {images} training images per class, {self.epochs} epochs, "
+                f"batch {self.batch_size}, BN {self.bn}; estimates on {self.val_batches * self.eval_batch_size} "
+                f"held-out training images; {self.ranking_cells} ranked cells; {self.search_budget} evaluations "
+                f"per search; generator {self.generator_epochs} epochs")
+
+    def supernet_key(self, sampler: str) -> dict[str, Any]:
+        fields = ("channels", "cells_per_stage", "resolution", "dataset", "train_per_class", "val_per_class",
+                  "batch_size", "epochs", "lr", "bn")
+        return {"sampler": sampler, **{f: getattr(self, f) for f in fields}}
+
+
+NB201_PLANS: dict[str, NB201Plan] = {
+    # seconds: a tiny network on synthetic images (tests pass a synthetic table too)
+    "smoke": NB201Plan("smoke", channels=4, cells_per_stage=1, resolution=8, dataset="synthetic",
+                       train_per_class=8, val_per_class=4, batch_size=16, eval_batch_size=40, epochs=1,
+                       ranking_cells=20, search_budget=6, generator_epochs=1, generator_steps=3, sweep_targets=5),
+    # the main job's share (about 6-8 minutes on 2 CPU cores for two seeds): C=8, N=1 at 16x16, 150 images per
+    # class for 10 epochs, estimates on 160 held-out images, 500 ranked cells, 40 evaluations per search
+    "quick": NB201Plan("quick", channels=8, cells_per_stage=1, resolution=16, train_per_class=150,
+                       val_per_class=16, batch_size=64, eval_batch_size=160, epochs=10, ranking_cells=500,
+                       search_budget=40, generator_epochs=8, generator_steps=25, generator_tau_decay=0.7),
+    # the benchmark's weight-sharing protocol (GPU): its network at 32x32, the whole training split less the
+    # held-out images, 100 epochs; 1000 ranked cells; SPOS's 1000 evaluations per search
+    "full": NB201Plan("full", channels=16, cells_per_stage=5, resolution=32, train_per_class=None,
+                      val_per_class=500, batch_size=64, eval_batch_size=250, val_batches=4, epochs=100,
+                      ranking_cells=1000, search_budget=1000, generator_epochs=30, threads=0, indicative=False),
+}
+
+
+def budget_limits(benchmark: Benchmark, limits_m: Sequence[float] | None = None) -> dict[str, float]:
+    """Label -> MACs limit: the plan's three fractions of the range (or ``limits_m``, millions) and unconstrained.
+
+    A limit outside the space's MACs range (in the benchmark's convention) is an error.
+    """
+    low, high = (float(m) for m in benchmark.cost_model.macs_range())
+    if limits_m is None:
+        limits = {label: low + fraction * (high - low) for label, fraction in BUDGET_FRACTIONS.items()}
+    else:
+        limits = {}
+        for value in limits_m:
+            if not low <= value * 1e6 <= high:
+                raise SgnasError(f"budget {value:g}M is outside the NAS-Bench-201 MACs range "
+                                 f"{low / 1e6:.3f}-{high / 1e6:.3f}M")
+            limits[f"{value:g}M"] = value * 1e6
+    return {**limits, UNCONSTRAINED: high}
+
+
+def ranking_sample(benchmark: Benchmark, size: int) -> list[int]:
+    """Benchmark indices of ``size`` cells stratified over MACs: equal draws from ten equal-count MACs strata."""
+    if size < RANKING_STRATA:
+        raise SgnasError(f"a ranking sample needs at least {RANKING_STRATA} cells, got {size}")
+    order = np.argsort(benchmark.frame["macs"].to_numpy(), kind="stable")
+    rng = np.random.default_rng(RANKING_SEED)
+    picks = []
+    for stratum, indices in enumerate(np.array_split(order, RANKING_STRATA)):
+        take = size // RANKING_STRATA + (stratum < size % RANKING_STRATA)
+        picks.extend(int(i) for i in rng.choice(indices, size=take, replace=False))
+    return sorted(picks)
+
+
+def top_precision(estimates: Sequence[float], truth: Sequence[float], fraction: float = 0.1) -> float:
+    """Of the top ``fraction`` by estimate, the share that is in the top ``fraction`` by truth."""
+    k = max(1, int(round(fraction * len(truth))))
+    by_estimate = set(np.argsort(-np.asarray(estimates), kind="stable")[:k].tolist())
+    by_truth = set(np.argsort(-np.asarray(truth), kind="stable")[:k].tolist())
+    return len(by_estimate & by_truth) / k
+
+
+# --- one seed ---------------------------------------------------------------------------------------------
+@dataclass
+class _Seed:
+    """What one seed's measurements share: plan, table, cells, data, devices."""
+
+    plan: NB201Plan
+    benchmark: Benchmark
+    space: CellSpace
+    splits: DataSplits
+    seed: int
+    runs_dir: Path
+    device: torch.device
+
+    @property
+    def macro(self) -> MacroSpec:
+        return MacroSpec(channels=self.plan.channels, cells_per_stage=self.plan.cells_per_stage,
+                         num_classes=len(self.splits.classes), resolution=self.plan.resolution)
+
+    def train_batches(self) -> Any:
+        return make_batches(self.splits, "train", self.plan.batch_size, True, self.seed, self.device)
+
+    def evaluator(self, supernet: NB201Supernet) -> SupernetEvaluator:
+        plan = self.plan
+        val = list(make_batches(self.splits, "val", plan.eval_batch_size, False, self.seed, self.device).epoch(0))
+        calib = list(self.train_batches().epoch(0))[: plan.calib_batches] if plan.bn == "running" else None
+        return SupernetEvaluator(supernet, self.benchmark.cost_model, val[: plan.val_batches], calib,
+                                 plan.calib_batches if plan.bn == "running" else 0)
+
+
+def _supernet(context: _Seed, sampler_name: str, rebuild: bool) -> tuple[NB201Supernet, float]:
+    """The trained supernet of one sampler (cached run); and its training wall seconds."""
+    plan = context.plan
+    torch.manual_seed(context.seed)
+    supernet = NB201Supernet(context.macro, bn=plan.bn).to(context.device)  # type: ignore[arg-type]
+    run = RunDir.open(context.runs_dir, "nb201-supernet", plan.supernet_key(sampler_name), context.seed, rebuild)
+    weights = run.path / "supernet.pt"
+    if run.finished:
+        supernet.load_state_dict(torch.load(weights, map_location=context.device, weights_only=True))
+        return supernet, float(run.results["seconds"])
+    sampler = build_cell_sampler(sampler_name, context.seed)
+    config = CellTrainConfig(epochs=plan.epochs, lr=plan.lr)
+    summary = train_cell_supernet(supernet, sampler, context.train_batches(), config, run)
+    torch.save(supernet.state_dict(), weights)
+    run.finish({**summary, "supernet": str(weights)})
+    return supernet, float(summary["seconds"])
+
+
+def _entry(context: _Seed, method: str, budget: str, limit: float, cell: Cell, fitness: float | None,
+           evaluations: int, forward_passes: int, seconds: float, one_time: float | None) -> dict[str, Any]:
+    """A row of search.csv: the found cell's true accuracies (the table's, for its string) and its regret."""
+    index = context.benchmark.index_of(cell)
+    row = context.benchmark.frame.loc[index]
+    oracle = context.benchmark.oracle(limit).accuracy
+    macs = int(row["macs"])
+    return {
+        "method": method, "seed": context.seed, "budget": budget, "limit_macs_m": limit / 1e6,
+        "architecture": cell.to_string(), "index": index, "macs_m": macs / 1e6,
+        "constraint_error": (macs - limit) / limit, "within_budget": bool(macs <= limit),
+        **{dataset: float(row[dataset]) for dataset in DATASETS},
+        "oracle_cifar10": oracle, "regret": oracle - float(row["cifar10"]), "supernet_accuracy": fitness,
+        "evaluations": evaluations, "forward_passes": forward_passes, "search_seconds": seconds,
+        "one_time_seconds": one_time,
+    }
+
+
+def _searches(context: _Seed, supernets: dict[str, NB201Supernet], generator: Any, generator_seconds: float,
+              limits: dict[str, float]) -> list[dict[str, Any]]:
+    """Every method of :data:`METHODS` for every budget; each supernet search on a fresh evaluator cache."""
+    plan, benchmark, space = context.plan, context.benchmark, context.space
+    rows = []
+    truth = {cell: float(acc) for cell, acc in zip(benchmark.cells, benchmark.frame["cifar10"])}
+    for b, (budget, limit) in enumerate(limits.items()):
+        for m, (method, (_, sampler, algorithm)) in enumerate(METHODS.items()):
+            rng = np.random.default_rng([context.seed, b, m])
+            evaluator = context.evaluator(supernets[sampler]) if sampler is not None else None
+            fitness = evaluator.accuracy if evaluator is not None else None
+            start = time.perf_counter()
+            one_time = None
+            if algorithm == "generator":
+                cell, score, evaluations, one_time = generator.generate(limit), None, 0, generator_seconds
+            elif algorithm == "prior":
+                cell, score, evaluations = generator.pool.cell(limit), None, 0
+            elif algorithm == "random":
+                cell, score, evaluations = random_sampling(space, limit, rng).cell, None, 0
+            elif algorithm == "oracle":
+                cell, score, evaluations = benchmark.oracle(limit).cell, None, len(space.within(limit))
+            else:
+                search = evolution if algorithm == "evolution" else random_search
+                outcome = search(space, limit, fitness or truth.__getitem__, plan.search_budget, rng)
+                cell, score, evaluations = outcome.cell, outcome.fitness if fitness else None, outcome.evaluations
+            seconds = time.perf_counter() - start
+            passes = evaluator.forward_passes if evaluator is not None else 0
+            rows.append(_entry(context, method, budget, limit, cell, score, evaluations, passes, seconds, one_time))
+    return rows
+
+
+def _ranking(context: _Seed, sampler: str, supernet: NB201Supernet, seconds: float,
+             sample: list[int]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    benchmark = context.benchmark
+    evaluator = context.evaluator(supernet)
+    start = time.perf_counter()
+    estimates = [evaluator.accuracy(benchmark.cell(i)) for i in sample]
+    truth = benchmark.frame.loc[sample, "cifar10"].to_numpy()
+    summary = {
+        "seed": context.seed, "sampler": sampler, "bn": context.plan.bn, "cells": len(sample),
+        "kendall_tau": kendall_tau(estimates, truth), "spearman_rho": spearman_rho(estimates, truth),
+        "top10_precision": top_precision(estimates, truth), "mean_estimate": float(np.mean(estimates)),
+        "supernet_seconds": seconds, "ranking_seconds": time.perf_counter() - start,
+    }
+    cells = [{"seed": context.seed, "sampler": sampler, "index": i, "macs_m": benchmark.frame.at[i, "macs"] / 1e6,
+              "estimate": e, "cifar10": float(t)} for i, e, t in zip(sample, estimates, truth)]
+    return summary, cells
+
+
+def _sweep(context: _Seed, generator: Any) -> list[dict[str, Any]]:
+    """Generated MACs over targets across the range, beside the least error any cell achieves at each target."""
+    low, high = (float(m) for m in context.benchmark.cost_model.macs_range())
+    rows = []
+    for target in np.linspace(low + (high - low) * 0.05, high, context.plan.sweep_targets):
+        macs = context.space.macs_of(generator.generate(float(target)))
+        best = float(np.abs(context.space.macs - target).min() / target)
+        rows.append({"seed": context.seed, "target_macs_m": target / 1e6, "macs_m": macs / 1e6, "best_error": best})
+    return rows
+
+
+def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> dict[str, Any]:
+    """Supernets, ranking, generator, searches and sweep of one seed (a cached ``nb201-measure`` run)."""
+    plan = context.plan
+    key = {"plan": dataclasses.asdict(plan), "limits": limits, "table": _table_key(context.benchmark)}
+    run = RunDir.open(context.runs_dir, "nb201-measure", key, context.seed, rebuild)
+    if run.finished:
+        return run.results
+    supernets, ranking, estimates = {}, [], []
+    sample = ranking_sample(context.benchmark, plan.ranking_cells)
+    for sampler in SAMPLERS_201:
+        supernets[sampler], seconds = _supernet(context, sampler, rebuild)
+        summary, cells = _ranking(context, sampler, supernets[sampler], seconds, sample)
+        ranking.append(summary)
+        estimates += cells
+    generator_config = CellGeneratorConfig(epochs=plan.generator_epochs, steps_per_epoch=plan.generator_steps,
+                                           tau_decay=plan.generator_tau_decay)
+    generator, trained = train_cell_generator(supernets["nb201-strict-fair"], context.space,
+                                              context.train_batches(), generator_config, context.seed)
+    results = {
+        "ranking": ranking, "estimates": estimates, "generator": trained,
+        "search": _searches(context, supernets, generator, trained["seconds"], limits),
+        "sweep": _sweep(context, generator),
+    }
+    run.finish(results)
+    return results
+
+
+def _table_key(benchmark: Benchmark) -> dict[str, Any]:
+    """What identifies the table a measurement used: its source and a digest of its CIFAR-10 column."""
+    digest = float(np.round(benchmark.frame["cifar10"].sum(), 6))
+    return {"source": Path(benchmark.source).name, "rows": len(benchmark), "cifar10_sum": digest}
+
+
+def table_path(data_dir: str | Path | None = None, table: str | Path | None = None) -> Path | None:
+    """Where the track would read the table (``table``, else the data folder's), or None with no folder at all."""
+    if table is not None:
+        return Path(table)
+    root = data_dir if data_dir is not None else os.environ.get(DATA_ENV)
+    return Path(root) / RELATIVE_PATH if root else None
+
+
+def run_nasbench201(
+    plan_name: str,
+    seeds: Sequence[int],
+    results_dir: str | Path,
+    data_dir: str | Path | None = None,
+    table: str | Path | None = None,
+    limits_m: Sequence[float] | None = None,
+    runs_dir: str | Path | None = None,
+    rebuild: bool = False,
+) -> Path:
+    """The track for every seed at plan ``plan_name``, reusing finished runs; its files in ``results_dir``."""
+    if plan_name not in NB201_PLANS:
+        raise SgnasError(f"unknown NAS-Bench-201 plan {plan_name!r}; choose one of {', '.join(NB201_PLANS)}")
+    if not seeds:
+        raise SgnasError("no seeds given")
+    plan = NB201_PLANS[plan_name]
+    results_dir = Path(results_dir)
+    runs_dir = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
+    benchmark = load_benchmark(data_dir, table)
+    limits = budget_limits(benchmark, limits_m)
+    if plan.bn not in BN_MODES:
+        raise SgnasError(f"plan {plan_name}: unknown BN setting {plan.bn!r}")
+    started = time.perf_counter()
+    threads = torch.get_num_threads()
+    if plan.threads > 0:
+        torch.set_num_threads(plan.threads)
+    try:
+        results_dir.mkdir(parents=True, exist_ok=True)
+        space = CellSpace(benchmark.cost_model)
+        collected: dict[str, list[dict[str, Any]]] = {"search": [], "ranking": [], "estimates": [], "sweep": []}
+        generators = []
+        with locking.locked(results_dir, "results folder"):
+            for seed in seeds:
+                data = DataConfig(dataset=plan.dataset, val_per_class=plan.val_per_class,
+                                  train_per_class=plan.train_per_class, test_per_class=1,
+                                  image_size=plan.resolution)
+                splits = load_splits(data, plan.resolution, seed, data_dir)
+                context = _Seed(plan, benchmark, space, splits, seed, runs_dir, torch.device("cpu"))
+                measured = _measure_seed(context, limits, rebuild)
+                for name in collected:
+                    collected[name] += measured[name]
+                generators.append({"seed": seed, **measured["generator"]})
+            write_csv(results_dir, "nb201_search", collected["search"], SEARCH_COLUMNS)
+            write_csv(results_dir, "nb201_ranking", collected["ranking"], RANKING_COLUMNS)
+            write_csv(results_dir, "nb201_estimates", collected["estimates"], ESTIMATE_COLUMNS)
+            write_csv(results_dir, "nb201_sweep", collected["sweep"], SWEEP_COLUMNS)
+            write_json(results_dir, "nb201_manifest", {
+                "plan": plan_name, "seeds": list(seeds), "indicative": plan.indicative,
+                "description": plan.describe(), "bn": plan.bn, "limits_macs_m": {k: v / 1e6 for k, v in limits.items()},
+                "methods": {key: label for key, (label, _, _) in METHODS.items()},
+                "table": benchmark.source, "generators": generators, "seconds": time.perf_counter() - started,
+                "environment": environment(),
+            })
+    finally:
+        torch.set_num_threads(threads)
+    return results_dir
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plan", choices=tuple(NB201_PLANS), default="quick", help="scale (default: quick)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds (default: 0)")
+    parser.add_argument("--results", default="results", help="results folder (default: results)")
+    parser.add_argument("--runs", default=None, help="runs folder (default: <results>/runs)")
+    parser.add_argument("--data-dir", default=None,
+                        help="data folder with cifar10-jpeg/ and nas-bench-201/nats_bench.csv (default: $SGNAS_DATA_DIR)")
+    parser.add_argument("--table", default=None, help="the NAS-Bench-201 table, when it is not in the data folder")
+    parser.add_argument("--budgets", type=float, nargs="+", default=None, metavar="MACS_M",
+                        help="MACs limits in millions (default: 25/50/75%% of the space's range), beside unconstrained")
+    parser.add_argument("--rebuild", action="store_true", help="empty and redo runs whose files do not load")
+    args = parser.parse_args(argv)
+    try:
+        path = run_nasbench201(args.plan, args.seeds, args.results, args.data_dir, args.table, args.budgets,
+                               args.runs, args.rebuild)
+    except SgnasError as err:
+        print(f"nasbench201: error: {err}", file=sys.stderr)
+        return 2
+    finally:
+        locking.release_all()
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

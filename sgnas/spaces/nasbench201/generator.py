@@ -1,0 +1,172 @@
+"""SGNAS's architecture generator on the NAS-Bench-201 cell: a 6 x 5 output map (edges x ops) per FLOPs target.
+
+The generator of :mod:`sgnas.generator` is built for the unified space's
+``[L, 6, 4]`` layout (its network reshapes to ``L x 24`` maps and its
+relaxation masks skips on the first sub-blocks), so this module carries the
+same method on the cell's ``[6, 5]`` map and reuses what is shape-free: the
+Gumbel-softmax temperature schedule (:class:`~sgnas.generator.relax.TauSchedule`)
+and the hardware losses (:mod:`sgnas.generator.losses`).
+
+* :class:`CellGenerator`: the official convolutional generator's structure
+  (constraint head of three 3x3 convs on a constant 10-channel map of the
+  normalised target, prior head of two on the one-hot prior, their sum, one
+  conv, three body convs with a residual, a 3x3 conv to one channel), here on
+  a 6 x 5 map;
+* :class:`CellPriorPool`: one prior cell per MACs level across the range (a
+  random cell nearest the level); the prior of a target is the pool's cell
+  at the nearest level, and on its own it is the "prior-only" method;
+* :func:`train_cell_generator`: per step a target drawn uniformly in the
+  range, its prior, soft Gumbel-softmax weights at the epoch's tau, and
+  ``CE(supernet.forward_relaxed(x, w), y) + lambda * relative_squared(E[MACs], T)``
+  with Adam, the supernet frozen; E[MACs] is the exact expected cost of the
+  relaxed cell (:meth:`~sgnas.spaces.nasbench201.cost.CostModel.expected_macs`).
+  The generator of the last epoch is kept (no model selection: the budget of
+  the quick plan has no room for it).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from sgnas.data import BatchSource
+from sgnas.errors import SgnasError
+from sgnas.generator.losses import relative_squared
+from sgnas.generator.relax import TauSchedule
+from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell
+from sgnas.spaces.nasbench201.search import CellSpace
+from sgnas.spaces.nasbench201.supernet import NB201Supernet
+
+__all__ = ["CellGenerator", "CellGeneratorConfig", "CellPriorPool", "train_cell_generator"]
+
+CONSTRAINT_CHANNELS = 10
+_SHAPE = (NUM_EDGES, len(OPS))
+
+
+def _conv_relu(cin: int, cout: int) -> nn.Sequential:
+    return nn.Sequential(nn.Conv2d(cin, cout, 3, 1, 1, bias=False), nn.ReLU())
+
+
+class CellGenerator(nn.Module):
+    """The convolutional generator on a ``6 x 5`` map: one-hot prior ``[B, 6, 5]`` and target ``[B]`` -> logits."""
+
+    def __init__(self, hidden: int = 32, body_convs: int = 3) -> None:
+        super().__init__()
+        self.constraint_head = nn.Sequential(
+            _conv_relu(CONSTRAINT_CHANNELS, hidden), _conv_relu(hidden, hidden), _conv_relu(hidden, hidden))
+        self.prior_head = nn.Sequential(_conv_relu(1, hidden), _conv_relu(hidden, hidden))
+        self.head = _conv_relu(hidden, hidden)
+        self.body = nn.Sequential(*[_conv_relu(hidden, hidden) for _ in range(body_convs)])
+        self.tail = nn.Conv2d(hidden, 1, 3, 1, 1, bias=True)
+
+    def forward(self, prior: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        batch = prior.shape[0]
+        constraint = target.reshape(batch, 1, 1, 1).expand(batch, CONSTRAINT_CHANNELS, *_SHAPE)
+        merged = self.constraint_head(constraint) + self.prior_head(prior.reshape(batch, 1, *_SHAPE))
+        return self.tail(self.body(self.head(merged)) + merged).reshape(batch, *_SHAPE)
+
+
+def one_hot(cell: Cell) -> torch.Tensor:
+    """``[6, 5]`` one-hot encoding of ``cell`` (ops in OPS order)."""
+    return F.one_hot(torch.tensor(cell.op_indices()), len(OPS)).float()
+
+
+class CellPriorPool:
+    """One prior cell per MACs level evenly inside [low, high] (MACs), each a random cell nearest its level."""
+
+    def __init__(self, space: CellSpace, low: float, high: float, size: int, seed: int) -> None:
+        if size < 1:
+            raise SgnasError(f"prior pool size must be positive, got {size}")
+        interval = (high - low) / (size + 1)
+        self.levels = np.array([low + interval * (i + 1) for i in range(size)])
+        rng = np.random.default_rng(seed)
+        self.cells = []
+        for level in self.levels:
+            nearest = np.flatnonzero(np.abs(space.macs - level) == np.abs(space.macs - level).min())
+            self.cells.append(space.cells[int(rng.choice(nearest))])
+
+    def cell(self, target: float) -> Cell:
+        """The prior of a target (MACs): the pool's cell at the level nearest to it."""
+        return self.cells[int(np.abs(self.levels - target).argmin())]
+
+
+@dataclass(frozen=True)
+class CellGeneratorConfig:
+    """Generator training (official defaults where they carry over: tau 5 x 0.95 per epoch, Adam 1e-3)."""
+
+    epochs: int = 10
+    steps_per_epoch: int | None = None
+    lr: float = 1e-3
+    tau: float = 5.0
+    tau_decay: float = 0.95
+    hw_lambda: float = 5.0
+    prior_pool: int = 10
+    threshold: float = 0.0
+    hidden: int = 32
+
+
+class TrainedGenerator:
+    """A trained :class:`CellGenerator` with its prior pool and target range: ``generate(target)`` is a cell."""
+
+    def __init__(self, network: CellGenerator, pool: CellPriorPool, low: float, high: float) -> None:
+        self.network, self.pool, self.low, self.high = network, pool, low, high
+
+    def normalise(self, target: float) -> torch.Tensor:
+        return torch.tensor([(target - self.low) / (self.high - self.low)], dtype=torch.float32)
+
+    @torch.no_grad()
+    def generate(self, target: float) -> Cell:
+        """The argmax cell for ``target`` MACs: one generator forward pass."""
+        self.network.eval()
+        logits = self.network(one_hot(self.pool.cell(target))[None], self.normalise(target))
+        return Cell.from_indices(logits[0].argmax(-1).tolist())
+
+
+def train_cell_generator(
+    supernet: NB201Supernet, space: CellSpace, batches: BatchSource, config: CellGeneratorConfig, seed: int,
+) -> tuple[TrainedGenerator, dict[str, Any]]:
+    """Train a generator over the frozen ``supernet`` for targets across the space's MACs range."""
+    low, high = (float(m) for m in space.cost_model.macs_range())
+    torch.manual_seed(seed)
+    rng = np.random.default_rng([seed, 201])
+    network = CellGenerator(config.hidden)
+    pool = CellPriorPool(space, low, high, config.prior_pool, seed)
+    generator = TrainedGenerator(network, pool, low, high)
+    optimizer = torch.optim.Adam(network.parameters(), lr=config.lr)
+    tau = TauSchedule(config.tau, config.tau_decay)
+    for parameter in supernet.parameters():
+        parameter.requires_grad_(False)
+    supernet.eval()
+    start, steps, history = time.perf_counter(), 0, []
+    try:
+        for epoch in range(config.epochs):
+            ce_sum = hw_sum = 0.0
+            count = 0
+            for images, labels in batches.epoch(epoch):
+                if config.steps_per_epoch is not None and count >= config.steps_per_epoch:
+                    break
+                target = float(rng.uniform(low, high))
+                network.train()
+                logits = network(one_hot(pool.cell(target))[None], generator.normalise(target))[0]
+                weights = F.gumbel_softmax(logits, tau=tau(epoch), hard=False, dim=-1)
+                ce = F.cross_entropy(supernet.forward_relaxed(images, weights, config.threshold), labels)
+                expected = space.cost_model.expected_macs(weights) / 1e6
+                hardware = relative_squared(expected, torch.tensor(target / 1e6))
+                loss = ce + config.hw_lambda * hardware
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                optimizer.step()
+                ce_sum, hw_sum, count, steps = ce_sum + ce.item(), hw_sum + hardware.item(), count + 1, steps + 1
+            history.append({"epoch": epoch, "tau": tau(epoch), "ce": ce_sum / max(1, count),
+                            "hardware": hw_sum / max(1, count)})
+    finally:
+        for parameter in supernet.parameters():
+            parameter.requires_grad_(True)
+    return generator, {"seconds": time.perf_counter() - start, "steps": steps, "history": history,
+                       "forward_passes": steps}

@@ -1,0 +1,71 @@
+"""The NAS-Bench-201 cell space as the entry ``nas-bench-201`` of :data:`sgnas.registry.SPACES`.
+
+Its description is the macro network (:class:`~sgnas.spaces.nasbench201.macro.MacroSpec`;
+default: the benchmark's CIFAR-10 network, C = 16, N = 5, 32x32, 10 classes;
+``width`` scales C), its architectures are cells in the standard string
+(:meth:`~sgnas.spaces.nasbench201.cell.Cell.from_string`), its cost model the
+exact additive one in the benchmark's own convention by default. Its samplers
+and strategies are those of family :data:`FAMILY`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from sgnas.errors import SgnasError
+from sgnas.registry import SPACES
+from sgnas.spaces.nasbench201.cell import Cell, random_cell
+from sgnas.spaces.nasbench201.cost import CONVENTIONS, CostModel
+from sgnas.spaces.nasbench201.macro import MacroSpec
+
+__all__ = ["FAMILY", "NB201Space"]
+
+FAMILY = "nas-bench-201"
+
+
+class NB201Space:
+    """The NAS-Bench-201 topology space."""
+
+    family = FAMILY
+    conventions: tuple[str, ...] = CONVENTIONS
+    default_convention = "nb201"
+    #: the benchmark publishes 15.647M for index 0: three decimals
+    macs_digits = 3
+    options: frozenset[str] = frozenset()
+
+    def build(self, resolution: int | None = None, width: float = 1.0, num_classes: int | None = None) -> MacroSpec:
+        base = MacroSpec()
+        if not 0.05 <= width <= 4.0:
+            raise SgnasError(f"width multiplier {width} is outside 0.05..4")
+        return MacroSpec(
+            channels=max(1, round(base.channels * width)),
+            num_classes=base.num_classes if num_classes is None else num_classes,
+            resolution=base.resolution if resolution is None else resolution,
+        )
+
+    def parse(self, text: str, space: MacroSpec) -> Cell:
+        return Cell.from_string(text)
+
+    def cost_model(self, space: MacroSpec, se: bool = False) -> CostModel:
+        if se:
+            raise SgnasError("the NAS-Bench-201 space has no squeeze-and-excitation")
+        return CostModel(space)
+
+    def random(self, rng: np.random.Generator, space: MacroSpec) -> Cell:
+        return random_cell(rng)
+
+    def summary(self, space: MacroSpec) -> str:
+        return (f"{FAMILY}, {space.resolution}x{space.resolution}, C={space.channels}, "
+                f"N={space.cells_per_stage}, {space.num_classes} classes")
+
+    def describe(self, space: MacroSpec) -> dict[str, Any]:
+        return {"name": FAMILY, "resolution": space.resolution, "channels": space.channels,
+                "cells_per_stage": space.cells_per_stage, "num_classes": space.num_classes}
+
+    def details(self, arch: Cell) -> dict[str, Any]:
+        return {"ops": list(arch.ops)}
+
+
+SPACES.add(FAMILY, NB201Space())

@@ -1,0 +1,72 @@
+"""What every entry of :data:`sgnas.registry.SPACES` offers, whatever the shape of its architectures.
+
+SGNAS's unified space and the NAS-Bench-201 cell space differ in everything
+that is searched (19 layers of six sub-blocks against six edges of a cell), so
+an entry is not a bare factory: it builds its space description, parses the
+text form of its architectures, gives the exact cost model and draws random
+architectures. ``sgnas cost --space NAME`` runs through these alone. An
+entry's ``family`` says which samplers and strategies serve it
+(:func:`sgnas.registry.family_of`); the unified entries are also the
+``(resolution, width, num_classes) -> SearchSpace`` factories of
+:func:`sgnas.space.get_space`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+import numpy as np
+
+from sgnas.cost import Cost
+
+__all__ = ["CostModelLike", "SpaceEntry"]
+
+
+class CostModelLike(Protocol):
+    """The part of a cost model every space has: exact cost of one architecture, MACs range of the space."""
+
+    def cost(self, arch: Any, convention: Any = ...) -> Cost: ...
+
+    def macs_range(self, convention: Any = ...) -> tuple[int, int]: ...
+
+
+class SpaceEntry(Protocol):
+    """A registered search space."""
+
+    #: which samplers and strategies serve it (``unified`` or the space's own family name)
+    family: str
+    #: the FLOPs conventions its cost model knows, and the one printed by default
+    conventions: tuple[str, ...]
+    default_convention: str
+    #: decimals of millions of MACs its published figures use
+    macs_digits: int
+    #: the ``sgnas cost`` options beyond space and convention it understands (``se``, ``act``)
+    options: frozenset[str]
+
+    def build(self, resolution: int | None = None, width: float = 1.0, num_classes: int | None = None) -> Any:
+        """The space's description at this input size, width and classifier size."""
+        ...
+
+    def parse(self, text: str, space: Any) -> Any:
+        """An architecture from its text form (or a file, where the space has one); bad input is SgnasError."""
+        ...
+
+    def cost_model(self, space: Any, se: bool = False) -> CostModelLike:
+        """The exact cost model of ``space``."""
+        ...
+
+    def random(self, rng: np.random.Generator, space: Any) -> Any:
+        """A random architecture of ``space``."""
+        ...
+
+    def summary(self, space: Any) -> str:
+        """One line that identifies ``space`` (printed by ``sgnas cost``)."""
+        ...
+
+    def describe(self, space: Any) -> dict[str, Any]:
+        """A JSON-ready description of ``space``."""
+        ...
+
+    def details(self, arch: Any) -> dict[str, Any]:
+        """JSON-ready facts of ``arch`` beside its cost (its canonical form, expansion rates, ...)."""
+        ...

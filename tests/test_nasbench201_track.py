@@ -1,0 +1,138 @@
+"""The NAS-Bench-201 ground-truth track at the smoke plan: files, true accuracies from the table, caching, bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from nasbench201_support import write_table
+
+from replication.nasbench201 import (
+    METHODS,
+    NB201_PLANS,
+    RANKING_STRATA,
+    UNCONSTRAINED,
+    budget_limits,
+    ranking_sample,
+    run_nasbench201,
+    top_precision,
+)
+from replication.results import read_csv, read_json
+from sgnas.errors import SgnasError
+from sgnas.spaces.nasbench201.benchmark import load_benchmark
+from sgnas.spaces.nasbench201.cell import Cell
+from sgnas.spaces.nasbench201.search import CellSpace, evolution, random_search
+
+ROOT = Path(__file__).resolve().parents[1]
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    out = tmp_path_factory.mktemp("nb201")
+    table = out / "table.csv"
+    write_table(table)
+    run_nasbench201("smoke", [0, 1], out, table=table)
+    return out, table
+
+
+def test_every_method_and_budget_is_measured_per_seed(smoke):
+    out, _ = smoke
+    search = read_csv(out, "nb201_search")
+    assert set(search["method"]) == set(METHODS)
+    assert len(search) == 2 * len(METHODS) * 4
+    assert set(search["budget"]) == {"low", "mid", "high", UNCONSTRAINED}
+    ranking = read_csv(out, "nb201_ranking")
+    assert set(ranking["sampler"]) == {"nb201-uniform", "nb201-strict-fair"} and len(ranking) == 4
+    assert ranking["kendall_tau"].between(-1, 1).all()
+    assert read_json(out, "nb201_manifest")["plan"] == "smoke"
+
+
+def test_every_reported_true_accuracy_is_the_tables_value_for_that_string(smoke):
+    out, table = smoke
+    raw = pd.read_csv(table).set_index("ArchitectureString")
+    search = read_csv(out, "nb201_search")
+    for _, row in search.iterrows():
+        truth = raw.loc[row["architecture"]]
+        assert row["cifar10"] == pytest.approx(truth["CIFAR10TestAccuracy200Epochs"], abs=1e-9)
+        assert row["cifar100"] == pytest.approx(truth["CIFAR100TestAccuracy200Epochs"], abs=1e-9)
+        assert row["imagenet16-120"] == pytest.approx(truth["ImageNetTestAccuracy200Epochs"], abs=1e-9)
+    assert (search["regret"] >= -1e-9).all()
+    searched = search[search["method"].isin(["random-search-true", "oracle", "random-sampling"])]
+    assert searched["within_budget"].all()
+
+
+def test_the_oracle_is_the_best_within_each_budget(smoke):
+    out, table = smoke
+    benchmark = load_benchmark(path=table)
+    search = read_csv(out, "nb201_search")
+    for _, row in search[search["method"] == "oracle"].iterrows():
+        within = benchmark.frame[benchmark.frame["macs"] <= row["limit_macs_m"] * 1e6 + 1e-3]
+        assert row["cifar10"] == pytest.approx(within["cifar10"].max())
+
+
+def test_a_second_run_reuses_every_run(smoke):
+    out, table = smoke
+    before = read_csv(out, "nb201_search")
+    supernets = sorted((out / "runs" / "nb201-supernet").iterdir())
+    run_nasbench201("smoke", [0, 1], out, table=table)
+    assert sorted((out / "runs" / "nb201-supernet").iterdir()) == supernets
+    pd.testing.assert_frame_equal(read_csv(out, "nb201_search").drop(columns="search_seconds"),
+                                  before.drop(columns="search_seconds"))
+
+
+def test_ranking_sample_is_fixed_and_stratified_over_macs(smoke):
+    _, table = smoke
+    benchmark = load_benchmark(path=table)
+    sample = ranking_sample(benchmark, 500)
+    assert sample == ranking_sample(benchmark, 500) and len(set(sample)) == 500
+    strata = np.array_split(np.argsort(benchmark.frame["macs"].to_numpy(), kind="stable"), RANKING_STRATA)
+    assert all(len(set(sample) & set(s.tolist())) == 50 for s in strata)
+    assert top_precision([3, 2, 1, 0] * 5, [3, 2, 1, 0] * 5) == 1.0
+
+
+def test_searches_stay_within_the_limit_and_spend_at_most_their_budget():
+    space = CellSpace()
+    limit = 60e6
+    truth = {cell: float(macs) for cell, macs in zip(space.cells, space.macs)}
+    for search in (random_search, evolution):
+        outcome = search(space, limit, truth.__getitem__, 30, np.random.default_rng(0))
+        assert space.macs_of(outcome.cell) <= limit and outcome.evaluations <= 30
+        assert isinstance(outcome.cell, Cell)
+
+
+def test_budgets_outside_the_range_are_errors(smoke):
+    _, table = smoke
+    benchmark = load_benchmark(path=table)
+    assert list(budget_limits(benchmark, [50, 100])) == ["50M", "100M", UNCONSTRAINED]
+    with pytest.raises(SgnasError, match="outside the NAS-Bench-201 MACs range"):
+        budget_limits(benchmark, [5.0])
+
+
+@pytest.mark.parametrize("problem", ["budget", "columns"])
+def test_bad_input_is_one_error_line(smoke, tmp_path, problem):
+    _, table = smoke
+    args = ["--plan", "smoke", "--results", str(tmp_path / "out"), "--table", str(table)]
+    if problem == "budget":
+        args += ["--budgets", "500"]
+    else:
+        bad = tmp_path / "bad.csv"
+        pd.read_csv(table).drop(columns="CIFAR100TestAccuracy200Epochs").to_csv(bad, index=False)
+        args[args.index("--table") + 1] = str(bad)
+    result = subprocess.run([sys.executable, "replication/nasbench201.py", *args], capture_output=True, text=True,
+                            cwd=ROOT, check=False)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "error:" in lines[0]
+
+
+def test_plans_are_sized_as_stated():
+    quick, full = NB201_PLANS["quick"], NB201_PLANS["full"]
+    assert quick.indicative and not full.indicative
+    assert (full.channels, full.cells_per_stage, full.resolution) == (16, 5, 32)
+    assert quick.ranking_cells >= 500 and full.ranking_cells >= 500
