@@ -50,10 +50,14 @@ def test_report_has_every_page(built: tuple[Path, Path]) -> None:
     assert _page_count(pdf) >= 1 + len(TABLES) + len(FIGURES) + 2
 
 
+#: the figures the synthetic results feed (the NAS-Bench-201 track's need its own results; a missing page says so)
+_SYNTHETIC_FIGURES = [figure for figure in FIGURES if not figure[0].startswith("nb201")]
+
+
 @pytest.mark.slow
 def test_every_figure_is_saved_with_ink(built: tuple[Path, Path]) -> None:
     _, pdf = built
-    for stem, _, _ in FIGURES:
+    for stem, _, _ in _SYNTHETIC_FIGURES:
         png, svg = pdf.parent / "figures" / f"{stem}.png", pdf.parent / "figures" / f"{stem}.svg"
         assert png.exists() and svg.exists(), stem
         pixels = mpimg.imread(png)[..., :3]
@@ -65,7 +69,7 @@ def test_every_figure_is_saved_with_ink(built: tuple[Path, Path]) -> None:
 @pytest.mark.slow
 def test_every_axes_of_every_figure_has_data(built: tuple[Path, Path]) -> None:
     results, _ = built
-    for stem, _, function in FIGURES:
+    for stem, _, function in _SYNTHETIC_FIGURES:
         figure = function(results)
         assert figure.axes, stem
         for ax in figure.axes:
