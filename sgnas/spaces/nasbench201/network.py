@@ -10,6 +10,8 @@ those of :class:`sgnas.spaces.nasbench201.cost.CostModel` (tested with
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 import torch.nn as nn
 
@@ -17,7 +19,7 @@ from sgnas.spaces.nasbench201.cell import EDGES, NUM_NODES, Cell
 from sgnas.spaces.nasbench201.macro import MacroSpec
 from sgnas.spaces.nasbench201.ops import ReductionBlock, make_op
 
-__all__ = ["CellModule", "NB201Network", "build_head", "build_stem"]
+__all__ = ["CellModule", "NB201Network", "build_body", "build_head", "build_stem"]
 
 
 def build_stem(macro: MacroSpec) -> nn.Sequential:
@@ -25,6 +27,17 @@ def build_stem(macro: MacroSpec) -> nn.Sequential:
     return nn.Sequential(
         nn.Conv2d(macro.in_channels, macro.channels, 3, padding=1, bias=False), nn.BatchNorm2d(macro.channels)
     )
+
+
+def build_body(macro: MacroSpec, make_cell: Callable[[int], nn.Module]) -> list[nn.Module]:
+    """The three stages of ``macro``: ``cells_per_stage`` cells of each width, a reduction block between stages."""
+    layers: list[nn.Module] = []
+    channels = macro.stage_channels
+    for stage, width in enumerate(channels):
+        if stage:
+            layers.append(ReductionBlock(channels[stage - 1], width))
+        layers.extend(make_cell(width) for _ in range(macro.cells_per_stage))
+    return layers
 
 
 def build_head(macro: MacroSpec) -> nn.Sequential:
@@ -64,13 +77,7 @@ class NB201Network(nn.Module):
         self.cell = cell
         self.macro = macro = macro or MacroSpec()
         self.stem = build_stem(macro)
-        layers: list[nn.Module] = []
-        channels = macro.stage_channels
-        for stage, width in enumerate(channels):
-            if stage:
-                layers.append(ReductionBlock(channels[stage - 1], width))
-            layers.extend(CellModule(cell, width) for _ in range(macro.cells_per_stage))
-        self.layers = nn.Sequential(*layers)
+        self.layers = nn.Sequential(*build_body(macro, lambda width: CellModule(cell, width)))
         self.head = build_head(macro)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -40,8 +40,8 @@ import torch.nn as nn
 from sgnas.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import EDGES, NUM_EDGES, NUM_NODES, OPS, Cell
 from sgnas.spaces.nasbench201.macro import MacroSpec
-from sgnas.spaces.nasbench201.network import build_head, build_stem
-from sgnas.spaces.nasbench201.ops import ReductionBlock, make_op
+from sgnas.spaces.nasbench201.network import build_body, build_head, build_stem
+from sgnas.spaces.nasbench201.ops import make_op
 
 __all__ = ["BN_MODES", "BnMode", "NB201Supernet", "SupernetCell"]
 
@@ -103,13 +103,7 @@ class NB201Supernet(nn.Module):
         self.macro = macro = macro or MacroSpec()
         self.bn = bn
         self.stem = build_stem(macro)
-        layers: list[nn.Module] = []
-        channels = macro.stage_channels
-        for stage, width in enumerate(channels):
-            if stage:
-                layers.append(ReductionBlock(channels[stage - 1], width))
-            layers.extend(SupernetCell(width, bn) for _ in range(macro.cells_per_stage))
-        self.layers = nn.ModuleList(layers)
+        self.layers = nn.ModuleList(build_body(macro, lambda width: SupernetCell(width, bn)))
         self.head = build_head(macro)
 
     def forward(self, x: torch.Tensor, cell: Cell) -> torch.Tensor:
