@@ -103,6 +103,11 @@ class SupernetConfig:
     weight_decay: float = 4e-5
     nesterov: bool = False
     label_smoothing: float = 0.0
+    #: start every residual block's projection BN at gamma 0, so each path begins as its shortcuts
+    #: (Goyal et al. 2017; timm's ``zero_init_last``); the official code starts it at 1
+    zero_init_residual: bool = False
+    #: linear warm-up of the learning rate over this many optimizer steps before the cosine decay
+    warmup_steps: int = 0
     #: also checkpoint every this many optimizer steps (0: only at epoch ends)
     checkpoint_every: int = 500
     #: fixed architectures validated after every epoch (seeded; the smallest and largest are always included)
@@ -380,6 +385,7 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "supernet.weight_decay": _at_least(0),
     "supernet.label_smoothing": _fraction(),
     "supernet.checkpoint_every": ((lambda v: v >= 0), "0 (only at epoch ends) or a positive number of steps"),
+    "supernet.warmup_steps": ((lambda v: v >= 0), "0 (no warm-up) or a positive number of steps"),
     "supernet.val_archs": _at_least(2),
     "supernet.val_batches": _at_least(1),
     "supernet.calib_batches": _at_least(1),

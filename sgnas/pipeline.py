@@ -231,7 +231,8 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
     space = config.space.build()
     cost_model = CostModel(space)
     torch.manual_seed(config.seed)
-    supernet = UnifiedSupernet(space, act=config.supernet.act, shadow_bn=config.supernet.shadow_bn).to(runtime.device)
+    supernet = UnifiedSupernet(space, act=config.supernet.act, shadow_bn=config.supernet.shadow_bn,
+                               zero_init_residual=config.supernet.zero_init_residual).to(runtime.device)
     sampler = build_sampler(config.supernet.sampler, space.num_layers, config.seed, config.supernet.forced_sampling)
     middle = sum(config.target_range()) / 2
     trainer = SupernetTrainer(

@@ -69,6 +69,7 @@ def test_overrides_are_typed() -> None:
         ("no-equals-sign", "not of the form"),
         ("generator.loss=cubic", "generator.loss"),
         ("generator.target_low=900", "target_low < target_high"),
+        ("supernet.warmup_steps=-1", "supernet.warmup_steps must be 0 (no warm-up) or a positive number of steps"),
     ],
 )
 def test_bad_overrides_are_one_line_errors(override: str, fragment: str) -> None:

@@ -231,3 +231,26 @@ def test_preserved_bn_statistics_restores_them(supernet, images):
         recalibrate_bn(supernet, _arch(("k7",) * 6), [images], 1)
     for key, value in supernet.state_dict().items():
         assert torch.equal(value, before[key]), key
+
+
+@pytest.mark.parametrize("zero", [False, True])
+def test_zero_init_residual_makes_every_residual_block_its_shortcut_at_step_0(images, zero):
+    """With ``zero_init_residual`` each residual block returns its input for every path; without, it does not."""
+    torch.manual_seed(0)
+    net = UnifiedSupernet(SPACE, zero_init_residual=zero).train()
+    residual = [i for i, spec in enumerate(SPACE.layers) if spec.residual]
+    assert residual, "the space has residual blocks"
+    x = torch.randn(4, SPACE.layers[residual[0]].in_channels, 8, 8)
+    for ops in [("k3",) * 6, ("k7", SKIP, "k5", SKIP, SKIP, "k3")]:
+        out = net.blocks[residual[0]](x, ops)
+        assert torch.equal(out, x) is zero
+    other = [i for i, spec in enumerate(SPACE.layers) if not spec.residual]
+    assert all(norm.weight.eq(1).all() for i in other for norm in net.blocks[i].project_bn.norms)
+
+
+def test_zero_init_residual_trains_to_nonzero_gammas(images):
+    net = UnifiedSupernet(SPACE, zero_init_residual=True).train()
+    arch = _arch(("k3",) * 6)
+    F.cross_entropy(net(images, arch), torch.tensor([0, 1, 2, 3])).backward()
+    block = next(b for b in net.blocks if b.spec.residual)
+    assert block.project_bn.norm_for(6).weight.grad.abs().sum() > 0

@@ -71,6 +71,15 @@ def _trainer(run: RunDir | None, sampler_name: str = "strict-fair", config: Conf
                            target_macs=(low + high) / 2)
 
 
+def test_the_supernet_warm_up_ramps_the_learning_rate_before_the_cosine() -> None:
+    from sgnas.config import apply_overrides
+
+    config = apply_overrides(SMOKE, ["supernet.warmup_steps=4"])
+    trainer = _trainer(None, config=config)
+    assert trainer.scheduler.get_last_lr()[0] == pytest.approx(config.supernet.lr / 4)
+    assert _trainer(None).scheduler.get_last_lr()[0] == pytest.approx(config.supernet.lr)
+
+
 @pytest.mark.slow
 def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path: Path) -> None:
     torch.set_num_threads(1)

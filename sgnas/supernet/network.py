@@ -47,10 +47,14 @@ class UnifiedSupernet(nn.Module):
     the default format (:func:`~sgnas.supernet.reference_block.reference_forward`).
     The relaxed forward always takes the fast route.
     ``shadow_bn`` gives each block one projection BN per expansion rate (official
-    code) instead of one.
+    code) instead of one. ``zero_init_residual`` starts the projection BNs of
+    residual blocks at gamma 0, so that at step 0 every path computes its
+    shortcuts only and each block learns a correction to them; the paths then
+    share a network that already trains instead of fighting over a random one.
     """
 
-    def __init__(self, space: SearchSpace, act: str = "relu6", shadow_bn: bool = True, fast: bool = True) -> None:
+    def __init__(self, space: SearchSpace, act: str = "relu6", shadow_bn: bool = True, fast: bool = True,
+                 zero_init_residual: bool = False) -> None:
         super().__init__()
         if act not in ACTIVATION_FUNCTIONS:
             raise SgnasError(f"unknown activation {act!r}; choose one of {', '.join(ACTIVATION_FUNCTIONS)}")
@@ -70,9 +74,9 @@ class UnifiedSupernet(nn.Module):
         self.head = nn.Conv2d(space.layers[-1].out_channels, space.head_channels, 1, bias=False)
         self.head_bn = nn.BatchNorm2d(space.head_channels)
         self.classifier = nn.Linear(space.head_channels, space.num_classes)
-        self._initialise()
+        self._initialise(zero_init_residual)
 
-    def _initialise(self) -> None:
+    def _initialise(self, zero_init_residual: bool) -> None:
         """The official initialisation: He-normal on each conv's fan-out (per sub-block), N(0, 0.01) classifier."""
         stacked = {id(conv) for block in self.blocks for conv in block.depthwise.values()}
         for module in self.modules():
@@ -87,6 +91,11 @@ class UnifiedSupernet(nn.Module):
             elif isinstance(module, nn.Linear):
                 nn.init.normal_(module.weight, 0.0, 0.01)
                 nn.init.zeros_(module.bias)
+        if zero_init_residual:
+            for block in self.blocks:
+                if block.spec.residual:
+                    for norm in block.project_bn.norms:
+                        nn.init.zeros_(norm.weight)
 
     # --- shared parts ----------------------------------------------------------------
     def _stem(self, x: torch.Tensor) -> torch.Tensor:

@@ -195,7 +195,7 @@ class SupernetTrainer:
             weight_decay=config.weight_decay, nesterov=config.nesterov,
         )
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
-            self.optimizer, LRFactor("cosine", self.total_steps, self.steps_per_epoch)
+            self.optimizer, LRFactor("cosine", self.total_steps, self.steps_per_epoch, warmup_steps=config.warmup_steps)
         )
         self.criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
         self.val_archs = validation_architectures(space.num_layers, config.val_archs, seed, config.forced_sampling)
