@@ -41,7 +41,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 from replication.cost_for_n import EVALUATION_STRATEGIES, NS, OneTimeCost, cost_rows, one_time_cost  # noqa: E402
 from replication.methods import Method, methods, resolve_methods  # noqa: E402
-from replication.plans import BUDGET_FRACTIONS, PLANS, budget_targets, load_plan  # noqa: E402
+from replication.plans import BUDGET_FRACTIONS, PLANS, Plan, budget_targets, load_plan  # noqa: E402
 from replication.results import (  # noqa: E402
     COST_COLUMNS,
     SEARCH_COLUMNS,
@@ -55,9 +55,9 @@ from sgnas import locking  # noqa: E402
 from sgnas.config import Config, apply_overrides  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.progress import RunCounter  # noqa: E402
-from sgnas.runs import RunDir, environment, remove_stale_temps  # noqa: E402
+from sgnas.runs import RunDir, environment, output_folder, remove_stale_temps  # noqa: E402
 
-__all__ = ["main", "run_replication", "search_rows"]
+__all__ = ["main", "run_replication", "search_rows", "seed_configs"]
 
 GENERATOR = "generator"
 #: the ``variant`` of generator_sweep.csv rows that hold the prior-only baseline's MACs
@@ -131,6 +131,17 @@ def _runs_per_seed(chosen: Sequence[Method], evaluate: bool) -> int:
     return samplers + generators + len(chosen) * (1 + len(BUDGET_FRACTIONS) * evaluate)
 
 
+def seed_configs(plan_name: str, seeds: Sequence[int], overrides: Sequence[str] = ()) -> dict[int, tuple[Plan, Config]]:
+    """The plan and resolved config of every seed: the harness's arguments checked, a one-line error for a bad one.
+
+    Called before the results folder is created or locked (here and by the main job before its Table A), so a
+    bad plan, seed or override leaves nothing behind.
+    """
+    if not seeds:
+        raise SgnasError("no seeds given")
+    return {seed: load_plan(plan_name, overrides, seed) for seed in seeds}
+
+
 def run_replication(
     plan_name: str,
     seeds: Sequence[int],
@@ -150,14 +161,9 @@ def run_replication(
     from sgnas.pipeline import prepare, train_generator, train_supernet
 
     chosen = resolve_methods(method_keys if method_keys is not None else methods())
-    if not seeds:
-        raise SgnasError("no seeds given")
-    results_dir = Path(results_dir)
+    plans = seed_configs(plan_name, seeds, overrides)
+    results_dir = output_folder(results_dir, "the results")
     runs_dir = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
-    try:
-        results_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise SgnasError(f"cannot create results folder {results_dir}: {err.strerror}") from None
     with locking.locked(results_dir, "results folder"):
         remove_stale_temps(results_dir)
         searched_rows: list[dict[str, Any]] = []
@@ -167,11 +173,11 @@ def run_replication(
         configs: dict[str, Any] = {}
         run_paths: dict[str, list[str]] = {"supernet": [], "generator": []}
         started = time.perf_counter()
-        first_plan = load_plan(plan_name, overrides, seeds[0])[0]
+        first_plan = plans[seeds[0]][0]
         per_seed = _runs_per_seed(chosen, first_plan.standalone if standalone is None else standalone)
         counter = RunCounter(len(seeds) * per_seed, "harness")
         for seed in seeds:
-            plan, config = load_plan(plan_name, overrides, seed)
+            plan, config = plans[seed]
             evaluate = plan.standalone if standalone is None else standalone
             targets = budget_targets(config)
             supernets: dict[str, RunDir] = {}
@@ -219,7 +225,7 @@ def run_replication(
         write_csv(results_dir, "supernets", supernet_rows, SUPERNET_COLUMNS)
         if sweep_rows:
             write_csv(results_dir, "generator_sweep", sweep_rows, SWEEP_COLUMNS)
-        plan, config = load_plan(plan_name, overrides, seeds[0])
+        plan, config = plans[seeds[0]]
         write_json(results_dir, "manifest", {
             "plan": plan_name, "preset": plan.preset, "seeds": list(seeds), "methods": [m.key for m in chosen],
             "method_labels": {m.key: m.label for m in chosen},

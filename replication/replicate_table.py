@@ -30,7 +30,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import torch  # noqa: E402
 
-from replication.harness import run_replication  # noqa: E402
+from replication.harness import run_replication, seed_configs  # noqa: E402
 from replication.nasbench201 import run_nasbench201, table_path  # noqa: E402
 from replication.plans import PLANS  # noqa: E402
 from replication.redundancy import redundancy_study  # noqa: E402
@@ -38,6 +38,7 @@ from replication.results import Table  # noqa: E402
 from replication.tables import TABLES  # noqa: E402
 from replication.tables.table_a import measure_reference  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.runs import output_folder  # noqa: E402
 from sgnas.tables import render, write_table  # noqa: E402
 
 __all__ = ["build_tables", "main", "write_and_print"]
@@ -70,7 +71,9 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
     Each table is written and printed as soon as it is built; a table whose
     inputs were not produced is reported as skipped. The tables built, in order.
     """
-    out = Path(out)
+    if not reference_only:
+        seed_configs(plan, seeds)  # the plan's arguments, checked before anything is written
+    out = output_folder(out, "the tables")
     tables = [_reference(out)]
     write_and_print(tables[0], out)
     if reference_only:

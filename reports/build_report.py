@@ -36,7 +36,7 @@ from reports.pages import missing_page, table_pages, text_pages, title_page  # n
 from reports.style import RC  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
-from sgnas.runs import remove_stale_temps  # noqa: E402
+from sgnas.runs import output_folder, remove_stale_temps  # noqa: E402
 
 __all__ = ["build_report", "main"]
 
@@ -87,12 +87,9 @@ def build_report(results_dir: str | Path, out_dir: str | Path) -> Path:
     results_dir, out_dir = Path(results_dir), Path(out_dir)
     if not results_dir.is_dir():
         raise SgnasError(f"results folder {results_dir} does not exist (run replication/replicate_table.py first)")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        # a report folder is written by one build at a time; a second one waits, naming the first
-        locking.acquire(out_dir, "report folder")
-    except OSError as err:
-        raise SgnasError(f"cannot write the report into {out_dir}: {err.strerror or err}") from None
+    output_folder(out_dir, "the report")
+    # a report folder is written by one build at a time; a second one waits, naming the first
+    locking.acquire(out_dir, "report folder")
     try:
         return _build(results_dir, out_dir)
     finally:

@@ -23,14 +23,19 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import yaml
 
+from sgnas.activations import ACTIVATION_NAMES, Activation
 from sgnas.conventions import CONVENTIONS, Convention
 from sgnas.errors import SgnasError
 from sgnas.registry import SAMPLERS, UNIFIED
 from sgnas.space import SearchSpace, get_space
 
 __all__ = [
+    "FLOAT32_MAX",
+    "MAX_RESOLUTION",
+    "MAX_THREADS",
     "SEED_LIMIT",
     "Config",
     "DataConfig",
@@ -40,6 +45,7 @@ __all__ = [
     "SpaceConfig",
     "SupernetConfig",
     "apply_overrides",
+    "check_value",
     "config_from_dict",
     "parse_value",
 ]
@@ -95,7 +101,7 @@ class SupernetConfig:
     sampler: str = "strict-fair"
     forced_sampling: bool = True
     shadow_bn: bool = True
-    act: str = "relu6"
+    act: Activation = "relu6"
     epochs: int = 50
     batch_size: int = 256
     lr: float = 0.045
@@ -216,7 +222,7 @@ class EvaluateConfig:
     #: BN momentum of the retrained model, PyTorch's convention (``None``: timm's default, 0.1; official: 0.001)
     bn_momentum: float | None = None
     se: bool = False
-    act: str = "relu6"
+    act: Activation = "relu6"
 
 
 @dataclass
@@ -350,6 +356,19 @@ def apply_overrides(config: Config, overrides: typing.Sequence[str]) -> Config:
 #: seeds reach ``torch.manual_seed`` (any 64-bit value) and ``np.random.default_rng`` (non-negative), and are
 #: combined with epochs and targets into derived seeds; 0 .. 2**32 - 1 (numpy's legacy range) fits every use
 SEED_LIMIT = 2**32
+#: every number of a config ends up in float32 tensors or is compared with them (learning rates and weight decays
+#: as optimizer arguments, tau, lambda and targets in the generator's losses); beyond the largest float32 it is
+#: infinity there, so a larger one is refused up front. Up to it, a learning rate that is merely far too high
+#: makes the loss non-finite, which stops the run with "diverged at step N" (:mod:`sgnas.training.divergence`).
+FLOAT32_MAX = float(np.finfo(np.float32).max)
+#: input side (pixels) of ``data.image_size`` and ``space.resolution``: above every input size this family of
+#: models is published at (224 for SGNAS, 600 for EfficientNet-B7) with room to spare; far larger ones only end
+#: in the allocator (one 100000x100000 RGB image is 120 GB of float32)
+MAX_RESOLUTION = 1024
+#: torch threads: more than the cores of any one machine (a thread beyond the cores only adds contention), and
+#: far below where OpenMP fails to allocate its per-thread state and the process crashes (100000 does). A fixed
+#: cap, not one of this machine's cores, so a run's saved config stays valid on every machine that reads it.
+MAX_THREADS = 1024
 
 
 def _at_least(low: int | float) -> tuple[typing.Callable[[Any], bool], str]:
@@ -366,16 +385,22 @@ def _fraction(high_included: bool = False) -> tuple[typing.Callable[[Any], bool]
     return (lambda v: 0 <= v < 1), "in [0, 1)"
 
 
-#: what each numeric field means, as a predicate and its wording; ``None`` (where the field allows it) is not checked
+def _side() -> tuple[typing.Callable[[Any], bool], str]:
+    return (lambda v: 1 <= v <= MAX_RESOLUTION), f"positive and at most {MAX_RESOLUTION} pixels"
+
+
+#: what each numeric field means, as a predicate and its wording; ``None`` (where the field allows it) is not
+#: checked. Every float is also finite and at most :data:`FLOAT32_MAX` in size (:func:`check_value`).
 _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "seed": ((lambda v: 0 <= v < SEED_LIMIT), f"an integer from 0 to {SEED_LIMIT - 1}"),
-    "threads": ((lambda v: v >= 0), "0 (torch's default) or a positive number of threads"),
+    "threads": ((lambda v: 0 <= v <= MAX_THREADS),
+                f"0 (torch's default) or a positive number of threads up to {MAX_THREADS}"),
     "data.val_per_class": _at_least(1),
     "data.train_per_class": _at_least(1),
     "data.test_per_class": _at_least(1),
-    "data.image_size": _at_least(1),
+    "data.image_size": _side(),
     "data.workers": _at_least(0),
-    "space.resolution": _at_least(1),
+    "space.resolution": _side(),
     "space.width": _positive(),
     "space.num_classes": _at_least(2),
     "supernet.epochs": _at_least(1),
@@ -438,16 +463,29 @@ def _numbers(config: Any, prefix: str = "") -> typing.Iterator[tuple[str, Any]]:
             yield f"{prefix}{item.name}", value
 
 
+def check_value(key: str, value: Any, name: str | None = None) -> None:
+    """One value against what ``key`` means (:data:`_RANGES`); a one-line error naming ``name`` (an option) or ``key``.
+
+    The one check of every number: configs run it on each field (:func:`validate`), commands on the options
+    that mean the same as a field (``sgnas export --seed`` is ``seed``, ``--resolution`` ``space.resolution``).
+    """
+    name = name or key
+    floats = [v for v in (value if isinstance(value, tuple) else (value,)) if isinstance(v, float)]
+    if not all(math.isfinite(v) for v in floats):
+        raise SgnasError(f"{name} must be a finite number, got {value!r}")
+    if any(abs(v) > FLOAT32_MAX for v in floats):
+        raise SgnasError(f"{name} must be at most {FLOAT32_MAX:.4g} in absolute value (the largest float32, the "
+                         f"precision torch computes in), got {value!r}")
+    if key in _RANGES and value is not None:
+        ok, wording = _RANGES[key]
+        if not ok(value):
+            raise SgnasError(f"{name} must be {wording}, got {value!r}")
+
+
 def _check_ranges(config: Config) -> None:
-    """Every float finite (NaN and infinity mean nothing anywhere), every listed field inside its range."""
+    """Every float finite in float32 (NaN and infinity mean nothing anywhere), every listed field inside its range."""
     for key, value in _numbers(config):
-        floats = value if isinstance(value, tuple) else (value,)
-        if any(isinstance(v, float) and not math.isfinite(v) for v in floats):
-            raise SgnasError(f"{key} must be a finite number, got {value!r}")
-        if key in _RANGES and value is not None:
-            ok, wording = _RANGES[key]
-            if not ok(value):
-                raise SgnasError(f"{key} must be {wording}, got {value!r}")
+        check_value(key, value)
 
 
 def _choice(key: str, value: str, choices: tuple[str, ...]) -> tuple[bool, str]:
@@ -458,6 +496,7 @@ def _choice(key: str, value: str, choices: tuple[str, ...]) -> tuple[bool, str]:
 def validate(config: Config) -> None:
     """Raise a one-line error for values no step could use (before anything is created or trained)."""
     _check_ranges(config)
+    target_width = config.generator.target_high - config.generator.target_low
     checks = [
         (config.data.dataset in ("cifar10", "cifar100", "imagefolder", "synthetic"),
          "data.dataset must be cifar10, cifar100, imagefolder or synthetic"),
@@ -471,8 +510,13 @@ def validate(config: Config) -> None:
         _choice("generator.selection", config.generator.selection, ("official", "score")),
         (config.generator.convention in CONVENTIONS, f"generator.convention must be {' or '.join(CONVENTIONS)}"),
         (0 < config.generator.target_low < config.generator.target_high, "generator targets need 0 < target_low < target_high"),
+        # jitter perturbs each training target around its grid point; wider than the range itself it means nothing
+        (config.generator.target_jitter <= target_width, f"generator.target_jitter must be at most the width of the target "
+         f"range (target_high - target_low = {target_width:g}), got {config.generator.target_jitter!r}"),
         (config.search.outside_range in ("refuse", "warn"), "search.outside_range must be refuse or warn"),
+        _choice("supernet.act", config.supernet.act, ACTIVATION_NAMES),
         _choice("evaluate.optimizer", config.evaluate.optimizer, ("rmsproptf", "sgd")),
+        _choice("evaluate.act", config.evaluate.act, ACTIVATION_NAMES),
         (config.evaluate.schedule in ("step", "cosine"), "evaluate.schedule must be step or cosine"),
         (config.device in ("auto", "cpu", "cuda") or config.device.startswith("cuda:"), "device must be auto, cpu or cuda[:N]"),
         (config.amp in ("off", "bf16", "fp16"), "amp must be off, bf16 or fp16"),

@@ -19,10 +19,13 @@ as a ``file://`` address) and ``$SGNAS_CIFAR10_MD5`` say otherwise.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import sys
 import tarfile
 import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -96,6 +99,20 @@ def _reason(err: BaseException) -> str:
     return str(err).splitlines()[0] if str(err) else type(err).__name__
 
 
+def _copy_local(url: str, archive: Path, md5: str) -> None:
+    """A ``file://`` archive copied to where torchvision's download writes it, and MD5-checked there.
+
+    torchvision's download reads a response's length for its progress bar, which a local file's response
+    lacks; with the intact archive in place, its :func:`download_and_extract_archive` skips the download
+    and extracts it like a downloaded one.
+    """
+    from torchvision.datasets.utils import check_integrity
+
+    shutil.copyfile(urllib.request.url2pathname(urllib.parse.urlparse(url).path), archive)
+    if not check_integrity(str(archive), md5):
+        raise RuntimeError(f"{archive} does not have the MD5 {md5}")  # _reason words it as torchvision's failed check
+
+
 def download_cifar100(root: Path) -> None:
     """torchvision's CIFAR-100 into ``root`` (its own download, MD5 check and extraction), only when asked."""
     from filelock import FileLock
@@ -128,6 +145,8 @@ def download_cifar10(root: Path) -> None:
         with FileLock(str(root / ".cifar-10-download.lock")):
             if _intact(root):
                 return
+            if urllib.parse.urlparse(url).scheme == "file":
+                _copy_local(url, archive, md5)
             with _socket_timeout(_SOCKET_TIMEOUT):
                 download_and_extract_archive(url, str(root), filename=CIFAR10.filename, md5=md5)
     except (OSError, RuntimeError, tarfile.TarError, ValueError) as err:

@@ -13,21 +13,20 @@ Users then train, fine-tune and benchmark the result with timm's tools.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import torch.nn as nn
 from timm.layers import create_conv2d, get_act_layer
 from timm.models._efficientnet_blocks import SqueezeExcite
 from timm.models.efficientnet import EfficientNet
 
+from sgnas.activations import Activation
 from sgnas.architecture import Architecture
 from sgnas.cost import SE_REDUCTION
 from sgnas.space import SearchSpace
 
 __all__ = ["ACTIVATIONS", "ExpandedSqueezeExcite", "block_strings", "export_timm"]
 
-Activation = Literal["relu6", "hswish"]
-ACTIVATIONS: dict[str, str] = {"relu6": "relu6", "hswish": "hard_swish"}
+#: each activation name -> timm's layer of it
+ACTIVATIONS: dict[Activation, str] = {"relu6": "relu6", "hswish": "hard_swish"}
 
 
 class ExpandedSqueezeExcite(SqueezeExcite):

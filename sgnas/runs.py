@@ -35,6 +35,7 @@ told who holds it) and checks what is there:
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import math
@@ -61,6 +62,7 @@ __all__ = [
     "atomic_write_text",
     "config_hash",
     "environment",
+    "output_folder",
     "read_jsonl",
     "remove_stale_temps",
     "strict_json",
@@ -91,6 +93,22 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 
 def atomic_write_json(path: str | Path, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+def output_folder(folder: str | Path, what: str) -> Path:
+    """``folder``, created with its parents, to write ``what`` into; a one-line error where it cannot be.
+
+    Called before any work (the results of the main job and the harness, the report), so that a folder under a
+    regular file, under ``/proc`` or without write permission stops the command at once, in one line naming it.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+    except OSError as err:
+        raise SgnasError(f"cannot write {what} into {folder}: {err.strerror or err}") from None
+    return folder
 
 
 #: a temporary file of :func:`atomic_write_bytes` (``.NAME.PID.RANDOM.tmp``; older writers left out the pid)

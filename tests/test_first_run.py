@@ -141,7 +141,34 @@ def test_offline_is_one_line_that_says_what_to_pass(served: Served, tmp_path: Pa
     assert not (default_data_dir() / CIFAR10.filename).exists()
 
 
-def test_an_archive_with_another_checksum_is_refused_and_removed(served: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+def _local_copy(tmp_path: Path) -> str:
+    """The served archive's ``file://`` address (a local mirror, as ``$SGNAS_CIFAR10_URL`` may name one)."""
+    return (tmp_path / "served" / CIFAR10.filename).as_uri()
+
+
+def test_a_file_address_is_copied_and_extracted(served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("SGNAS_CIFAR10_URL", _local_copy(tmp_path))
+    splits = load_splits(DataConfig(dataset="cifar10", val_per_class=1, test_per_class=2), 32, 0)
+    assert (len(splits.train), len(splits.val), len(splits.test)) == (140, 10, 20)
+    assert f"downloaded CIFAR-10 from {_local_copy(tmp_path)}" in capsys.readouterr().err
+    assert not served.requests
+
+
+def test_a_missing_file_address_is_one_line(served: Served, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    url = (tmp_path / "nowhere" / CIFAR10.filename).as_uri()
+    monkeypatch.setenv("SGNAS_CIFAR10_URL", url)
+    line = _one_line_error(capsys, main(["train-supernet", "--preset", "smoke", "--runs-dir", str(tmp_path / "runs")]))
+    assert f"the download from {url} failed: " in line and "No such file or directory" in line
+    assert not (default_data_dir() / CIFAR10.filename).exists() and not (tmp_path / "runs").exists()
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+def test_an_archive_with_another_checksum_is_refused_and_removed(served: Served, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch, scheme: str) -> None:
+    if scheme == "file":
+        monkeypatch.setenv("SGNAS_CIFAR10_URL", _local_copy(tmp_path))
     monkeypatch.setenv("SGNAS_CIFAR10_MD5", "0" * 32)
     with pytest.raises(SgnasError, match="does not have the expected MD5") as info:
         load_splits(DataConfig(dataset="cifar10", val_per_class=1), 32, 0)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import typing
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,21 @@ BAD_INPUT = [
     (["pipeline", "--targets", "abc"], "--targets: 'abc' is not a number"),
     (["pipeline", "--targets", "-5"], "--targets: '-5' is not a positive number"),
     (["pipeline", "--targets", "1000"], "is outside the space's range"),
+    (["train-supernet", "--set", "supernet.lr=1e308"], "supernet.lr must be at most 3.403e+38 in absolute value"),
+    (["evaluate", ARCH, "--set", "evaluate.lr=1e308"], "evaluate.lr must be at most 3.403e+38 in absolute value"),
+    (["train-supernet", "--set", "generator.lr=1e308"], "generator.lr must be at most 3.403e+38 in absolute value"),
+    (["train-supernet", "--set", "generator.tau=1e308"], "generator.tau must be at most 3.403e+38 in absolute value"),
+    (["train-supernet", "--set", "generator.target_jitter=1e308"], "generator.target_jitter must be at most 3.403e+38"),
+    (["train-supernet", "--set", "generator.target_jitter=1000"],
+     "generator.target_jitter must be at most the width of the target range (target_high - target_low = "),
+    (["train-supernet", "--set", "supernet.act=foo"], "supernet.act: 'foo' is not one of relu6, hswish"),
+    (["evaluate", ARCH, "--set", "evaluate.act=foo"], "evaluate.act: 'foo' is not one of relu6, hswish"),
+    (["train-supernet", "--set", "data.image_size=100000"],
+     "data.image_size must be positive and at most 1024 pixels, got 100000"),
+    (["train-supernet", "--set", "space.resolution=100000"],
+     "space.resolution must be positive and at most 1024 pixels, got 100000"),
+    (["train-supernet", "--threads", "100000"], "threads must be 0 (torch's default) or a positive number of threads up "
+     "to 1024, got 100000"),
 ]
 
 
@@ -76,16 +92,88 @@ def test_bad_input_is_one_line_before_anything_is_created(capsys: pytest.Capture
     assert not runs.exists(), "no run folder for a refused input"
 
 
-@pytest.mark.parametrize("where", ["file", "proc"])
-def test_report_out_that_cannot_be_a_folder(capsys: pytest.CaptureFixture, tmp_path: Path, where: str) -> None:
+#: commands whose options mean config fields without taking a config: (arguments, message)
+BAD_OPTIONS = [
+    (["export", ARCH, "--resolution", "100000"], "--resolution must be positive and at most 1024 pixels, got 100000"),
+    (["export", ARCH, "--seed", "-1"], "--seed must be an integer from 0 to 4294967295, got -1"),
+    (["export", ARCH, "--seed", str(2**32)], "--seed must be an integer from 0 to 4294967295"),
+    (["export", ARCH, "--width", "nan"], "--width must be a finite number, got nan"),
+    (["bench", "supernet", "--threads", "100000"], "--threads must be 0 (torch's default) or a positive number of"),
+    (["bench", "supernet", "--resolution", "100000"], "--resolution must be positive and at most 1024 pixels"),
+    (["bench", "supernet", "--seed", "-1"], "--seed must be an integer from 0 to 4294967295, got -1"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_OPTIONS, ids=[" ".join(a) for a, _ in BAD_OPTIONS])
+def test_bad_options_are_one_line_before_anything_is_written(capsys: pytest.CaptureFixture, tmp_path: Path,
+                                                            args: list[str], message: str) -> None:
+    out = tmp_path / "out"
+    code = main([*args, *(["--out", str(out)] if args[0] == "export" else ["--json", str(out)])])
+    line = one_line_error(capsys)
+    assert code == 2 and message in line, line
+    assert not out.exists()
+
+
+def _report(results: Path, out: Path) -> int:
     from reports.build_report import main as report_main
 
-    (tmp_path / "results").mkdir()
+    results.mkdir(exist_ok=True)
+    return report_main(["--results", str(results), "--out", str(out)])
+
+
+def _tables(_: Path, out: Path) -> int:
+    from replication.replicate_table import main as replicate_main
+
+    return replicate_main(["--reference-only", "--out", str(out)])
+
+
+def _harness(_: Path, out: Path) -> int:
+    from replication.harness import main as harness_main
+
+    return harness_main(["--plan", "smoke", "--results", str(out)])
+
+
+#: scripts that write into a folder given on the command line: (name, what it writes, how to call it on (results, out))
+WRITERS = [("build_report", "the report", _report), ("replicate_table", "the tables", _tables),
+           ("harness", "the results", _harness)]
+
+
+@pytest.mark.parametrize("where", ["file", "proc"])
+@pytest.mark.parametrize(("script", "what", "call"), WRITERS, ids=[name for name, _, _ in WRITERS])
+def test_an_out_folder_that_cannot_be_a_folder(capsys: pytest.CaptureFixture, tmp_path: Path, where: str, script: str,
+                                               what: str, call: typing.Callable[[Path, Path], int]) -> None:
     (tmp_path / "a-file").write_text("x")
-    out = tmp_path / "a-file" / "out" if where == "file" else Path("/proc/sgnas-report")
-    code = report_main(["--results", str(tmp_path / "results"), "--out", str(out)])
-    line = one_line_error(capsys, "build_report: error:")
-    assert code == 2 and str(out) in line
+    out = tmp_path / "a-file" / "out" if where == "file" else Path(f"/proc/sgnas-{script}")
+    code = call(tmp_path / "results", out)
+    line = one_line_error(capsys, f"{script}: error:")
+    assert code == 2 and f"cannot write {what} into {out}: " in line, line
+
+
+#: bad arguments of the main job and the harness: (script, arguments, message); checked before the results folder
+#: (and its lock) is created
+BAD_SCRIPT_ARGUMENTS = [
+    ("harness", ["--plan", "smoke", "--seeds", "-1"], "seed must be an integer from 0 to 4294967295, got -1"),
+    ("harness", ["--plan", "smoke", "--set", "supernet.lr=-1"], "supernet.lr must be greater than 0, got -1.0"),
+    ("harness", ["--plan", "smoke", "--set", "supernet.lr=1e308"], "supernet.lr must be at most 3.403e+38"),
+    ("replicate_table", ["--preset", "smoke", "--seeds", "-1"], "seed must be an integer from 0 to 4294967295"),
+]
+
+
+@pytest.mark.parametrize(("script", "args", "message"), BAD_SCRIPT_ARGUMENTS,
+                         ids=[" ".join([s, *a]) for s, a, _ in BAD_SCRIPT_ARGUMENTS])
+def test_bad_script_arguments_leave_no_results_folder(capsys: pytest.CaptureFixture, tmp_path: Path, script: str,
+                                                      args: list[str], message: str) -> None:
+    from replication.harness import main as harness_main
+    from replication.replicate_table import main as replicate_main
+
+    out = tmp_path / "results"
+    if script == "harness":
+        code = harness_main([*args, "--results", str(out)])
+    else:
+        code = replicate_main([*args, "--out", str(out)])
+    line = one_line_error(capsys, f"{script}: error:")
+    assert code == 2 and message in line, line
+    assert not out.exists(), "no results folder and no lock file for a refused input"
 
 
 # --- divergence ------------------------------------------------------------------------------------
@@ -118,6 +206,18 @@ def test_a_diverging_generator_stops(capsys: pytest.CaptureFixture, tmp_path: Pa
     code = main(["train-generator", "--supernet", str(supernet), "--runs-dir", str(runs)])
     line = one_line_error(capsys)
     assert code == 2 and "generator training diverged at step 1" in line
+    assert not RunDir(next((runs / "generator").iterdir())).finished
+
+
+@pytest.mark.parametrize("override", ["generator.lr=1e30", "generator.weight_decay=3e38"])
+def test_a_generator_whose_weights_blow_up_stops_before_the_supernet(capsys: pytest.CaptureFixture, tmp_path: Path,
+                                                                    finished_runs: Path, override: str) -> None:
+    runs = tmp_path / "runs"
+    shutil.copytree(finished_runs / "supernet", runs / "supernet")
+    supernet = next((runs / "supernet").iterdir())
+    code = main(["train-generator", "--supernet", str(supernet), "--runs-dir", str(runs), "--set", override])
+    line = one_line_error(capsys)
+    assert code == 2 and "generator training diverged at step 2" in line and "nan" in line
     assert not RunDir(next((runs / "generator").iterdir())).finished
 
 

@@ -28,6 +28,7 @@ import torch
 import torch.nn.functional as F
 
 from sgnas.architecture import Architecture
+from sgnas.config import check_value
 from sgnas.errors import SgnasError
 from sgnas.progress import progress
 from sgnas.runs import atomic_write_json, environment
@@ -63,6 +64,9 @@ def _check(args: argparse.Namespace) -> None:
     for name in ("batch", "repeats", "steps", "threads", "resolution"):
         if getattr(args, name) < 1:
             raise SgnasError(f"--{name} must be at least 1, got {getattr(args, name)}")
+    for key, name in (("threads", "threads"), ("space.resolution", "resolution"), ("space.width", "width"),
+                      ("seed", "seed")):
+        check_value(key, getattr(args, name), f"--{name}")
     if args.device.startswith("cuda") and not torch.cuda.is_available():
         raise SgnasError(f"--device {args.device} requested but CUDA is not available")
 

@@ -16,13 +16,13 @@ import argparse
 import json
 from typing import Any
 
+from sgnas.activations import ACTIVATION_NAMES
 from sgnas.errors import SgnasError
 from sgnas.registry import SPACES
 from sgnas.spaces.protocol import SpaceEntry
 
 __all__ = ["register", "run"]
 
-ACTIVATIONS = ("relu6", "hswish")
 DEFAULT_ACT = "relu6"
 
 
@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--num-classes", type=int, help="classifier outputs (default: the space's, 1000 or 10)")
     parser.add_argument("--se", action="store_true", help="squeeze-and-excitation on the expanded channels")
     parser.add_argument(
-        "--act", choices=ACTIVATIONS, default=None,
+        "--act", choices=ACTIVATION_NAMES, default=None,
         help=f"activation of the unified spaces (default {DEFAULT_ACT}; does not change MACs or params; recorded "
         "with the result)",
     )

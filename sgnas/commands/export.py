@@ -30,7 +30,7 @@ from typing import Any
 import torch
 
 from sgnas.architecture import Architecture, load_architecture
-from sgnas.config import SpaceConfig
+from sgnas.config import SpaceConfig, check_value
 from sgnas.cost import CONVENTIONS
 from sgnas.errors import SgnasError
 from sgnas.export import ACTIVATIONS, export_timm
@@ -91,10 +91,6 @@ def _search_results(folder: Path) -> list[dict[str, Any]]:
 
 def _space(args: argparse.Namespace, runs: list[Path]) -> SearchSpace:
     """The space of the first run given (search, then supernet), each option given overriding it."""
-    for name in ("resolution", "num_classes"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise SgnasError(f"--{name.replace('_', '-')} must be positive, got {value}")
     base = config_of_run(runs[0]).space if runs else SpaceConfig()
     given = {name: getattr(args, name) for name in _SPACE_OPTIONS if getattr(args, name) is not None}
     if "space" in given:
@@ -192,7 +188,15 @@ def _export_one(args: argparse.Namespace, folder: Path, arch: Architecture, targ
             "params": counted.params, "params_m": counted.params / 1e6}
 
 
+def _check_options(args: argparse.Namespace) -> None:
+    """The options that mean a config field, against that field's range (:func:`sgnas.config.check_value`)."""
+    check_value("seed", args.seed, "--seed")
+    for name in ("resolution", "width", "num_classes"):
+        check_value(f"space.{name}", getattr(args, name), f"--{name.replace('_', '-')}")
+
+
 def run(args: argparse.Namespace) -> int:
+    _check_options(args)
     _check_out(args.out)
     models, space = _models(args)
     supernet = _supernet(args, space) if args.supernet else None

@@ -215,6 +215,10 @@ class GeneratorTrainer:
         target = self.targets(self.global_step)
         logits = self.generator(self.pool(target)[None].to(self.device), self.normalise([target]))
         weights = relax(logits, tau, self.forced_sampling)[0]
+        # weights the optimizer has made non-finite give NaN probabilities, which the supernet cannot turn into
+        # expansion rates: the step stops here as the loss check below would stop it
+        check_loss(float(weights.detach().sum()), "generator training", self.global_step + 1, "generator.lr",
+                   "the sum of the relaxed op probabilities")
         with self.precision.autocast():
             ce = F.cross_entropy(self.supernet.forward_relaxed(images, weights, self.config.threshold), labels,
                                  label_smoothing=self.config.label_smoothing)

@@ -46,7 +46,7 @@ from sgnas.supernet.shadow_bn import (
 
 __all__ = ["ACTIVATION_FUNCTIONS", "UnifiedBlock", "relaxed_expansion"]
 
-#: Activation name (as in :data:`sgnas.export.ACTIVATIONS`) -> functional form.
+#: Activation name (:data:`sgnas.activations.ACTIVATION_NAMES`) -> functional form.
 ACTIVATION_FUNCTIONS: dict[str, Callable[[torch.Tensor], torch.Tensor]] = {
     "relu6": F.relu6,
     "hswish": F.hardswish,

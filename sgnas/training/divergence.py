@@ -16,8 +16,12 @@ from sgnas.errors import SgnasError
 __all__ = ["check_loss"]
 
 
-def check_loss(loss: float, what: str, step: int, lr_key: str) -> None:
-    """A one-line error naming ``what`` and the step when ``loss`` is not finite."""
+def check_loss(loss: float, what: str, step: int, lr_key: str, quantity: str = "the loss") -> None:
+    """A one-line error naming ``what`` and the step when ``loss`` (or the step's other ``quantity``) is not finite.
+
+    ``quantity`` names a value checked before the loss exists, where non-finite inputs would fail deeper down
+    (the generator's relaxed op probabilities, before the supernet turns them into expansion rates).
+    """
     if not math.isfinite(loss):
-        raise SgnasError(f"{what} diverged at step {step}: the loss is {loss}; the run is left unfinished "
+        raise SgnasError(f"{what} diverged at step {step}: {quantity} is {loss}; the run is left unfinished "
                          f"(a lower {lr_key} may help)")
