@@ -12,7 +12,9 @@ For each seed, at the scale of an :class:`NB201Plan`:
    Spearman rho and the precision of the top 10%, per sampler;
 3. **searches per budget** (three MACs limits over the space's range and the
    unconstrained one): SGNAS's generator (6 x 5 output map) and prior-only,
-   random sampling, random search and evolution on the supernet estimate, and
+   random sampling, random search and evolution on the supernet estimate (the
+   baselines' own functions, :mod:`baselines.random_search` and
+   :mod:`baselines.evolution`, on the cells within the limit), and
    two references from the table: the oracle (best true accuracy within the
    limit) and random search on the true accuracies with the same evaluations.
    Every found cell's accuracies are the table's values for its string.
@@ -45,19 +47,23 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from baselines.evolution import EvolutionSizes, evolve  # noqa: E402
+from baselines.random_search import random_sampling, random_search  # noqa: E402
 from replication.results import write_csv, write_json  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.config import DataConfig  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.registry import SPACES  # noqa: E402
 from sgnas.runs import RunDir, environment  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
+from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
 from sgnas.spaces.nasbench201.cell import Cell  # noqa: E402
 from sgnas.spaces.nasbench201.evaluator import SupernetEvaluator  # noqa: E402
 from sgnas.spaces.nasbench201.generator import CellGeneratorConfig, train_cell_generator  # noqa: E402
 from sgnas.spaces.nasbench201.macro import MacroSpec  # noqa: E402
 from sgnas.spaces.nasbench201.samplers import build_cell_sampler  # noqa: E402
-from sgnas.spaces.nasbench201.search import CellSpace, evolution, random_sampling, random_search  # noqa: E402
+from sgnas.spaces.nasbench201.space import FAMILY  # noqa: E402
 from sgnas.spaces.nasbench201.supernet import BN_MODES, NB201Supernet  # noqa: E402
 from sgnas.spaces.nasbench201.train import CellTrainConfig, train_cell_supernet  # noqa: E402
 from sgnas.stats import kendall_tau, spearman_rho  # noqa: E402
@@ -269,11 +275,18 @@ def _entry(context: _Seed, method: str, budget: str, limit: float, cell: Cell, f
 
 def _searches(context: _Seed, supernets: dict[str, NB201Supernet], generator: Any, generator_seconds: float,
               limits: dict[str, float]) -> list[dict[str, Any]]:
-    """Every method of :data:`METHODS` for every budget; each supernet search on a fresh evaluator cache."""
-    plan, benchmark, space = context.plan, context.benchmark, context.space
+    """Every method of :data:`METHODS` for every budget; each supernet search on a fresh evaluator cache.
+
+    Random sampling, random search and evolution are the baselines' own
+    algorithms (:mod:`baselines.random_search`, :mod:`baselines.evolution`) on
+    the cells within the limit, the space entry's
+    :meth:`~sgnas.spaces.protocol.SpaceEntry.within`.
+    """
+    plan, benchmark = context.plan, context.benchmark
     rows = []
     truth = {cell: float(acc) for cell, acc in zip(benchmark.cells, benchmark.frame["cifar10"])}
     for b, (budget, limit) in enumerate(limits.items()):
+        cells = SPACES.get(FAMILY).within(benchmark.cost_model, limit)
         for m, (method, (_, sampler, algorithm)) in enumerate(METHODS.items()):
             rng = np.random.default_rng([context.seed, b, m])
             evaluator = context.evaluator(supernets[sampler]) if sampler is not None else None
@@ -285,13 +298,15 @@ def _searches(context: _Seed, supernets: dict[str, NB201Supernet], generator: An
             elif algorithm == "prior":
                 cell, score, evaluations = generator.pool.cell(limit), None, 0
             elif algorithm == "random":
-                cell, score, evaluations = random_sampling(space, limit, rng).cell, None, 0
+                cell, score, evaluations = random_sampling(cells, rng), None, 0
             elif algorithm == "oracle":
-                cell, score, evaluations = benchmark.oracle(limit).cell, None, len(space.within(limit))
+                cell, score, evaluations = benchmark.oracle(limit).cell, None, len(cells.cells)
             else:
-                search = evolution if algorithm == "evolution" else random_search
-                outcome = search(space, limit, fitness or truth.__getitem__, plan.search_budget, rng)
-                cell, score, evaluations = outcome.cell, outcome.fitness if fitness else None, outcome.evaluations
+                found = (evolve(cells, fitness or truth.__getitem__, plan.search_budget, rng,
+                                EvolutionSizes.for_budget(plan.search_budget))
+                         if algorithm == "evolution" else
+                         random_search(cells, fitness or truth.__getitem__, plan.search_budget, rng))
+                cell, score, evaluations = found.best, found.fitness if fitness else None, found.evaluations
             seconds = time.perf_counter() - start
             passes = evaluator.forward_passes if evaluator is not None else 0
             rows.append(_entry(context, method, budget, limit, cell, score, evaluations, passes, seconds, one_time))
@@ -396,7 +411,7 @@ def run_nasbench201(
         torch.set_num_threads(plan.threads)
     try:
         results_dir.mkdir(parents=True, exist_ok=True)
-        space = CellSpace(benchmark.cost_model)
+        space = cell_space(benchmark.cost_model.macro)
         collected: dict[str, list[dict[str, Any]]] = {"search": [], "ranking": [], "estimates": [], "sweep": []}
         generators = []
         with locking.locked(results_dir, "results folder"):

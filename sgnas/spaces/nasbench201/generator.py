@@ -39,8 +39,8 @@ from sgnas.data import BatchSource
 from sgnas.errors import SgnasError
 from sgnas.generator.losses import relative_squared
 from sgnas.generator.relax import TauSchedule
+from sgnas.spaces.nasbench201.bounded import CellSpace
 from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell
-from sgnas.spaces.nasbench201.search import CellSpace
 from sgnas.spaces.nasbench201.supernet import NB201Supernet
 
 __all__ = ["CellGenerator", "CellGeneratorConfig", "CellPriorPool", "train_cell_generator"]
