@@ -49,13 +49,14 @@ import torch  # noqa: E402
 
 from baselines.evolution import EvolutionSizes, evolve  # noqa: E402
 from baselines.random_search import random_sampling, random_search  # noqa: E402
-from replication.results import write_csv, write_json  # noqa: E402
+from replication.results import write_csv  # noqa: E402
+from replication.seed_runs import check_seeds, seed_runs  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.config import DataConfig  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
-from sgnas.runs import RunDir, environment  # noqa: E402
+from sgnas.runs import RunDir  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
 from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
 from sgnas.spaces.nasbench201.cell import Cell  # noqa: E402
@@ -396,49 +397,44 @@ def run_nasbench201(
     """The track for every seed at plan ``plan_name``, reusing finished runs; its files in ``results_dir``."""
     if plan_name not in NB201_PLANS:
         raise SgnasError(f"unknown NAS-Bench-201 plan {plan_name!r}; choose one of {', '.join(NB201_PLANS)}")
-    if not seeds:
-        raise SgnasError("no seeds given")
+    check_seeds(seeds)
     plan = NB201_PLANS[plan_name]
-    results_dir = Path(results_dir)
-    runs_dir = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
     benchmark = load_benchmark(data_dir, table)
     limits = budget_limits(benchmark, limits_m)
     if plan.bn not in BN_MODES:
         raise SgnasError(f"plan {plan_name}: unknown BN setting {plan.bn!r}")
-    started = time.perf_counter()
     threads = torch.get_num_threads()
     if plan.threads > 0:
         torch.set_num_threads(plan.threads)
     try:
-        results_dir.mkdir(parents=True, exist_ok=True)
         space = cell_space(benchmark.cost_model.macro)
         collected: dict[str, list[dict[str, Any]]] = {"search": [], "ranking": [], "estimates": [], "sweep": []}
         generators = []
-        with locking.locked(results_dir, "results folder"):
-            for seed in seeds:
+        with seed_runs("nasbench201", seeds, results_dir, runs_dir, 1) as runs:
+            for seed in runs:
+                runs.start(seed, "supernets, ranking, generator and searches")
                 data = DataConfig(dataset=plan.dataset, val_per_class=plan.val_per_class,
                                   train_per_class=plan.train_per_class, test_per_class=1,
                                   image_size=plan.resolution)
                 splits = load_splits(data, plan.resolution, seed, data_dir)
-                context = _Seed(plan, benchmark, space, splits, seed, runs_dir, torch.device("cpu"))
+                context = _Seed(plan, benchmark, space, splits, seed, runs.runs_dir, torch.device("cpu"))
                 measured = _measure_seed(context, limits, rebuild)
                 for name in collected:
                     collected[name] += measured[name]
                 generators.append({"seed": seed, **measured["generator"]})
-            write_csv(results_dir, "nb201_search", collected["search"], SEARCH_COLUMNS)
-            write_csv(results_dir, "nb201_ranking", collected["ranking"], RANKING_COLUMNS)
-            write_csv(results_dir, "nb201_estimates", collected["estimates"], ESTIMATE_COLUMNS)
-            write_csv(results_dir, "nb201_sweep", collected["sweep"], SWEEP_COLUMNS)
-            write_json(results_dir, "nb201_manifest", {
-                "plan": plan_name, "seeds": list(seeds), "indicative": plan.indicative,
+            write_csv(runs.results_dir, "nb201_search", collected["search"], SEARCH_COLUMNS)
+            write_csv(runs.results_dir, "nb201_ranking", collected["ranking"], RANKING_COLUMNS)
+            write_csv(runs.results_dir, "nb201_estimates", collected["estimates"], ESTIMATE_COLUMNS)
+            write_csv(runs.results_dir, "nb201_sweep", collected["sweep"], SWEEP_COLUMNS)
+            runs.write_manifest("nb201_manifest", {
+                "plan": plan_name, "indicative": plan.indicative,
                 "description": plan.describe(), "bn": plan.bn, "limits_macs_m": {k: v / 1e6 for k, v in limits.items()},
                 "methods": {key: label for key, (label, _, _) in METHODS.items()},
-                "table": benchmark.source, "generators": generators, "seconds": time.perf_counter() - started,
-                "environment": environment(),
+                "table": benchmark.source, "generators": generators,
             })
     finally:
         torch.set_num_threads(threads)
-    return results_dir
+    return runs.results_dir
 
 
 def main(argv: Sequence[str] | None = None) -> int:

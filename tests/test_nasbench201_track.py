@@ -52,7 +52,9 @@ def test_every_method_and_budget_is_measured_per_seed(smoke):
     ranking = read_csv(out, "nb201_ranking")
     assert set(ranking["sampler"]) == {"nb201-uniform", "nb201-strict-fair"} and len(ranking) == 4
     assert ranking["kendall_tau"].between(-1, 1).all()
-    assert read_json(out, "nb201_manifest")["plan"] == "smoke"
+    manifest = read_json(out, "nb201_manifest")
+    assert manifest["plan"] == "smoke" and manifest["seeds"] == [0, 1]
+    assert manifest["seconds"] > 0 and "python" in manifest["environment"]  # the fields every study's manifest has
 
 
 def test_every_reported_true_accuracy_is_the_tables_value_for_that_string(smoke):
