@@ -20,7 +20,9 @@ For each seed, at the scale of an :class:`NB201Plan`:
    Every found cell's accuracies are the table's values for its string.
 
 The generator trains on the supernet's training batches (the quick plan holds
-out too few images for a split of its own). Steps 2-3 of one seed are one cached run of kind ``nb201-measure``. Results:
+out too few images for a split of its own) and keeps the epoch its model
+selection chooses (the plan's ``generator_selection``, the unified
+``generator.selection`` rule, on the held-out images of the supernet estimate). Steps 2-3 of one seed are one cached run of kind ``nb201-measure``. Results:
 ``nas-bench-201/{search,ranking,estimates,generator_sweep}.csv`` and
 ``manifest.json`` in the results folder (:data:`replication.results.FILES`).
 All MACs are those of the benchmark's own network (C = 16, N = 5, 32x32,
@@ -52,7 +54,7 @@ from baselines.random_search import random_sampling, random_search  # noqa: E402
 from replication.results import write_csv  # noqa: E402
 from replication.seed_runs import check_seeds, seed_runs  # noqa: E402
 from sgnas import locking  # noqa: E402
-from sgnas.config import DataConfig  # noqa: E402
+from sgnas.config import DataConfig, GeneratorConfig  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
@@ -133,6 +135,8 @@ class NB201Plan:
     generator_steps: int | None = None
     #: tau is multiplied by this after every generator epoch (official 0.95 over many epochs; short runs anneal faster)
     generator_tau_decay: float = 0.95
+    #: the generator's model selection after each epoch (``generator.selection`` of the unified space's config)
+    generator_selection: str = GeneratorConfig.selection
     sweep_targets: int = 11
     threads: int = 1
     indicative: bool = True
@@ -144,7 +148,7 @@ class NB201Plan:
                 f"{self.resolution}x{self.resolution}, {images} training images per class, {self.epochs} epochs, "
                 f"batch {self.batch_size}, BN {self.bn}; estimates on {self.val_batches * self.eval_batch_size} "
                 f"held-out training images; {self.ranking_cells} ranked cells; {self.search_budget} evaluations "
-                f"per search; generator {self.generator_epochs} epochs")
+                f"per search; generator {self.generator_epochs} epochs, model selection {self.generator_selection}")
 
     def supernet_key(self, sampler: str) -> dict[str, Any]:
         fields = ("channels", "cells_per_stage", "resolution", "dataset", "train_per_class", "val_per_class",
@@ -358,9 +362,12 @@ def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> di
         ranking.append(summary)
         estimates += cells
     generator_config = CellGeneratorConfig(epochs=plan.generator_epochs, steps_per_epoch=plan.generator_steps,
-                                           tau_decay=plan.generator_tau_decay)
+                                           tau_decay=plan.generator_tau_decay, selection=plan.generator_selection)
+    selector = context.evaluator(supernets["nb201-strict-fair"])
     generator, trained = train_cell_generator(supernets["nb201-strict-fair"], context.space,
-                                              context.train_batches(), generator_config, context.seed)
+                                              context.train_batches(), generator_config, context.seed,
+                                              selector.accuracy)
+    trained["forward_passes"] += selector.forward_passes
     results = {
         "ranking": ranking, "estimates": estimates, "generator": trained,
         "search": _searches(context, supernets, generator, trained["seconds"], limits),
