@@ -9,8 +9,12 @@ cost accounting (Lindauer & Hutter, JMLR 2020):
 * :mod:`baselines.random_search`: random sampling (``random``) and random search
   (``random-search``);
 * :mod:`baselines.proxyless`: ProxylessNAS-style gates (sampler ``proxyless``),
-  their two-path update and a per-target gradient search (strategy ``proxyless``);
-* :mod:`baselines.budget`: random architectures under a MACs budget.
+  their two-path update and a per-target gradient search (strategy ``proxyless``).
+
+Random sampling, random search and evolution are each one function on any
+space's architectures within a cost limit
+(:class:`sgnas.spaces.protocol.BoundedSpace`) and any fitness; the strategies
+run them on the unified space, the NAS-Bench-201 track on cells.
 
 The FairNAS (``strict-fair``) and SPOS (``uniform``) samplers are the library's
 own (:mod:`sgnas.samplers`). This package is a plugin of the library: its

@@ -1,8 +1,11 @@
-"""What every baseline search shares: its random stream, its evaluation budget, and what it spent.
+"""What every baseline search shares: its random stream, its evaluation budget, what it found and what it spent.
 
 A search's random stream is fixed by the seed and the target (:func:`search_rng`),
-so a search gives the same answer whatever ran before it. What it spent, wall
-seconds and supernet forward passes, is turned into a SearchResult.
+so a search gives the same answer whatever ran before it. What a search
+algorithm found on a space (:class:`Found`: the fittest architecture and every
+fitness it measured) is the same whatever the space and whatever the fitness
+(the supernet's estimate, or a benchmark's table). What it spent, wall seconds
+and supernet forward passes, is turned into a SearchResult.
 
 Every strategy reports its cost in the same currency (SPEC section 8: search cost
 end to end), measured around the whole ``search`` call from the evaluator's own
@@ -20,6 +23,8 @@ made on, so nothing is booked apart.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -29,12 +34,34 @@ from sgnas.cost import CostModel
 from sgnas.errors import SgnasError
 from sgnas.strategy import Evaluator, SearchResult
 
-__all__ = ["SearchMeter", "check_budget", "cost_model_of", "search_rng"]
+__all__ = ["Fitness", "Found", "SearchMeter", "check_budget", "cost_model_of", "search_rng"]
+
+#: the quality a search maximises, of one architecture of the space it searches
+Fitness = Callable[[Any], float]
 
 
 def search_rng(seed: int, target_macs: float) -> np.random.Generator:
     """The random stream of one search: fixed by the seed and the target, whatever ran before."""
     return np.random.default_rng([seed, int(round(target_macs))])
+
+
+@dataclass
+class Found:
+    """What a search algorithm chose: the fittest of ``scores`` (the earliest evaluated among equals)."""
+
+    best: Any
+    #: every distinct architecture evaluated, in evaluation order, with its fitness
+    scores: dict[Any, float]
+    #: per generation, for searches that have generations
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def fitness(self) -> float:
+        return self.scores[self.best]
+
+    @property
+    def evaluations(self) -> int:
+        return len(self.scores)
 
 
 def check_budget(budget: int) -> None:

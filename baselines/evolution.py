@@ -6,9 +6,7 @@ population is evaluated, the 10 best architectures seen so far become the
 parents, and the next population is 25 mutations (each layer of a random parent
 redrawn with probability 0.1) and 25 crossovers (each layer from one of two
 random parents), filled up with random architectures when too few legal
-children appear; 20 generations. Random architectures and redrawn layers follow
-``measure`` (:mod:`baselines.budget`: uniform over architectures by default,
-``"spos"`` for SPOS's sampler's law). A child is legal when it is within the MACs
+children appear; 20 generations. A child is legal when it is within the MACs
 limit and has not been evaluated before, so every evaluation is of a new
 architecture and the budget counts distinct architectures. Fitness is the
 evaluator's accuracy, which recalibrates BN statistics first (SPEC section 6).
@@ -16,28 +14,106 @@ evaluator's accuracy, which recalibrates BN statistics first (SPEC section 6).
 The best-so-far is kept across generations (the parents are the top of
 everything evaluated), so the reported best fitness never decreases. The search
 stops early when the caller's evaluation budget is spent.
+
+The algorithm is :func:`evolve`, on any space's architectures within a cost
+limit (:class:`sgnas.spaces.protocol.BoundedSpace`, which draws, mutates and
+crosses over by the space's own unit) and any fitness. :class:`EvolutionSearch`
+runs it on the unified space (:class:`sgnas.spaces.unified.UnifiedBounded`:
+layers, random architectures and redrawn layers under ``measure``, uniform over
+architectures by default, ``"spos"`` for SPOS's sampler's law) with the
+supernet's accuracy; the NAS-Bench-201 track (:mod:`replication.nasbench201`)
+runs it on cells with sizes scaled to its budget (:meth:`EvolutionSizes.for_budget`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from baselines._accounting import SearchMeter, check_budget, search_rng
-from baselines.budget import BudgetSampler, random_layer
-from sgnas.architecture import Architecture
+from baselines._accounting import Fitness, Found, SearchMeter, check_budget, search_rng
 from sgnas.errors import SgnasError
 from sgnas.progress import progress
 from sgnas.registry import STRATEGIES
+from sgnas.spaces.protocol import BoundedSpace
+from sgnas.spaces.unified import UnifiedBounded
 from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 
-__all__ = ["EvolutionSearch"]
+__all__ = ["EvolutionSearch", "EvolutionSizes", "evolve"]
+
+
+@dataclass(frozen=True)
+class EvolutionSizes:
+    """The sizes of an evolutionary search; the defaults are SPOS's (50, 20 generations, 10 parents, 25 + 25, 0.1)."""
+
+    population: int = 50
+    generations: int = 20
+    parents: int = 10
+    mutations: int = 25
+    crossovers: int = 25
+    mutation_prob: float = 0.1
+    #: draws per child wanted before giving up on finding a legal one
+    tries_per_child: int = 10
+
+    def __post_init__(self) -> None:
+        if min(self.population, self.generations, self.parents) < 1:
+            raise SgnasError("evolution needs a population, generations and parents of at least 1")
+        if self.mutations < 0 or self.crossovers < 0 or self.mutations + self.crossovers > self.population:
+            raise SgnasError(
+                f"{self.mutations} mutations + {self.crossovers} crossovers do not fit a population of "
+                f"{self.population}"
+            )
+        if not 0.0 <= self.mutation_prob <= 1.0:
+            raise SgnasError(f"mutation probability {self.mutation_prob} is outside [0, 1]")
+
+    @classmethod
+    def for_budget(cls, budget: int) -> EvolutionSizes:
+        """SPOS's proportions with a population of a fifth of ``budget`` (4 to 50): five or more generations.
+
+        The generations are as many as the evaluations, so the budget, not the
+        generation count, ends the search (a generation evaluates at least one
+        new architecture).
+        """
+        check_budget(budget)
+        population = max(4, min(50, budget // 5))
+        half = population // 2
+        return cls(population, budget, max(2, population // 5), half, population - half)
+
+
+def evolve(space: BoundedSpace, fitness: Fitness, budget: int, rng: np.random.Generator,
+           sizes: EvolutionSizes | None = None, desc: str = "evolution") -> Found:
+    """SPOS's evolutionary search over ``space``, evaluating at most ``budget`` distinct architectures."""
+    check_budget(budget)
+    sizes = sizes or EvolutionSizes()
+    scores: dict[Any, float] = {}
+    history: list[dict[str, Any]] = []
+    population = _fill([], scores, space, rng, sizes)
+    bar = progress(range(sizes.generations), desc=desc, unit="generation", leave=False)
+    for generation in bar:
+        # The last generation the budget allows may be evaluated only in part.
+        population = population[: budget - len(scores)]
+        for arch in population:
+            scores[arch] = fitness(arch)
+        if not population:
+            break
+        history.append(_record(generation, scores, population))
+        bar.set_postfix(best=f"{history[-1]['best_accuracy']:.2f}")
+        if len(scores) >= budget or generation + 1 == sizes.generations:
+            break
+        top = _top(scores, sizes.parents)
+        children = _mutate(top, scores, space, rng, sizes) + _crossover(top, scores, space, rng, sizes)
+        population = _fill(children, scores, space, rng, sizes)
+    bar.close()
+    if not scores:
+        raise SgnasError("evolution evaluated no architecture")
+    return Found(_top(scores, 1)[0], scores, history)
 
 
 @STRATEGIES.register("evolution")
 class EvolutionSearch(SearchStrategy):
-    """Evolutionary search with SPOS's sizes as defaults (``population * generations`` evaluations)."""
+    """Evolutionary search on the unified space with SPOS's sizes as defaults (``population * generations``
+    evaluations)."""
 
     methods = {"fairnas-evolution": ("strict-fair", "FairNAS + evolution"),
                "spos-evolution": ("uniform", "SPOS + evolution")}
@@ -55,23 +131,10 @@ class EvolutionSearch(SearchStrategy):
         tries_per_child: int = 10,
         measure: str = "uniform",
     ) -> None:
-        if min(population, generations, parents) < 1:
-            raise SgnasError("evolution needs a population, generations and parents of at least 1")
-        if mutations < 0 or crossovers < 0 or mutations + crossovers > population:
-            raise SgnasError(
-                f"{mutations} mutations + {crossovers} crossovers do not fit a population of {population}"
-            )
-        if not 0.0 <= mutation_prob <= 1.0:
-            raise SgnasError(f"mutation probability {mutation_prob} is outside [0, 1]")
+        self.sizes = EvolutionSizes(population, generations, parents, mutations, crossovers, mutation_prob,
+                                    tries_per_child)
         self.seed = seed
-        self.population = population
-        self.generations = generations
-        self.parents = parents
-        self.mutations = mutations
-        self.crossovers = crossovers
-        self.mutation_prob = mutation_prob
         self.forced_sampling = forced_sampling
-        self.tries_per_child = tries_per_child
         self.measure = measure
 
     @classmethod
@@ -82,97 +145,73 @@ class EvolutionSearch(SearchStrategy):
     @property
     def default_budget(self) -> int:
         """Evaluations of a full run: the whole population in every generation."""
-        return self.population * self.generations
+        return self.sizes.population * self.sizes.generations
 
     def search(self, evaluator: Evaluator | None, target_macs: float, budget: int) -> SearchResult:
         check_budget(budget)
         if evaluator is None:
             raise SgnasError("evolution selects by supernet accuracy: it needs the evaluator")
         meter = SearchMeter(evaluator, evaluator.cost_model)
-        sampler = BudgetSampler(evaluator.cost_model, target_macs, self.forced_sampling, measure=self.measure)
-        rng = search_rng(self.seed, target_macs)
-        scores: dict[Architecture, float] = {}
-        history: list[dict[str, Any]] = []
-        population = self._fill([], scores, sampler, rng)
-        bar = progress(range(self.generations), desc=f"evolution {target_macs / 1e6:.1f}M", unit="generation", leave=False)
-        for generation in bar:
-            # The last generation the budget allows may be evaluated only in part.
-            population = population[: budget - len(scores)]
-            for arch in population:
-                scores[arch] = evaluator.accuracy(arch)
-            if not population:
-                break
-            history.append(self._record(generation, scores, population))
-            bar.set_postfix(best=f"{history[-1]['best_accuracy']:.2f}")
-            if len(scores) >= budget or generation + 1 == self.generations:
-                break
-            top = self._top(scores)
-            children = self._mutate(top, scores, sampler, rng) + self._crossover(top, scores, sampler, rng)
-            population = self._fill(children, scores, sampler, rng)
-        bar.close()
-        if not scores:
-            raise SgnasError("evolution evaluated no architecture")
-        best = self._top(scores)[0]
-        return meter.result(
-            self.name, target_macs, best, scores[best], evaluations=len(scores), history=history
-        )
+        space = UnifiedBounded(evaluator.cost_model, target_macs, self.forced_sampling, self.measure)
+        found = evolve(space, evaluator.accuracy, budget, search_rng(self.seed, target_macs), self.sizes,
+                       desc=f"evolution {target_macs / 1e6:.1f}M")
+        return meter.result(self.name, target_macs, found.best, found.fitness, evaluations=found.evaluations,
+                            history=found.history)
 
-    # --- the steps of one generation ---------------------------------------------------
-    def _top(self, scores: dict[Architecture, float]) -> list[Architecture]:
-        """The parents: the best architectures ever evaluated (earlier first among equals)."""
-        return sorted(scores, key=scores.__getitem__, reverse=True)[: self.parents]
 
-    @staticmethod
-    def _record(generation: int, scores: dict[Architecture, float], population: list[Architecture]) -> dict[str, Any]:
-        return {
-            "generation": generation,
-            "evaluations": len(scores),
-            "best_accuracy": max(scores.values()),
-            "population_mean_accuracy": float(np.mean([scores[a] for a in population])),
-        }
+# --- the steps of one generation ---------------------------------------------------------
+def _top(scores: dict[Any, float], count: int) -> list[Any]:
+    """The ``count`` best architectures ever evaluated (earlier first among equals)."""
+    return sorted(scores, key=scores.__getitem__, reverse=True)[:count]
 
-    def _legal(self, arch: Architecture, seen: dict[Architecture, float], new: list[Architecture],
-               sampler: BudgetSampler) -> bool:
-        return arch not in seen and arch not in new and sampler.fits(arch)
 
-    def _mutate(self, top: list[Architecture], seen: dict[Architecture, float], sampler: BudgetSampler,
-                rng: np.random.Generator) -> list[Architecture]:
-        children: list[Architecture] = []
-        for _ in range(self.mutations * self.tries_per_child):
-            if len(children) >= self.mutations:
-                break
-            parent = top[rng.integers(len(top))]
-            layers = tuple(
-                random_layer(rng, self.forced_sampling, self.measure) if rng.random() < self.mutation_prob else ops
-                for ops in parent.layers
-            )
-            child = Architecture(layers)
-            if self._legal(child, seen, children, sampler):
-                children.append(child)
-        return children
+def _record(generation: int, scores: dict[Any, float], population: list[Any]) -> dict[str, Any]:
+    return {
+        "generation": generation,
+        "evaluations": len(scores),
+        "best_accuracy": max(scores.values()),
+        "population_mean_accuracy": float(np.mean([scores[a] for a in population])),
+    }
 
-    def _crossover(self, top: list[Architecture], seen: dict[Architecture, float], sampler: BudgetSampler,
-                   rng: np.random.Generator) -> list[Architecture]:
-        children: list[Architecture] = []
-        for _ in range(self.crossovers * self.tries_per_child):
-            if len(children) >= self.crossovers:
-                break
-            first, second = top[rng.integers(len(top))], top[rng.integers(len(top))]
-            child = Architecture(tuple(
-                a if rng.random() < 0.5 else b for a, b in zip(first.layers, second.layers)
-            ))
-            if self._legal(child, seen, children, sampler):
-                children.append(child)
-        return children
 
-    def _fill(self, children: list[Architecture], seen: dict[Architecture, float], sampler: BudgetSampler,
-              rng: np.random.Generator) -> list[Architecture]:
-        """``children`` topped up with new random architectures within the limit, to the population size."""
-        population = list(children)
-        for _ in range(self.population * self.tries_per_child):
-            if len(population) >= self.population:
-                break
-            arch = sampler.sample(rng)
-            if self._legal(arch, seen, population, sampler):
-                population.append(arch)
-        return population
+def _legal(arch: Any, seen: dict[Any, float], new: list[Any], space: BoundedSpace) -> bool:
+    """Within the limit and new: neither evaluated before nor already among ``new``."""
+    return arch not in seen and arch not in new and space.fits(arch)
+
+
+def _mutate(top: list[Any], seen: dict[Any, float], space: BoundedSpace, rng: np.random.Generator,
+            sizes: EvolutionSizes) -> list[Any]:
+    children: list[Any] = []
+    for _ in range(sizes.mutations * sizes.tries_per_child):
+        if len(children) >= sizes.mutations:
+            break
+        child = space.mutate(top[rng.integers(len(top))], rng, sizes.mutation_prob)
+        if _legal(child, seen, children, space):
+            children.append(child)
+    return children
+
+
+def _crossover(top: list[Any], seen: dict[Any, float], space: BoundedSpace, rng: np.random.Generator,
+               sizes: EvolutionSizes) -> list[Any]:
+    children: list[Any] = []
+    for _ in range(sizes.crossovers * sizes.tries_per_child):
+        if len(children) >= sizes.crossovers:
+            break
+        first, second = top[rng.integers(len(top))], top[rng.integers(len(top))]
+        child = space.crossover(first, second, rng)
+        if _legal(child, seen, children, space):
+            children.append(child)
+    return children
+
+
+def _fill(children: list[Any], seen: dict[Any, float], space: BoundedSpace, rng: np.random.Generator,
+          sizes: EvolutionSizes) -> list[Any]:
+    """``children`` topped up with new random architectures within the limit, to the population size."""
+    population = list(children)
+    for _ in range(sizes.population * sizes.tries_per_child):
+        if len(population) >= sizes.population:
+            break
+        arch = space.sample(rng)
+        if _legal(arch, seen, population, space):
+            population.append(arch)
+    return population

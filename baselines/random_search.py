@@ -10,24 +10,51 @@ budget as the method under study:
   the supernet rates best; N defaults to the evaluation budget the caller gives
   every strategy (SPOS's evolution spends 50 x 20 = 1000).
 
-Draws come from :class:`~baselines.budget.BudgetSampler`: by default uniform over
-the feasible architectures (canonical ones under forced sampling), or with
-``measure="spos"`` as SPOS's uniform sampler would draw them; an architecture
-drawn twice is evaluated once.
+The algorithms are :func:`random_sampling` and :func:`random_search`, on any
+space's architectures within a cost limit
+(:class:`sgnas.spaces.protocol.BoundedSpace`) and any fitness; an architecture
+drawn twice is evaluated once. The strategies run them on the unified space
+(:class:`sgnas.spaces.unified.UnifiedBounded`: by default uniform over the
+feasible architectures, canonical ones under forced sampling, or with
+``measure="spos"`` as SPOS's uniform sampler would draw them) with the
+supernet's estimate; the NAS-Bench-201 track (:mod:`replication.nasbench201`)
+runs them on cells.
 """
 
 from __future__ import annotations
 
-from baselines._accounting import SearchMeter, check_budget, cost_model_of, search_rng
-from baselines.budget import BudgetSampler
-from sgnas.architecture import Architecture
+from typing import Any
+
+import numpy as np
+
+from baselines._accounting import Fitness, Found, SearchMeter, check_budget, cost_model_of, search_rng
 from sgnas.cost import CostModel
 from sgnas.errors import SgnasError
 from sgnas.progress import progress
 from sgnas.registry import STRATEGIES
+from sgnas.spaces.protocol import BoundedSpace
+from sgnas.spaces.unified import UnifiedBounded
 from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 
-__all__ = ["RandomSampling", "RandomSearch"]
+__all__ = ["RandomSampling", "RandomSearch", "random_sampling", "random_search"]
+
+
+def random_sampling(space: BoundedSpace, rng: np.random.Generator) -> Any:
+    """One architecture drawn from ``space`` (no evaluation): what the space gives for free."""
+    return space.sample(rng)
+
+
+def random_search(space: BoundedSpace, fitness: Fitness, draws: int, rng: np.random.Generator,
+                  desc: str = "random search") -> Found:
+    """The fittest of ``draws`` draws from ``space``, each distinct architecture evaluated once."""
+    check_budget(draws)
+    scores: dict[Any, float] = {}
+    for _ in progress(range(draws), desc=desc, unit="draw", leave=False):
+        arch = space.sample(rng)
+        if arch not in scores:
+            scores[arch] = fitness(arch)
+    # max() keeps the first of equal scores, i.e. the earliest draw: deterministic.
+    return Found(max(scores, key=scores.__getitem__), scores)
 
 
 @STRATEGIES.register("random-search")
@@ -65,17 +92,12 @@ class RandomSearch(SearchStrategy):
         if evaluator is None:
             raise SgnasError("random search chooses by supernet accuracy: it needs the evaluator")
         meter = SearchMeter(evaluator, evaluator.cost_model)
-        sampler = BudgetSampler(evaluator.cost_model, target_macs, self.forced_sampling, measure=self.measure)
-        rng = search_rng(self.seed, target_macs)
+        space = UnifiedBounded(evaluator.cost_model, target_macs, self.forced_sampling, self.measure)
         draws = min(self.num_samples or budget, budget)
-        scores: dict[Architecture, float] = {}
-        for _ in progress(range(draws), desc=f"random search {target_macs / 1e6:.1f}M", unit="draw", leave=False):
-            arch = sampler.sample(rng)
-            if arch not in scores:
-                scores[arch] = evaluator.accuracy(arch)
-        # max() keeps the first of equal scores, i.e. the earliest draw: deterministic.
-        best = max(scores, key=scores.__getitem__)
-        return meter.result(self.name, target_macs, best, scores[best], draws=draws, evaluations=len(scores))
+        found = random_search(space, evaluator.accuracy, draws, search_rng(self.seed, target_macs),
+                              desc=f"random search {target_macs / 1e6:.1f}M")
+        return meter.result(self.name, target_macs, found.best, found.fitness, draws=draws,
+                            evaluations=found.evaluations)
 
 
 @STRATEGIES.register("random")
@@ -104,6 +126,6 @@ class RandomSampling(SearchStrategy):
         check_budget(budget)
         cost_model = cost_model_of(evaluator, self.cost_model, self.name)
         meter = SearchMeter(evaluator, cost_model)
-        sampler = BudgetSampler(cost_model, target_macs, self.forced_sampling, measure=self.measure)
-        arch = sampler.sample(search_rng(self.seed, target_macs))
+        space = UnifiedBounded(cost_model, target_macs, self.forced_sampling, self.measure)
+        arch = random_sampling(space, search_rng(self.seed, target_macs))
         return meter.result(self.name, target_macs, arch, meter.estimate_accuracy(arch), evaluations=0)

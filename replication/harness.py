@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -48,14 +47,13 @@ from replication.results import (  # noqa: E402
     SUPERNET_COLUMNS,
     SWEEP_COLUMNS,
     write_csv,
-    write_json,
 )
+from replication.seed_runs import check_seeds, seed_runs  # noqa: E402
 from replication.supernets import supernet_row  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.config import Config, apply_overrides  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
-from sgnas.progress import RunCounter  # noqa: E402
-from sgnas.runs import RunDir, environment, output_folder, remove_stale_temps  # noqa: E402
+from sgnas.runs import RunDir  # noqa: E402
 
 __all__ = ["main", "run_replication", "search_rows", "seed_configs"]
 
@@ -137,8 +135,7 @@ def seed_configs(plan_name: str, seeds: Sequence[int], overrides: Sequence[str] 
     Called before the results folder is created or locked (here and by the main job before its Table A), so a
     bad plan, seed or override leaves nothing behind.
     """
-    if not seeds:
-        raise SgnasError("no seeds given")
+    check_seeds(seeds)
     return {seed: load_plan(plan_name, overrides, seed) for seed in seeds}
 
 
@@ -162,21 +159,16 @@ def run_replication(
 
     chosen = resolve_methods(method_keys if method_keys is not None else methods())
     plans = seed_configs(plan_name, seeds, overrides)
-    results_dir = output_folder(results_dir, "the results")
-    runs_dir = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
-    with locking.locked(results_dir, "results folder"):
-        remove_stale_temps(results_dir)
+    first_plan = plans[seeds[0]][0]
+    per_seed = _runs_per_seed(chosen, first_plan.standalone if standalone is None else standalone)
+    with seed_runs("harness", seeds, results_dir, runs_dir, per_seed) as runs:
         searched_rows: list[dict[str, Any]] = []
         sweep_rows: list[dict[str, Any]] = []
         supernet_rows: list[dict[str, Any]] = []
         costs: list[dict[str, Any]] = []
         configs: dict[str, Any] = {}
         run_paths: dict[str, list[str]] = {"supernet": [], "generator": []}
-        started = time.perf_counter()
-        first_plan = plans[seeds[0]][0]
-        per_seed = _runs_per_seed(chosen, first_plan.standalone if standalone is None else standalone)
-        counter = RunCounter(len(seeds) * per_seed, "harness")
-        for seed in seeds:
+        for seed in runs:
             plan, config = plans[seed]
             evaluate = plan.standalone if standalone is None else standalone
             targets = budget_targets(config)
@@ -187,16 +179,16 @@ def run_replication(
             for sampler in dict.fromkeys(m.sampler for m in chosen):
                 sampler_config = _with_sampler(config, sampler)
                 runtimes[sampler] = dataclasses.replace(shared, config=sampler_config)
-                counter.start(f"seed {seed}, {sampler} supernet")
-                supernets[sampler] = train_supernet(runtimes[sampler], runs_dir)
+                runs.start(seed, f"{sampler} supernet")
+                supernets[sampler] = train_supernet(runtimes[sampler], runs.runs_dir)
                 # one resolved config per sampler: the seeds differ only in ``seed`` (listed in the manifest)
                 configs[f"{sampler} supernet"] = {k: v for k, v in sampler_config.to_dict().items() if k != "seed"}
                 run_paths["supernet"].append(str(supernets[sampler].path.resolve()))
                 supernet_rows.append(supernet_row(supernets[sampler].results, sampler, seed,
                                                   supernets[sampler].path.resolve()))
             for sampler in dict.fromkeys(m.sampler for m in chosen if _needs_generator(m)):
-                counter.start(f"seed {seed}, generator")
-                generators[sampler] = train_generator(runtimes[sampler], supernets[sampler].path, runs_dir)
+                runs.start(seed, "generator")
+                generators[sampler] = train_generator(runtimes[sampler], supernets[sampler].path, runs.runs_dir)
                 run_paths["generator"].append(str(generators[sampler].path.resolve()))
                 generated = generators[sampler].results
                 sweep_rows += [{"variant": "default", "seed": seed, "target_macs_m": t, "macs_m": f}
@@ -207,36 +199,35 @@ def run_replication(
             for method in chosen:
                 runtime = runtimes[method.sampler]
                 generator_run = generators.get(method.sampler) if _needs_generator(method) else None
-                counter.start(f"seed {seed}, {method.key} search")
-                records = _search(method, runtime, supernets[method.sampler], generator_run, targets, runs_dir)
+                runs.start(seed, f"{method.key} search")
+                records = _search(method, runtime, supernets[method.sampler], generator_run, targets, runs.runs_dir)
                 budget = runtime.config.search.budget
                 rows = search_rows(method.key, seed, list(targets), records, budget)
                 if evaluate:
                     for row in rows:
-                        counter.start(f"seed {seed}, {method.key} budget {row['budget']} stand-alone training")
-                        row["standalone_top1"] = _standalone(runtime, row["architecture"], runs_dir)
+                        runs.start(seed, f"{method.key} budget {row['budget']} stand-alone training")
+                        row["standalone_top1"] = _standalone(runtime, row["architecture"], runs.runs_dir)
                 one_time: OneTimeCost | None = None
                 if generator_run is not None and method.strategy == GENERATOR:
                     one_time = one_time_cost(generator_run.results, f"generator run {generator_run.path}")
                 searched_rows += rows
                 costs += cost_rows(method.key, seed, [{**r, "evaluation_budget": budget} for r in records], one_time, NS)
-        write_csv(results_dir, "search", searched_rows, SEARCH_COLUMNS)
-        write_csv(results_dir, "cost_vs_n", costs, COST_COLUMNS)
-        write_csv(results_dir, "supernets", supernet_rows, SUPERNET_COLUMNS)
+        write_csv(runs.results_dir, "search", searched_rows, SEARCH_COLUMNS)
+        write_csv(runs.results_dir, "cost_vs_n", costs, COST_COLUMNS)
+        write_csv(runs.results_dir, "supernets", supernet_rows, SUPERNET_COLUMNS)
         if sweep_rows:
-            write_csv(results_dir, "generator_sweep", sweep_rows, SWEEP_COLUMNS)
+            write_csv(runs.results_dir, "generator_sweep", sweep_rows, SWEEP_COLUMNS)
         plan, config = plans[seeds[0]]
-        write_json(results_dir, "manifest", {
-            "plan": plan_name, "preset": plan.preset, "seeds": list(seeds), "methods": [m.key for m in chosen],
+        runs.write_manifest("manifest", {
+            "plan": plan_name, "preset": plan.preset, "methods": [m.key for m in chosen],
             "method_labels": {m.key: m.label for m in chosen},
             "budgets": budget_targets(config), "convention": config.generator.convention,
             "indicative": plan.indicative, "standalone": plan.standalone if standalone is None else standalone,
             "space": {"name": config.space.name, "resolution": config.space.build().resolution,
                       "width": config.space.width, "num_classes": config.space.build().num_classes},
-            "overrides": [*plan.overrides, *overrides], "configs": configs, "environment": environment(),
-            "runs": run_paths, "harness_seconds": time.perf_counter() - started,
+            "overrides": [*plan.overrides, *overrides], "configs": configs, "runs": run_paths,
         })
-    return results_dir
+    return runs.results_dir
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,13 +12,17 @@ For each seed, at the scale of an :class:`NB201Plan`:
    Spearman rho and the precision of the top 10%, per sampler;
 3. **searches per budget** (three MACs limits over the space's range and the
    unconstrained one): SGNAS's generator (6 x 5 output map) and prior-only,
-   random sampling, random search and evolution on the supernet estimate, and
+   random sampling, random search and evolution on the supernet estimate (the
+   baselines' own functions, :mod:`baselines.random_search` and
+   :mod:`baselines.evolution`, on the cells within the limit), and
    two references from the table: the oracle (best true accuracy within the
    limit) and random search on the true accuracies with the same evaluations.
    Every found cell's accuracies are the table's values for its string.
 
 The generator trains on the supernet's training batches (the quick plan holds
-out too few images for a split of its own). Steps 2-3 of one seed are one cached run of kind ``nb201-measure``. Results:
+out too few images for a split of its own) and keeps the epoch its model
+selection chooses (the plan's ``generator_selection``, the unified
+``generator.selection`` rule, on the held-out images of the supernet estimate). Steps 2-3 of one seed are one cached run of kind ``nb201-measure``. Results:
 ``nas-bench-201/{search,ranking,estimates,generator_sweep}.csv`` and
 ``manifest.json`` in the results folder (:data:`replication.results.FILES`).
 All MACs are those of the benchmark's own network (C = 16, N = 5, 32x32,
@@ -45,19 +49,24 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from replication.results import write_csv, write_json  # noqa: E402
+from baselines.evolution import EvolutionSizes, evolve  # noqa: E402
+from baselines.random_search import random_sampling, random_search  # noqa: E402
+from replication.results import write_csv  # noqa: E402
+from replication.seed_runs import check_seeds, seed_runs  # noqa: E402
 from sgnas import locking  # noqa: E402
-from sgnas.config import DataConfig  # noqa: E402
+from sgnas.config import DataConfig, GeneratorConfig  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
-from sgnas.runs import RunDir, environment  # noqa: E402
+from sgnas.registry import SPACES  # noqa: E402
+from sgnas.runs import RunDir  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
+from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
 from sgnas.spaces.nasbench201.cell import Cell  # noqa: E402
 from sgnas.spaces.nasbench201.evaluator import SupernetEvaluator  # noqa: E402
 from sgnas.spaces.nasbench201.generator import CellGeneratorConfig, train_cell_generator  # noqa: E402
 from sgnas.spaces.nasbench201.macro import MacroSpec  # noqa: E402
 from sgnas.spaces.nasbench201.samplers import build_cell_sampler  # noqa: E402
-from sgnas.spaces.nasbench201.search import CellSpace, evolution, random_sampling, random_search  # noqa: E402
+from sgnas.spaces.nasbench201.space import FAMILY  # noqa: E402
 from sgnas.spaces.nasbench201.supernet import BN_MODES, NB201Supernet  # noqa: E402
 from sgnas.spaces.nasbench201.train import CellTrainConfig, train_cell_supernet  # noqa: E402
 from sgnas.stats import kendall_tau, spearman_rho  # noqa: E402
@@ -126,6 +135,8 @@ class NB201Plan:
     generator_steps: int | None = None
     #: tau is multiplied by this after every generator epoch (official 0.95 over many epochs; short runs anneal faster)
     generator_tau_decay: float = 0.95
+    #: the generator's model selection after each epoch (``generator.selection`` of the unified space's config)
+    generator_selection: str = GeneratorConfig.selection
     sweep_targets: int = 11
     threads: int = 1
     indicative: bool = True
@@ -137,7 +148,7 @@ class NB201Plan:
                 f"{self.resolution}x{self.resolution}, {images} training images per class, {self.epochs} epochs, "
                 f"batch {self.batch_size}, BN {self.bn}; estimates on {self.val_batches * self.eval_batch_size} "
                 f"held-out training images; {self.ranking_cells} ranked cells; {self.search_budget} evaluations "
-                f"per search; generator {self.generator_epochs} epochs")
+                f"per search; generator {self.generator_epochs} epochs, model selection {self.generator_selection}")
 
     def supernet_key(self, sampler: str) -> dict[str, Any]:
         fields = ("channels", "cells_per_stage", "resolution", "dataset", "train_per_class", "val_per_class",
@@ -269,11 +280,18 @@ def _entry(context: _Seed, method: str, budget: str, limit: float, cell: Cell, f
 
 def _searches(context: _Seed, supernets: dict[str, NB201Supernet], generator: Any, generator_seconds: float,
               limits: dict[str, float]) -> list[dict[str, Any]]:
-    """Every method of :data:`METHODS` for every budget; each supernet search on a fresh evaluator cache."""
-    plan, benchmark, space = context.plan, context.benchmark, context.space
+    """Every method of :data:`METHODS` for every budget; each supernet search on a fresh evaluator cache.
+
+    Random sampling, random search and evolution are the baselines' own
+    algorithms (:mod:`baselines.random_search`, :mod:`baselines.evolution`) on
+    the cells within the limit, the space entry's
+    :meth:`~sgnas.spaces.protocol.SpaceEntry.within`.
+    """
+    plan, benchmark = context.plan, context.benchmark
     rows = []
     truth = {cell: float(acc) for cell, acc in zip(benchmark.cells, benchmark.frame["cifar10"])}
     for b, (budget, limit) in enumerate(limits.items()):
+        cells = SPACES.get(FAMILY).within(benchmark.cost_model, limit)
         for m, (method, (_, sampler, algorithm)) in enumerate(METHODS.items()):
             rng = np.random.default_rng([context.seed, b, m])
             evaluator = context.evaluator(supernets[sampler]) if sampler is not None else None
@@ -285,13 +303,15 @@ def _searches(context: _Seed, supernets: dict[str, NB201Supernet], generator: An
             elif algorithm == "prior":
                 cell, score, evaluations = generator.pool.cell(limit), None, 0
             elif algorithm == "random":
-                cell, score, evaluations = random_sampling(space, limit, rng).cell, None, 0
+                cell, score, evaluations = random_sampling(cells, rng), None, 0
             elif algorithm == "oracle":
-                cell, score, evaluations = benchmark.oracle(limit).cell, None, len(space.within(limit))
+                cell, score, evaluations = benchmark.oracle(limit).cell, None, len(cells.cells)
             else:
-                search = evolution if algorithm == "evolution" else random_search
-                outcome = search(space, limit, fitness or truth.__getitem__, plan.search_budget, rng)
-                cell, score, evaluations = outcome.cell, outcome.fitness if fitness else None, outcome.evaluations
+                found = (evolve(cells, fitness or truth.__getitem__, plan.search_budget, rng,
+                                EvolutionSizes.for_budget(plan.search_budget))
+                         if algorithm == "evolution" else
+                         random_search(cells, fitness or truth.__getitem__, plan.search_budget, rng))
+                cell, score, evaluations = found.best, found.fitness if fitness else None, found.evaluations
             seconds = time.perf_counter() - start
             passes = evaluator.forward_passes if evaluator is not None else 0
             rows.append(_entry(context, method, budget, limit, cell, score, evaluations, passes, seconds, one_time))
@@ -342,9 +362,12 @@ def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> di
         ranking.append(summary)
         estimates += cells
     generator_config = CellGeneratorConfig(epochs=plan.generator_epochs, steps_per_epoch=plan.generator_steps,
-                                           tau_decay=plan.generator_tau_decay)
+                                           tau_decay=plan.generator_tau_decay, selection=plan.generator_selection)
+    selector = context.evaluator(supernets["nb201-strict-fair"])
     generator, trained = train_cell_generator(supernets["nb201-strict-fair"], context.space,
-                                              context.train_batches(), generator_config, context.seed)
+                                              context.train_batches(), generator_config, context.seed,
+                                              selector.accuracy)
+    trained["forward_passes"] += selector.forward_passes
     results = {
         "ranking": ranking, "estimates": estimates, "generator": trained,
         "search": _searches(context, supernets, generator, trained["seconds"], limits),
@@ -381,49 +404,44 @@ def run_nasbench201(
     """The track for every seed at plan ``plan_name``, reusing finished runs; its files in ``results_dir``."""
     if plan_name not in NB201_PLANS:
         raise SgnasError(f"unknown NAS-Bench-201 plan {plan_name!r}; choose one of {', '.join(NB201_PLANS)}")
-    if not seeds:
-        raise SgnasError("no seeds given")
+    check_seeds(seeds)
     plan = NB201_PLANS[plan_name]
-    results_dir = Path(results_dir)
-    runs_dir = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
     benchmark = load_benchmark(data_dir, table)
     limits = budget_limits(benchmark, limits_m)
     if plan.bn not in BN_MODES:
         raise SgnasError(f"plan {plan_name}: unknown BN setting {plan.bn!r}")
-    started = time.perf_counter()
     threads = torch.get_num_threads()
     if plan.threads > 0:
         torch.set_num_threads(plan.threads)
     try:
-        results_dir.mkdir(parents=True, exist_ok=True)
-        space = CellSpace(benchmark.cost_model)
+        space = cell_space(benchmark.cost_model.macro)
         collected: dict[str, list[dict[str, Any]]] = {"search": [], "ranking": [], "estimates": [], "sweep": []}
         generators = []
-        with locking.locked(results_dir, "results folder"):
-            for seed in seeds:
+        with seed_runs("nasbench201", seeds, results_dir, runs_dir, 1) as runs:
+            for seed in runs:
+                runs.start(seed, "supernets, ranking, generator and searches")
                 data = DataConfig(dataset=plan.dataset, val_per_class=plan.val_per_class,
                                   train_per_class=plan.train_per_class, test_per_class=1,
                                   image_size=plan.resolution)
                 splits = load_splits(data, plan.resolution, seed, data_dir)
-                context = _Seed(plan, benchmark, space, splits, seed, runs_dir, torch.device("cpu"))
+                context = _Seed(plan, benchmark, space, splits, seed, runs.runs_dir, torch.device("cpu"))
                 measured = _measure_seed(context, limits, rebuild)
                 for name in collected:
                     collected[name] += measured[name]
                 generators.append({"seed": seed, **measured["generator"]})
-            write_csv(results_dir, "nb201_search", collected["search"], SEARCH_COLUMNS)
-            write_csv(results_dir, "nb201_ranking", collected["ranking"], RANKING_COLUMNS)
-            write_csv(results_dir, "nb201_estimates", collected["estimates"], ESTIMATE_COLUMNS)
-            write_csv(results_dir, "nb201_sweep", collected["sweep"], SWEEP_COLUMNS)
-            write_json(results_dir, "nb201_manifest", {
-                "plan": plan_name, "seeds": list(seeds), "indicative": plan.indicative,
+            write_csv(runs.results_dir, "nb201_search", collected["search"], SEARCH_COLUMNS)
+            write_csv(runs.results_dir, "nb201_ranking", collected["ranking"], RANKING_COLUMNS)
+            write_csv(runs.results_dir, "nb201_estimates", collected["estimates"], ESTIMATE_COLUMNS)
+            write_csv(runs.results_dir, "nb201_sweep", collected["sweep"], SWEEP_COLUMNS)
+            runs.write_manifest("nb201_manifest", {
+                "plan": plan_name, "indicative": plan.indicative,
                 "description": plan.describe(), "bn": plan.bn, "limits_macs_m": {k: v / 1e6 for k, v in limits.items()},
                 "methods": {key: label for key, (label, _, _) in METHODS.items()},
-                "table": benchmark.source, "generators": generators, "seconds": time.perf_counter() - started,
-                "environment": environment(),
+                "table": benchmark.source, "generators": generators,
             })
     finally:
         torch.set_num_threads(threads)
-    return results_dir
+    return runs.results_dir
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,6 +12,8 @@ import pytest
 import torch
 from nasbench201_support import write_table
 
+from baselines.evolution import EvolutionSizes, evolve
+from baselines.random_search import random_search
 from replication.nasbench201 import (
     METHODS,
     NB201_PLANS,
@@ -25,8 +27,8 @@ from replication.nasbench201 import (
 from replication.results import read_csv, read_json
 from sgnas.errors import SgnasError
 from sgnas.spaces.nasbench201.benchmark import load_benchmark
+from sgnas.spaces.nasbench201.bounded import CellSpace
 from sgnas.spaces.nasbench201.cell import Cell
-from sgnas.spaces.nasbench201.search import CellSpace, evolution, random_search
 
 ROOT = Path(__file__).resolve().parents[1]
 torch.set_num_threads(1)
@@ -50,7 +52,9 @@ def test_every_method_and_budget_is_measured_per_seed(smoke):
     ranking = read_csv(out, "nb201_ranking")
     assert set(ranking["sampler"]) == {"nb201-uniform", "nb201-strict-fair"} and len(ranking) == 4
     assert ranking["kendall_tau"].between(-1, 1).all()
-    assert read_json(out, "nb201_manifest")["plan"] == "smoke"
+    manifest = read_json(out, "nb201_manifest")
+    assert manifest["plan"] == "smoke" and manifest["seeds"] == [0, 1]
+    assert manifest["seconds"] > 0 and "python" in manifest["environment"]  # the fields every study's manifest has
 
 
 def test_every_reported_true_accuracy_is_the_tables_value_for_that_string(smoke):
@@ -100,10 +104,12 @@ def test_searches_stay_within_the_limit_and_spend_at_most_their_budget():
     space = CellSpace()
     limit = 60e6
     truth = {cell: float(macs) for cell, macs in zip(space.cells, space.macs)}
-    for search in (random_search, evolution):
-        outcome = search(space, limit, truth.__getitem__, 30, np.random.default_rng(0))
-        assert space.macs_of(outcome.cell) <= limit and outcome.evaluations <= 30
-        assert isinstance(outcome.cell, Cell)
+    cells = space.within(limit)
+    for found in (random_search(cells, truth.__getitem__, 30, np.random.default_rng(0)),
+                  evolve(cells, truth.__getitem__, 30, np.random.default_rng(0), EvolutionSizes.for_budget(30))):
+        assert space.macs_of(found.best) <= limit and found.evaluations <= 30
+        assert all(space.macs_of(cell) <= limit for cell in found.scores)
+        assert isinstance(found.best, Cell)
 
 
 def test_budgets_outside_the_range_are_errors(smoke):

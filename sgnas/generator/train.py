@@ -40,7 +40,10 @@ Model selection after every epoch, on argmax architectures (``generator.selectio
   differences of a few validation images outweighed a generator whose outputs
   no longer rose with the target (proxy: tau 0.81 kept over 0.99).
 
-Both rules log both sets of metrics. A checkpoint after each epoch resumes at
+Both rules log both sets of metrics. The metrics (:func:`selection_metrics`),
+the rule (:func:`is_better`) and its account (:func:`selected_by`) take the
+generator as a function of the target, so the NAS-Bench-201 cell generator
+(:mod:`sgnas.spaces.nasbench201.generator`) selects by the same code. A checkpoint after each epoch resumes at
 epoch boundaries; it carries the run's total wall seconds and supernet forward
 passes (one per training step, one per model-selection batch) over all sessions.
 
@@ -54,7 +57,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +83,10 @@ from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.divergence import check_loss
 from sgnas.training.supernet import evaluate_top1
 
-__all__ = ["SELECTIONS", "TARGET_CYCLES", "GeneratorTrainer", "TargetCycle", "is_better", "sweep_targets", "target_grid"]
+__all__ = [
+    "SELECTIONS", "TARGET_CYCLES", "GeneratorTrainer", "TargetCycle", "is_better", "selected_by", "selection_metrics",
+    "sweep_targets", "target_grid",
+]
 
 #: the choices of ``generator.target_cycle``
 TARGET_CYCLES = ("official", "current")
@@ -142,6 +148,56 @@ def is_better(metrics: Mapping[str, Any], best: Mapping[str, Any] | None, select
     if qualifies:
         return metrics["top1_middle"] > best["top1_middle"]
     return metrics["summed_hw_loss"] < best["summed_hw_loss"]
+
+
+def selected_by(metrics: Mapping[str, Any], selection: str, max_hw_loss: float) -> str:
+    """How the epoch kept under rule ``selection`` was chosen, in words (for results and logs)."""
+    if selection == "score":
+        return "the best score"
+    if metrics["summed_hw_loss"] < max_hw_loss:
+        return f"the best top-1 among epochs with summed hardware loss below {max_hw_loss:g}"
+    return f"the least summed hardware loss (no epoch below {max_hw_loss:g})"
+
+
+def selection_metrics(
+    generate: Callable[[float], Any],
+    macs_m: Callable[[Any], float],
+    top1: Callable[[Any], float],
+    low: float,
+    high: float,
+    sweep: int,
+    select_step: float,
+    hardware: Callable[[float, float], float],
+    tau_weight: float,
+) -> dict[str, Any]:
+    """Model-selection metrics of a generator of any space, targets and MACs in millions.
+
+    ``generate(T)`` is the generator's architecture for target T, ``macs_m`` its
+    MACs, ``top1`` its supernet accuracy, ``hardware(F, T)`` the weighted
+    hardware loss ``lambda * loss(F, T)``. The sweep is ``sweep`` targets evenly
+    across [low, high]; the official rule's summed loss is over
+    ``range(low, high, select_step)``; top-1 is at the middle target.
+    """
+    targets = sweep_targets(low, high, sweep)
+    start = time.perf_counter()
+    archs = [generate(t) for t in targets]
+    per_target = (time.perf_counter() - start) / len(targets)
+    macs = [macs_m(a) for a in archs]
+    errors = [abs(f - t) / t for f, t in zip(macs, targets)]
+    tau = kendall_tau(targets, macs)
+    middle = generate((low + high) / 2)
+    accuracy = top1(middle)
+    mean_error = float(np.mean(errors))
+    hw_targets = [float(t) for t in target_grid(low, high, select_step)]
+    hw_macs = [macs_m(generate(t)) for t in hw_targets]
+    summed = sum(hardware(f, t) for f, t in zip(hw_macs, hw_targets))
+    return {
+        "targets_m": targets, "macs_m": macs, "archs": [a.to_string() for a in archs],
+        "mean_relative_error": mean_error, "max_relative_error": float(np.max(errors)),
+        "kendall_tau": float(tau), "top1_middle": accuracy, "middle_arch": middle.to_string(),
+        "seconds_per_target": per_target, "score": accuracy - 100.0 * mean_error + tau_weight * float(tau),
+        "hw_targets_m": hw_targets, "hw_macs_m": hw_macs, "summed_hw_loss": summed,
+    }
 
 
 class GeneratorTrainer:
@@ -235,30 +291,20 @@ class GeneratorTrainer:
 
     def select(self) -> dict[str, Any]:
         """Model-selection metrics of the current generator (argmax architectures from the prior pool)."""
-        targets = sweep_targets(self.config.target_low, self.config.target_high, self.config.sweep_targets)
-        start = time.perf_counter()
-        archs = [self.generate(t) for t in targets]
-        per_target = (time.perf_counter() - start) / len(targets)
-        macs = [self.macs_m(a) for a in archs]
-        errors = [abs(f - t) / t for f, t in zip(macs, targets)]
-        tau = kendall_tau(targets, macs)
-        middle = self.generate((self.config.target_low + self.config.target_high) / 2)
-        top1, _ = evaluate_top1(self.supernet, self.select_batches.epoch(0), middle, self.config.select_batches,
+        config = self.config
+        return selection_metrics(
+            self.generate, self.macs_m, self._select_top1, config.target_low, config.target_high,
+            config.sweep_targets, config.select_step,
+            lambda f, t: config.hw_lambda * float(self.hardware_loss(torch.tensor(f), torch.tensor(t))),
+            config.select_tau_weight,
+        )
+
+    def _select_top1(self, arch: Architecture) -> float:
+        """Top-1 of ``arch`` on the model-selection batches, its forward passes counted."""
+        top1, _ = evaluate_top1(self.supernet, self.select_batches.epoch(0), arch, self.config.select_batches,
                                 self.dist)
         self.cost.forward_passes += min(self.config.select_batches or len(self.select_batches), len(self.select_batches))
-        mean_error = float(np.mean(errors))
-        hw_targets = [float(t) for t in target_grid(self.config.target_low, self.config.target_high,
-                                                     self.config.select_step)]
-        hw_macs = [self.macs_m(self.generate(t)) for t in hw_targets]
-        summed = sum(self.config.hw_lambda * float(self.hardware_loss(torch.tensor(f), torch.tensor(t)))
-                     for f, t in zip(hw_macs, hw_targets))
-        return {
-            "targets_m": targets, "macs_m": macs, "archs": [a.to_string() for a in archs],
-            "mean_relative_error": mean_error, "max_relative_error": float(np.max(errors)),
-            "kendall_tau": float(tau), "top1_middle": top1, "middle_arch": middle.to_string(),
-            "seconds_per_target": per_target, "score": top1 - 100.0 * mean_error + self.config.select_tau_weight * float(tau),
-            "hw_targets_m": hw_targets, "hw_macs_m": hw_macs, "summed_hw_loss": summed,
-        }
+        return top1
 
     def train(self) -> dict[str, Any]:
         self.supernet.eval()
@@ -304,17 +350,10 @@ class GeneratorTrainer:
         assert self.best is not None
         self.generator.load_state_dict(self.best["state"])
         return {"best_epoch": self.best["epoch"], **self.best["metrics"], "history": self.history,
-                "selection": self.config.selection, "selected_by": self._selected_by(self.best["metrics"]),
+                "selection": self.config.selection,
+                "selected_by": selected_by(self.best["metrics"], self.config.selection, self.config.select_max_hw_loss),
                 "wall_seconds": self.cost.wall_seconds, "forward_passes": self.cost.forward_passes,
                 "world_size": self.dist.world_size}
-
-    def _selected_by(self, metrics: Mapping[str, Any]) -> str:
-        """How the kept epoch was chosen, in words (for results and logs)."""
-        if self.config.selection == "score":
-            return "the best score"
-        if metrics["summed_hw_loss"] < self.config.select_max_hw_loss:
-            return f"the best top-1 among epochs with summed hardware loss below {self.config.select_max_hw_loss:g}"
-        return f"the least summed hardware loss (no epoch below {self.config.select_max_hw_loss:g})"
 
     # --- persistence -----------------------------------------------------------------------
     def _identity(self) -> dict[str, Any]:

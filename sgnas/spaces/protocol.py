@@ -4,7 +4,12 @@ SGNAS's unified space and the NAS-Bench-201 cell space differ in everything
 that is searched (19 layers of six sub-blocks against six edges of a cell), so
 an entry is not a bare factory: it builds its space description, parses the
 text form of its architectures, gives the exact cost model and draws random
-architectures. ``sgnas cost --space NAME`` runs through these alone. An
+architectures. ``sgnas cost --space NAME`` runs through these alone, and
+the baselines' random sampling, random search and evolution
+(:mod:`baselines.random_search`, :mod:`baselines.evolution`) run on any space
+through what :meth:`SpaceEntry.within` gives: its architectures within a cost
+limit (:class:`BoundedSpace`), drawn, mutated and crossed over by the space's
+own unit of variation (a layer of six sub-blocks, an edge of a cell). An
 entry's ``family`` says which samplers and strategies serve it
 (:func:`sgnas.registry.family_of`); the unified entries are also the
 ``(resolution, width, num_classes) -> SearchSpace`` factories of
@@ -13,13 +18,23 @@ entry's ``family`` says which samplers and strategies serve it
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any, Protocol
 
 import numpy as np
 
 from sgnas.cost import Cost
 
-__all__ = ["CostModelLike", "SpaceEntry"]
+__all__ = ["ArchitectureLike", "BoundedSpace", "CostModelLike", "SpaceEntry"]
+
+
+class ArchitectureLike(Hashable, Protocol):
+    """What a search needs of an architecture of any space: a value (equal ones hash equal, so a search
+    counts distinct architectures by them) with a text form and a JSON form."""
+
+    def to_string(self) -> str: ...
+
+    def to_json(self) -> dict[str, Any]: ...
 
 
 class CostModelLike(Protocol):
@@ -28,6 +43,35 @@ class CostModelLike(Protocol):
     def cost(self, arch: Any, convention: Any = ...) -> Cost: ...
 
     def macs_range(self, convention: Any = ...) -> tuple[int, int]: ...
+
+
+class BoundedSpace(Protocol):
+    """The architectures of a space within a cost limit, as random sampling, random search and evolution use them.
+
+    The searches only draw, vary and filter through these operations, so the
+    same search code runs on every space; each space varies its architectures
+    by its own unit (a layer, an edge), one random draw per unit in unit order.
+    """
+
+    #: the exact cost model of the space, and the largest cost allowed (MACs, in the limit's convention)
+    cost_model: CostModelLike
+    limit: float
+
+    def sample(self, rng: np.random.Generator) -> ArchitectureLike:
+        """A random architecture within the limit (the space's measure, conditioned on the limit)."""
+        ...
+
+    def fits(self, arch: Any) -> bool:
+        """Whether ``arch`` is within the limit."""
+        ...
+
+    def mutate(self, arch: Any, rng: np.random.Generator, probability: float) -> ArchitectureLike:
+        """``arch`` with each unit redrawn at random with ``probability`` (the result may exceed the limit)."""
+        ...
+
+    def crossover(self, first: Any, second: Any, rng: np.random.Generator) -> ArchitectureLike:
+        """Each unit from ``first`` or ``second`` with equal probability (the result may exceed the limit)."""
+        ...
 
 
 class SpaceEntry(Protocol):
@@ -57,6 +101,12 @@ class SpaceEntry(Protocol):
 
     def random(self, rng: np.random.Generator, space: Any) -> Any:
         """A random architecture of ``space``."""
+        ...
+
+    def within(self, cost_model: Any, limit: float, forced_sampling: bool = True,
+               measure: str = "uniform") -> BoundedSpace:
+        """The architectures of ``cost_model``'s space within ``limit`` MACs, drawn under ``measure``
+        (with ``forced_sampling``, canonical ones only, where the space has non-canonical ones)."""
         ...
 
     def summary(self, space: Any) -> str:

@@ -4,9 +4,12 @@ Each entry is the variant's factory of :mod:`sgnas.space` (so
 :func:`sgnas.space.get_space` is unchanged) plus the rest of the
 :class:`~sgnas.spaces.protocol.SpaceEntry` protocol: architectures in the
 compact string or a JSON file (:func:`sgnas.architecture.load_architecture`),
-the lookup-table cost model (:class:`sgnas.cost.CostModel`) and the space's one
-random drawer. This module sits above :mod:`sgnas.space`, which the
-architecture and the cost model import, so it can name them all.
+the lookup-table cost model (:class:`sgnas.cost.CostModel`), the space's one
+random drawer, and its architectures within a MACs limit
+(:class:`UnifiedBounded`: drawn by the budget-aware layer sampler of
+:mod:`sgnas.budget`, varied layer by layer). This module sits above
+:mod:`sgnas.space`, which the architecture and the cost model import, so it can
+name them all.
 """
 
 from __future__ import annotations
@@ -16,11 +19,46 @@ from typing import Any
 import numpy as np
 
 from sgnas.architecture import Architecture, load_architecture, random_architecture
+from sgnas.budget import BudgetSampler, random_layer
 from sgnas.cost import CONVENTIONS, CostModel
 from sgnas.registry import SPACES, UNIFIED
 from sgnas.space import VARIANTS, SearchSpace
 
-__all__ = ["UnifiedSpace"]
+__all__ = ["UnifiedBounded", "UnifiedSpace"]
+
+
+class UnifiedBounded:
+    """The unified space's architectures within ``limit`` MACs (``conv+fc``), for the baselines' searches.
+
+    Draws come from :class:`~sgnas.budget.BudgetSampler` under ``measure``
+    (canonical architectures under forced sampling); a mutation redraws each
+    layer with :func:`~sgnas.budget.random_layer` (cost ignored, the search
+    filters), a crossover takes each layer from one of two parents: SPOS's
+    variation, with a layer of six sub-blocks as the unit.
+    """
+
+    def __init__(self, cost_model: CostModel, limit: float, forced_sampling: bool = True,
+                 measure: str = "uniform") -> None:
+        self.cost_model = cost_model
+        self.limit = float(limit)
+        self.forced_sampling = forced_sampling
+        self.measure = measure
+        self.sampler = BudgetSampler(cost_model, limit, forced_sampling, measure=measure)
+
+    def sample(self, rng: np.random.Generator) -> Architecture:
+        return self.sampler.sample(rng)
+
+    def fits(self, arch: Architecture) -> bool:
+        return self.sampler.fits(arch)
+
+    def mutate(self, arch: Architecture, rng: np.random.Generator, probability: float) -> Architecture:
+        return Architecture(tuple(
+            random_layer(rng, self.forced_sampling, self.measure) if rng.random() < probability else ops
+            for ops in arch.layers
+        ))
+
+    def crossover(self, first: Architecture, second: Architecture, rng: np.random.Generator) -> Architecture:
+        return Architecture(tuple(a if rng.random() < 0.5 else b for a, b in zip(first.layers, second.layers)))
 
 
 class UnifiedSpace:
@@ -49,6 +87,10 @@ class UnifiedSpace:
 
     def random(self, rng: np.random.Generator, space: SearchSpace) -> Architecture:
         return random_architecture(space.num_layers, rng, forced_sampling=True)
+
+    def within(self, cost_model: CostModel, limit: float, forced_sampling: bool = True,
+               measure: str = "uniform") -> UnifiedBounded:
+        return UnifiedBounded(cost_model, limit, forced_sampling, measure)
 
     def summary(self, space: SearchSpace) -> str:
         return f"{space.name}, {space.resolution}x{space.resolution}, width {space.width:g}, {space.num_classes} classes"

@@ -4,8 +4,10 @@ One module per concept: :mod:`.cell` (what is searched), :mod:`.macro` (the
 fixed skeleton), :mod:`.cost` (exact MACs/params in the benchmark's
 convention), :mod:`.benchmark` (the table of true accuracies), :mod:`.ops` and
 :mod:`.network` (the stand-alone network), :mod:`.supernet` (weight sharing,
-with its BN setting), :mod:`.samplers` (uniform and strict-fairness paths) and
-:mod:`.evaluator` (supernet-estimated accuracy).
+with its BN setting), :mod:`.samplers` (uniform and strict-fairness paths),
+:mod:`.evaluator` (supernet-estimated accuracy) and :mod:`.bounded` (the cells
+within a MACs limit, drawn and varied edge by edge, as the baselines' searches
+use them).
 """
 
 from sgnas.spaces.nasbench201.benchmark import Benchmark, Entry, load_benchmark

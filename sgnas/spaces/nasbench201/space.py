@@ -4,8 +4,9 @@ Its description is the macro network (:class:`~sgnas.spaces.nasbench201.macro.Ma
 default: the benchmark's CIFAR-10 network, C = 16, N = 5, 32x32, 10 classes;
 ``width`` scales C), its architectures are cells in the standard string
 (:meth:`~sgnas.spaces.nasbench201.cell.Cell.from_string`), its cost model the
-exact additive one in the benchmark's own convention by default. Its samplers
-and strategies are those of family :data:`FAMILY`.
+exact additive one in the benchmark's own convention by default, its cells
+within a MACs limit those of :mod:`~sgnas.spaces.nasbench201.bounded`. Its
+samplers and strategies are those of family :data:`FAMILY`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from sgnas.errors import SgnasError
 from sgnas.registry import SPACES
+from sgnas.spaces.nasbench201.bounded import BoundedCells, cell_space
 from sgnas.spaces.nasbench201.cell import Cell, random_cell
 from sgnas.spaces.nasbench201.cost import CONVENTIONS, CostModel
 from sgnas.spaces.nasbench201.macro import MacroSpec
@@ -55,6 +57,14 @@ class NB201Space:
 
     def random(self, rng: np.random.Generator, space: MacroSpec) -> Cell:
         return random_cell(rng)
+
+    def within(self, cost_model: CostModel, limit: float, forced_sampling: bool = True,
+               measure: str = "uniform") -> BoundedCells:
+        """Cells within ``limit`` MACs (``nb201``), drawn uniformly; every cell is canonical, so
+        ``forced_sampling`` changes nothing."""
+        if measure != "uniform":
+            raise SgnasError(f"the NAS-Bench-201 space draws cells uniformly; measure {measure!r} is not defined")
+        return cell_space(cost_model.macro).within(limit)
 
     def summary(self, space: MacroSpec) -> str:
         return (f"{FAMILY}, {space.resolution}x{space.resolution}, C={space.channels}, "

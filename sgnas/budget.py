@@ -1,8 +1,10 @@
-"""Random architectures under a MACs budget, drawn constructively instead of by blind rejection.
+"""Random architectures of the unified space under a MACs budget, drawn constructively instead of by blind rejection.
 
 Random sampling, random search and the initial population of SPOS's
 evolutionary search (Guo et al., "Single Path One-Shot NAS", ECCV 2020) all need
-"a random architecture that fits the budget". SPOS rejection-samples its uniform
+"a random architecture that fits the budget": in the unified space they get it
+from here, through :class:`sgnas.spaces.unified.UnifiedBounded` (the space's
+side of :class:`sgnas.spaces.protocol.BoundedSpace`). SPOS rejection-samples its uniform
 single-path sampler; in the unified space that stalls for low targets, where
 the feasible architectures are a vanishing fraction of the space.
 

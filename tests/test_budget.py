@@ -9,8 +9,8 @@ import pytest
 from baselines_support import tiny_space
 from scipy.stats import chi2_contingency, chisquare
 
-from baselines.budget import LAYER_MULTISETS, BudgetSampler, random_layer
 from sgnas.architecture import Architecture
+from sgnas.budget import LAYER_MULTISETS, BudgetSampler, random_layer
 from sgnas.cost import CostModel
 from sgnas.errors import SgnasError
 from sgnas.samplers import UniformSampler
