@@ -230,7 +230,7 @@ def _check_supernet_weights(path: Path, payload: Any, run: RunDir) -> None:
 
 #: a supernet run's results: the trainer's summary and the exported supernet
 SUPERNET_RUN = declare_run_kind(RunKind(
-    "supernet", required=("steps", "epochs", "forward_passes", "wall_seconds", "final_val", "val_archs"),
+    "supernet", required=("steps", "forward_passes", "wall_seconds"),
     files={"supernet": _check_supernet_weights},
 ))
 
