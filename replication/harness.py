@@ -21,7 +21,8 @@ The results folder then holds the files of :mod:`replication.results`:
 :mod:`replication.cost_for_n`), ``generator_sweep.csv`` (the generator's MACs
 over its selection sweep of targets, ``variant`` ``default``, and the MACs of
 its prior for the same targets, ``variant`` ``prior-only``), ``supernets.csv``
-(whether each supernet learned, :mod:`replication.supernets`) and ``manifest.json``.
+(whether each supernet learned, :mod:`replication.supernets`) and ``manifest.json`` (its run folders
+relative to the results folder, so that a results folder holding its runs can move).
 
     python replication/harness.py --plan smoke --seeds 0 --results results/smoke
 """
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -183,13 +185,13 @@ def run_replication(
                 supernets[sampler] = train_supernet(runtimes[sampler], runs.runs_dir)
                 # one resolved config per sampler: the seeds differ only in ``seed`` (listed in the manifest)
                 configs[f"{sampler} supernet"] = {k: v for k, v in sampler_config.to_dict().items() if k != "seed"}
-                run_paths["supernet"].append(str(supernets[sampler].path.resolve()))
+                run_paths["supernet"].append(os.path.relpath(supernets[sampler].path, runs.results_dir))
                 supernet_rows.append(supernet_row(supernets[sampler].results, sampler, seed,
                                                   supernets[sampler].path.resolve()))
             for sampler in dict.fromkeys(m.sampler for m in chosen if _needs_generator(m)):
                 runs.start(seed, "generator")
                 generators[sampler] = train_generator(runtimes[sampler], supernets[sampler].path, runs.runs_dir)
-                run_paths["generator"].append(str(generators[sampler].path.resolve()))
+                run_paths["generator"].append(os.path.relpath(generators[sampler].path, runs.results_dir))
                 generated = generators[sampler].results
                 sweep_rows += [{"variant": "default", "seed": seed, "target_macs_m": t, "macs_m": f}
                                for t, f in zip(generated["targets_m"], generated["macs_m"])]

@@ -58,7 +58,7 @@ from sgnas.config import DataConfig, GeneratorConfig  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
-from sgnas.runs import RunDir  # noqa: E402
+from sgnas.runs import RunDir, RunKind, declare_run_kind  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
 from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
 from sgnas.spaces.nasbench201.cell import Cell  # noqa: E402
@@ -70,9 +70,10 @@ from sgnas.spaces.nasbench201.space import FAMILY  # noqa: E402
 from sgnas.spaces.nasbench201.supernet import BN_MODES, NB201Supernet  # noqa: E402
 from sgnas.spaces.nasbench201.train import CellTrainConfig, train_cell_supernet  # noqa: E402
 from sgnas.stats import kendall_tau, spearman_rho  # noqa: E402
+from sgnas.training.checkpoint import load_error, seed_all  # noqa: E402
 
 __all__ = [
-    "BUDGET_FRACTIONS", "METHODS", "NB201Plan", "NB201_PLANS", "RANKING_SEED", "SAMPLERS_201", "budget_limits",
+    "BUDGET_FRACTIONS", "METHODS", "NB201Plan", "NB201_MEASURE_RUN", "NB201_PLANS", "NB201_SUPERNET_RUN", "RANKING_SEED", "SAMPLERS_201", "budget_limits",
     "main", "ranking_sample", "run_nasbench201", "table_path",
 ]
 
@@ -242,15 +243,33 @@ class _Seed:
                                  plan.calib_batches if plan.bn == "running" else 0)
 
 
+def _check_state_dict(path: Path, payload: Any, run: RunDir) -> None:
+    """supernet.pt of an ``nb201-supernet`` run: a plain state dict of tensors (not a training checkpoint); whether
+    its keys fit the plan's network is checked where the network is built (:func:`_supernet`)."""
+    if not isinstance(payload, dict) or not payload or not all(isinstance(v, torch.Tensor) for v in payload.values()):
+        held = sorted(payload)[:4] if isinstance(payload, dict) else type(payload).__name__
+        raise SgnasError(f"{path} is not a state dict of tensors (it holds {held})")
+
+
+#: a NAS-Bench-201 supernet run: the training summary and the trained weights
+NB201_SUPERNET_RUN = declare_run_kind(RunKind(
+    "nb201-supernet", required=("seconds", "epoch", "steps"), files={"supernet": _check_state_dict},
+))
+
+
 def _supernet(context: _Seed, sampler_name: str, rebuild: bool) -> tuple[NB201Supernet, float]:
     """The trained supernet of one sampler (cached run); and its training wall seconds."""
     plan = context.plan
-    torch.manual_seed(context.seed)
+    seed_all(context.seed)
     supernet = NB201Supernet(context.macro, bn=plan.bn).to(context.device)  # type: ignore[arg-type]
     run = RunDir.open(context.runs_dir, "nb201-supernet", plan.supernet_key(sampler_name), context.seed, rebuild)
     weights = run.path / "supernet.pt"
     if run.finished:
-        supernet.load_state_dict(torch.load(weights, map_location=context.device, weights_only=True))
+        try:
+            supernet.load_state_dict(torch.load(weights, map_location=context.device, weights_only=True))
+        except RuntimeError as err:
+            raise SgnasError(f"run {run.path}: supernet.pt does not fit the plan's network ({load_error(err)}); "
+                             f"rerun with --rebuild or delete the run folder {run.path}") from None
         return supernet, float(run.results["seconds"])
     sampler = build_cell_sampler(sampler_name, context.seed)
     config = CellTrainConfig(epochs=plan.epochs, lr=plan.lr)
@@ -345,6 +364,12 @@ def _sweep(context: _Seed, generator: Any) -> list[dict[str, Any]]:
         best = float(np.abs(context.space.macs - target).min() / target)
         rows.append({"seed": context.seed, "target_macs_m": target / 1e6, "macs_m": macs / 1e6, "best_error": best})
     return rows
+
+
+#: one seed's measurements of the track: what the results folder's files are built from
+NB201_MEASURE_RUN = declare_run_kind(RunKind(
+    "nb201-measure", required=("ranking", "estimates", "generator", "search", "sweep"),
+))
 
 
 def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> dict[str, Any]:

@@ -8,9 +8,10 @@ live model, so any table or figure can be rebuilt alone from a results folder
 
 Layout of a results folder::
 
-    manifest.json        preset, seeds, budgets {label: target MMACs}, whether the numbers are
+    manifest.json        plan, preset, seeds, budgets {label: target MMACs}, whether the numbers are
                          indicative, the resolved configs, the environment, and the run directories
-                         whose metrics.jsonl hold the training curves ({"supernet": [...], "generator": [...]})
+                         whose metrics.jsonl hold the training curves ({"supernet": [...], "generator": [...]},
+                         relative to the results folder)
     reference_table.csv  Table A (exact FLOPs/params of published architectures; replicate_table.py)
     search.csv           one row per (method, seed, budget): the architecture found and its numbers,
                          with the evaluations spent and the evaluation budget of evaluation-based searches
@@ -27,6 +28,10 @@ Layout of a results folder::
 MACs are in millions, in the convention ``manifest.json`` names (the
 generator's, ``conv`` for SGNAS's presets); accuracies are top-1 in percent. A file that
 is absent means "not measured": readers return ``None`` and the report says so.
+
+The preset and seeds a folder's numbers come from are read from the ``config.json`` of
+the runs its manifest lists (:func:`provenance`), not from the manifest alone: a manifest
+that disagrees with those run configs is a one-line error.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from typing import Any
 
 import pandas as pd
 
+from replication.plans import PLANS
 from sgnas.errors import SgnasError
 from sgnas.runs import atomic_write_json, atomic_write_text
 
@@ -48,11 +54,14 @@ __all__ = [
     "ABLATION_SUPERNET_COLUMNS",
     "COST_COLUMNS",
     "FILES",
+    "Provenance",
     "SEARCH_COLUMNS",
     "SUPERNET_COLUMNS",
     "SWEEP_COLUMNS",
     "Table",
     "indicative_note",
+    "manifest_runs",
+    "provenance",
     "read_csv",
     "read_json",
     "read_manifest",
@@ -177,15 +186,92 @@ def read_manifest(results_dir: str | Path) -> dict[str, Any]:
     return read_json(results_dir, "manifest") or {}
 
 
-def indicative_note(results_dir: str | Path) -> list[str]:
-    """The preset and seeds behind a results folder, and a warning when its numbers are only indicative."""
+def manifest_runs(results_dir: str | Path, kind: str | None = None) -> list[Path]:
+    """The run folders the manifest lists, of ``kind`` (``supernet``, ``generator``) or of every kind; a relative
+    path is relative to the results folder."""
+    listed = read_manifest(results_dir).get("runs")
+    if not isinstance(listed, dict):
+        return []
+    kinds = [kind] if kind is not None else list(listed)
+    return [Path(results_dir) / str(path) for name in kinds for path in listed.get(name) or []]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a results folder's numbers come from, as the configs of its runs record it."""
+
+    preset: str | None
+    seeds: list[int]
+    #: the manifest's plan (:data:`replication.plans.PLANS`) where it agrees with the runs' preset
+    plan: str | None
+    #: whether the numbers are only indicative (every plan of the preset is); True when no run config confirms it
+    indicative: bool
+    #: the run configs read; empty when the manifest lists no run that is there (its word is unconfirmed)
+    sources: tuple[Path, ...] = ()
+
+
+def _run_config(path: Path, manifest: Path) -> tuple[str, int]:
+    """(preset, seed) of a run's ``config.json``."""
+    try:
+        saved = json.loads(path.read_text())
+        return str(saved["config"]["preset"]), int(saved["seed"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise SgnasError(f"run config {path}, listed in {manifest}, is unreadable or names no preset and seed; "
+                         "rerun the harness into this folder") from None
+
+
+def provenance(results_dir: str | Path) -> Provenance:
+    """The preset, plan and seeds of a results folder, from the ``config.json`` of the runs its manifest lists.
+
+    The run configs win: the manifest only describes them. A manifest that says
+    another preset, a plan of another preset or other seeds (an edited manifest,
+    or results of several harness calls mixed in one folder) is a one-line error,
+    as are runs of several presets. Numbers count as not indicative only where
+    the runs confirm a preset whose plans are all full scale (``paper``); when
+    none of the listed runs is there, the manifest's preset and seeds are kept,
+    unconfirmed, and the numbers count as indicative.
+    """
     manifest = read_manifest(results_dir)
+    manifest_path = _path(results_dir, "manifest")
+    found = [(path, *_run_config(path, manifest_path))
+             for path in (run / "config.json" for run in manifest_runs(results_dir)) if path.is_file()]
+    plan = manifest.get("plan") if manifest.get("plan") in PLANS else None
+    if not found:
+        return Provenance(manifest.get("preset"), list(manifest.get("seeds") or []), plan, True)
+    presets = sorted({preset for _, preset, _ in found})
+    if len(presets) > 1:
+        raise SgnasError(f"the runs {manifest_path} lists come from presets {', '.join(presets)}: results of several "
+                         f"harness calls are mixed in {results_dir}; rerun the harness into a fresh folder")
+    preset, seeds, example = presets[0], sorted({seed for *_, seed in found}), found[0][0]
+
+    def disagree(what: str, said: Any, runs: Any) -> SgnasError:
+        return SgnasError(f"{manifest_path} says {what} {said}, the run configs it lists say {runs} ({example}): "
+                          "the manifest does not describe these results; rerun the harness into this folder")
+
+    if manifest.get("preset") not in (None, preset):
+        raise disagree("preset", repr(manifest["preset"]), repr(preset))
+    if manifest.get("plan") is not None and (plan is None or PLANS[plan].preset != preset):
+        raise disagree("plan", repr(manifest["plan"]), f"preset {preset!r}")
+    if manifest.get("seeds") is not None and sorted(manifest["seeds"]) != seeds:
+        raise disagree("seeds", manifest["seeds"], seeds)
+    indicative = all(p.indicative for p in PLANS.values() if p.preset == preset)
+    return Provenance(preset, seeds, plan, indicative, tuple(path for path, *_ in found))
+
+
+def indicative_note(results_dir: str | Path) -> list[str]:
+    """The preset and seeds behind a results folder (:func:`provenance`), and a warning when its numbers are only
+    indicative."""
+    source = provenance(results_dir)
     notes = []
-    if manifest.get("preset"):
-        notes.append(f"Preset {manifest['preset']}, seeds {manifest.get('seeds', [])}.")
-    if manifest.get("indicative"):
-        notes.append(
-            f"Numbers from preset {manifest.get('preset')} are indicative only: "
-            "short training on a small proxy, not a replication of the paper's scale."
-        )
+    if source.preset:
+        notes.append(f"Preset {source.preset}, seeds {source.seeds}.")
+    if source.preset and source.indicative:
+        if not source.sources and read_manifest(results_dir).get("indicative") is False:
+            notes.append(f"Numbers are taken as indicative only: manifest.json says preset {source.preset} at full "
+                         "scale, but none of the runs it lists is there to confirm it.")
+        else:
+            notes.append(
+                f"Numbers from preset {source.preset} are indicative only: "
+                "short training on a small proxy, not a replication of the paper's scale."
+            )
     return notes

@@ -9,6 +9,11 @@ as PNG and SVG under ``<out>/figures/``), and an appendix with the resolved
 configs and the environment. Each table and figure is one
 function over the result files, so a missing file costs only its own page,
 which says what is missing. The PDF's path is printed last.
+
+The preset and seeds on the title page are those of the runs the manifest
+lists (:func:`replication.results.provenance`); a manifest that disagrees with
+them stops the build with one line. A results folder that holds none of the
+result files (:data:`replication.results.FILES`) is an error too, not an empty report.
 """
 
 from __future__ import annotations
@@ -29,14 +34,14 @@ import matplotlib  # noqa: E402
 from matplotlib.backends.backend_pdf import PdfPages  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from replication.results import FILES, indicative_note, read_json, read_manifest  # noqa: E402
+from replication.results import FILES, indicative_note, provenance, read_json, read_manifest  # noqa: E402
 from replication.tables import TABLES  # noqa: E402
 from reports.figures import FIGURES, MissingResult, save_figure  # noqa: E402
 from reports.pages import missing_page, table_pages, text_pages, title_page  # noqa: E402
 from reports.style import RC  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
-from sgnas.runs import output_folder, remove_stale_temps  # noqa: E402
+from sgnas.runs import file_mode, output_folder, remove_stale_temps  # noqa: E402
 
 __all__ = ["build_report", "main"]
 
@@ -47,13 +52,17 @@ def _title_lines(results_dir: Path, contents: list[tuple[str, int, bool]]) -> li
     """Provenance, the indicative-numbers warning, and the contents (page, title, whether it has data)."""
     manifest = read_manifest(results_dir)
     environment = manifest.get("environment", {})
+    source = provenance(results_dir)
+    checked = (f"from the configs of its {len(source.sources)} runs" if source.sources
+               else "as manifest.json says; no run config is there to confirm it")
     lines = [
         "Huang & Chu, \"Searching by Generating: Flexible and Efficient One-Shot NAS with Architecture "
         "Generator\", CVPR 2021: what reproduces and what does not.",
         "",
         f"Results folder: {results_dir}",
         f"Built: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M UTC}",
-        f"Preset: {manifest.get('preset', 'unknown')}; seeds: {manifest.get('seeds', 'unknown')}",
+        f"Preset: {source.preset or 'unknown'}; plan: {source.plan or 'unknown'}; seeds: {source.seeds or 'unknown'} "
+        f"({checked})",
         f"Git commit: {environment.get('git_commit', 'unknown')}; "
         f"torch {environment.get('packages', {}).get('torch', '?')} on {environment.get('processor', '?')} "
         f"x{environment.get('cpu_count', '?')}",
@@ -85,8 +94,15 @@ def _appendix(results_dir: Path) -> list[Figure]:
 def build_report(results_dir: str | Path, out_dir: str | Path) -> Path:
     """Write the PDF (and every figure as PNG and SVG) into ``out_dir``; its path."""
     results_dir, out_dir = Path(results_dir), Path(out_dir)
+    if results_dir.exists() and not results_dir.is_dir():
+        raise SgnasError(f"--results {results_dir} is a file, not a folder: give the results folder the harness wrote "
+                         "(default results/)")
     if not results_dir.is_dir():
-        raise SgnasError(f"results folder {results_dir} does not exist (run replication/replicate_table.py first)")
+        raise SgnasError(f"results folder {results_dir} does not exist: run tox -e replicate-table first")
+    if not any((results_dir / name).is_file() for name in FILES.values()):
+        raise SgnasError(f"no results in {results_dir}: run tox -e replicate-table first (or give --results the "
+                         "folder it wrote)")
+    provenance(results_dir)  # a manifest that disagrees with its runs stops the build before anything is drawn
     output_folder(out_dir, "the report")
     # a report folder is written by one build at a time; a second one waits, naming the first
     locking.acquire(out_dir, "report folder")
@@ -127,6 +143,7 @@ def _build(results_dir: Path, out_dir: Path) -> Path:
     path = out_dir / REPORT_NAME
     # a unique temporary name in the same folder (the pid lets a later build remove it if this one is killed)
     fd, name = tempfile.mkstemp(dir=out_dir, prefix=f".{REPORT_NAME}.{os.getpid()}.", suffix=".tmp")
+    os.fchmod(fd, file_mode())  # the mode a plain open() gives, not mkstemp's 0600
     os.close(fd)
     partial = Path(name)
     try:

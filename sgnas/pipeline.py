@@ -3,8 +3,10 @@
 Each step is a function that opens its own :class:`~sgnas.runs.RunDir`, keyed
 by the part of the resolved config that defines it (and by the run it builds
 on) plus the seed, and returns at once when that run has finished
-(``results.json`` exists and what it names loads, see :mod:`sgnas.runs`). An
-unfinished run resumes from its checkpoint. So
+(``results.json`` holds what its kind declares and what it names loads, see
+:mod:`sgnas.runs`). What each kind's results hold is declared beside its step
+(:data:`SUPERNET_RUN`, :data:`GENERATOR_RUN`, :data:`SEARCH_RUN`,
+:data:`EVALUATE_RUN`). An unfinished run resumes from its checkpoint. So
 ``sgnas pipeline`` run twice with the same config does the work once, and a
 changed generator setting retrains the generator but reuses the supernet.
 
@@ -42,15 +44,20 @@ from sgnas.data import BatchSource, DataSplits, load_splits, make_batches
 from sgnas.errors import SgnasError
 from sgnas.presets import PRESETS
 from sgnas.registry import STRATEGIES
-from sgnas.runs import RunDir, config_hash
+from sgnas.runs import RunDir, RunKind, config_hash, declare_run_kind
 from sgnas.samplers import build_sampler
 from sgnas.stats import kendall_tau
 from sgnas.strategy import SearchContext, SearchResult, SearchStrategy
+from sgnas.training.checkpoint import seed_all
 from sgnas.training.distributed import Distributed, Precision, init_distributed
 
 __all__ = [
+    "EVALUATE_RUN",
+    "GENERATOR_RUN",
     "IndexedBatches",
     "Runtime",
+    "SEARCH_RUN",
+    "SUPERNET_RUN",
     "build_strategy",
     "check_targets",
     "config_of_run",
@@ -213,6 +220,21 @@ class _Limited:
 # --- steps ---------------------------------------------------------------------------
 
 
+def _check_supernet_weights(path: Path, payload: Any, run: RunDir) -> None:
+    """supernet.pt: the exported supernet of the run's space and preset, whose weights fit the model."""
+    from sgnas.training.supernet import check_supernet_file
+
+    config = config_of_run(run.path)
+    check_supernet_file(path, payload, config.space.build(), config.preset)
+
+
+#: a supernet run's results: the trainer's summary and the exported supernet
+SUPERNET_RUN = declare_run_kind(RunKind(
+    "supernet", required=("steps", "forward_passes", "wall_seconds"),
+    files={"supernet": _check_supernet_weights},
+))
+
+
 def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Path | None = None,
                    max_steps: int | None = None) -> RunDir:
     """Train (or resume, or reuse) the supernet run of ``runtime.config``; its ``supernet.pt`` is the result.
@@ -230,7 +252,7 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
         return run
     space = config.space.build()
     cost_model = CostModel(space)
-    torch.manual_seed(config.seed)
+    seed_all(config.seed)
     supernet = UnifiedSupernet(space, act=config.supernet.act, shadow_bn=config.supernet.shadow_bn,
                                zero_init_residual=config.supernet.zero_init_residual).to(runtime.device)
     sampler = build_sampler(config.supernet.sampler, space.num_layers, config.seed, config.supernet.forced_sampling)
@@ -257,6 +279,24 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
     return run
 
 
+def _check_generator_weights(path: Path, payload: Any, run: RunDir) -> None:
+    """generator.pt: the exported generator of the run's space and preset, whose network builds from it."""
+    from sgnas.generator.strategy import GeneratorStrategy
+
+    config = config_of_run(run.path)
+    GeneratorStrategy.check_file(path, payload, CostModel(config.space.build()), config.preset)
+
+
+#: a generator run's results: the selected epoch's metrics and sweep, the exported generator, the supernet it
+#: was trained over (a file of that supernet's run)
+GENERATOR_RUN = declare_run_kind(RunKind(
+    "generator",
+    required=("best_epoch", "mean_relative_error", "kendall_tau", "top1_middle", "seconds_per_target", "targets_m",
+              "macs_m", "archs", "forward_passes", "wall_seconds"),
+    files={"generator": _check_generator_weights}, links=("supernet",),
+))
+
+
 def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str | Path) -> RunDir:
     """Train (or resume, or reuse) the generator over a trained supernet; its ``generator.pt`` is the result."""
     from sgnas.generator.train import GeneratorTrainer
@@ -270,7 +310,7 @@ def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str
         return run
     space = config.space.build()
     supernet = load_supernet(supernet_path, space, config.preset, runtime.device)
-    torch.manual_seed(config.seed)
+    seed_all(config.seed)
     trainer = GeneratorTrainer(
         supernet, CostModel(space),
         train=runtime.batches("val", config.generator.batch_size, True),
@@ -286,7 +326,7 @@ def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str
     if runtime.dist.is_main:
         trainer.export(run.path / "generator.pt")
     runtime.finish(run, {**results, "generator": str(run.path / "generator.pt"),
-                         "supernet": str(supernet_path.resolve()), "seconds_this_session": time.perf_counter() - start})
+                         "supernet": str(supernet_path), "seconds_this_session": time.perf_counter() - start})
     return run
 
 
@@ -371,6 +411,26 @@ def search_key(config: Config, strategy: str, targets_m: Sequence[float], supern
                     supernet_run=supernet_run, generator_run=generator_run, with_accuracy=with_accuracy)
 
 
+#: a search run's results: the strategy, one record per target, the summary over the targets
+SEARCH_RUN = declare_run_kind(RunKind("search", required=("strategy", "results", "summary")))
+
+
+def _cached_search(runtime: Runtime, runs_dir: str | Path, key: dict[str, Any]) -> RunDir | None:
+    """The finished search run of ``key``, or None when it has to be searched.
+
+    Read without taking its lock when all is well; a finished run with a damaged
+    file is opened, which stops with one line naming the file (with ``--rebuild``
+    empties the run) before anything is searched.
+    """
+    done = run_path(runs_dir, "search", key, runtime.config.seed)
+    if not done.finished:
+        return None
+    if not done.problems():
+        return done
+    run = runtime.open_run(runs_dir, "search", key)
+    return run if run.finished else None
+
+
 def run_search(context: SearchContext, strategy_name: str, strategy: SearchStrategy, targets_m: Sequence[float],
                runs_dir: str | Path, with_accuracy: bool = True) -> RunDir:
     """Search every target with ``strategy`` in a run of kind ``search`` (reused when that search has finished).
@@ -381,9 +441,8 @@ def run_search(context: SearchContext, strategy_name: str, strategy: SearchStrat
     """
     key = search_key(context.config, strategy_name, targets_m, _run_name(context.supernet_path) or "",
                      _run_name(context.generator_path), with_accuracy)
-    seed = context.config.seed
-    done = run_path(runs_dir, "search", key, seed)
-    if done.finished:
+    done = _cached_search(context.runtime, runs_dir, key)
+    if done is not None:
         return done
     results = search_targets(strategy, context, targets_m, with_accuracy)  # refused targets leave no run behind
     run = context.runtime.open_run(runs_dir, "search", key)
@@ -406,16 +465,22 @@ def search(runtime: Runtime, strategy_name: str, targets_m: Sequence[float], sup
     """The finished search run of ``strategy_name`` over ``targets_m``, searched now unless it is cached.
 
     The supernet is loaded and the strategy built only when the search has not
-    run before: a cached search costs one ``results.json`` read.
+    run before: a cached search costs reading its ``results.json``, ``config.json``.
     """
     key = search_key(runtime.config, strategy_name, targets_m, _run_name(supernet_path) or "",
                      _run_name(generator_path), with_accuracy)
-    done = run_path(runs_dir, "search", key, runtime.config.seed)
-    if done.finished:
+    done = _cached_search(runtime, runs_dir, key)
+    if done is not None:
         return done
     context = search_context(runtime, supernet_path, generator_path)
     return run_search(context, strategy_name, build_strategy(strategy_name, context), targets_m, runs_dir,
                       with_accuracy)
+
+
+#: an evaluation run's results (:func:`sgnas.standalone.train_standalone`): the architecture, its cost, test top-1/5
+EVALUATE_RUN = declare_run_kind(RunKind(
+    "evaluate", required=("architecture", "macs_m", "params_m", "convention", "test_top1", "test_top5", "epochs"),
+))
 
 
 def evaluate_architecture(runtime: Runtime, arch: Architecture, runs_dir: str | Path) -> RunDir:

@@ -8,25 +8,41 @@ Layout (NASLib-style, but keyed by a hash instead of hand-formatted paths)::
         reuses.jsonl      one line per later call that opened the run (resumed, reused or rebuilt it), never
                           overwriting environment.json
         metrics.jsonl     one strict-JSON object per logged event (non-finite numbers are written as null)
-        results.json      final results; a readable one (a JSON object) marks the run finished
+        results.json      final results; a readable one (a JSON object with the keys its kind declares) marks
+                          the run finished
         checkpoint.pt     latest complete checkpoint (training steps only)
         .lock             held by the process using the run (:mod:`sgnas.locking`)
 
 Every file is written to a temporary name (``.NAME.PID.XXXXXXXX.tmp``) and
-renamed, so a killed run leaves the last complete version of each file intact;
-temporary files of writers that are no longer alive are removed when the
-run is opened.
+renamed to the mode a plain ``open()`` gives (``0666`` less the umask), so a
+killed run leaves the last complete version of each file intact; temporary
+files of writers that are no longer alive are removed when the run is opened.
+
+Each kind of run declares, beside the code that writes its results, a
+:class:`RunKind`: the keys its ``results.json`` must hold, the files of its own
+that the results name with a check of what each must hold, and the keys that
+name files of other runs. Paths in ``results.json`` are stored relative to the
+run folder (a file of the run is its bare name), so a runs folder can move;
+:attr:`RunDir.results` gives them back as absolute paths.
 
 Opening a run (:meth:`RunDir.open`) takes its lock (a second process waits,
 told who holds it) and checks what is there:
 
-* a finished run is reused only if every file of its own that its results
-  name (``*.pt``, ``*.json``) is present and loads. If one is damaged and the
-  run's final ``checkpoint.pt`` loads, the run is resumed from that checkpoint,
-  which on the CPU reproduces the files exactly; otherwise it is a one-line
-  error naming the file (``--rebuild`` or deleting the run folder recovers);
-* an unreadable ``results.json`` (truncated, empty, not an object) makes the
-  run unfinished again, with a one-line note;
+* ``config.json`` must be this run's: its kind and the hash of its config and
+  seed are the folder's (``<kind>/<hash>-s<seed>``); another run's config is a
+  one-line error, as the rest of the folder may be that run's too;
+* a ``results.json`` that is unreadable (truncated, empty, not an object) or
+  lacks a key its kind declares makes the run unfinished again, with a
+  one-line note;
+* a finished run is reused only if every line of its ``metrics.jsonl`` is a
+  strict-JSON object and every file of its own that its results name is
+  present, loads and holds what its kind says (e.g. ``supernet.pt`` is the
+  exported supernet of the run's space, not a training checkpoint). A
+  damaged file beside a final ``checkpoint.pt`` that loads is rebuilt from that
+  checkpoint, which on the CPU reproduces it exactly; anything else is a
+  one-line error naming the file (``--rebuild`` or deleting the run folder
+  recovers; a damaged ``metrics.jsonl`` cannot be rebuilt exactly, as its
+  records hold the wall times of their sessions);
 * an unfinished run resumes from its checkpoint (which must load), and
   ``metrics.jsonl`` is cut back to what that checkpoint had logged, so records
   between the checkpoint and a kill are not logged twice;
@@ -46,8 +62,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -57,26 +73,54 @@ from sgnas.errors import SgnasError
 
 __all__ = [
     "RunDir",
+    "RunKind",
     "atomic_write_bytes",
     "atomic_write_json",
     "atomic_write_text",
     "config_hash",
+    "declare_run_kind",
     "environment",
+    "file_mode",
     "output_folder",
     "read_jsonl",
     "remove_stale_temps",
     "strict_json",
+    "strict_jsonl_problem",
 ]
 
 _PACKAGES = ("torch", "torchvision", "timm", "numpy", "pandas", "scipy", "hypothesis", "sgnas-replication")
 
 
+def _umask() -> int:
+    """This process's umask, read without changing it where Linux tells it (``os.umask`` sets it to read it)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def file_mode() -> int:
+    """The mode a new file gets from a plain ``open()``: ``0666`` less the umask.
+
+    ``tempfile.mkstemp`` creates files at ``0600``; a file renamed into place
+    from one is given this mode first, so atomic writes do not make result
+    files private to their writer.
+    """
+    return 0o666 & ~_umask()
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file and rename (never a half-written file)."""
+    """Write ``data`` to ``path`` via a temporary file and rename (never a half-written file), at :func:`file_mode`."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
+        os.fchmod(fd, file_mode())
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -209,6 +253,28 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     return records
 
 
+def _refuse_constant(constant: str) -> None:
+    raise ValueError(f"bare {constant} is not standard JSON")
+
+
+def strict_jsonl_problem(data: bytes) -> str | None:
+    """Why ``data`` is not JSON lines of strict-JSON objects, each ended by a newline; None when it is.
+
+    The phrase reads after "metrics.jsonl is": ``not strict JSON at line 3 (...)``.
+    """
+    lines = data.split(b"\n")
+    if lines[-1]:
+        return f"cut off in line {len(lines)} (it has no newline at its end)"
+    for number, line in enumerate(lines[:-1], 1):
+        try:
+            record = json.loads(line, parse_constant=_refuse_constant)
+        except ValueError as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            return f"not strict JSON at line {number} ({str(err).splitlines()[0][:80]})"
+        if not isinstance(record, dict):
+            return f"not a JSON object at line {number}"
+    return None
+
+
 def _load(path: Path) -> tuple[Any, str | None]:
     """(contents, None) of a ``.pt`` or ``.json`` file, or (None, why it does not load)."""
     if not path.is_file():
@@ -226,6 +292,42 @@ def _load(path: Path) -> tuple[Any, str | None]:
 
 def _note(message: str) -> None:
     print(f"sgnas: note: {message}", file=sys.stderr, flush=True)
+
+
+#: a check of one file of a run: (the file, what it loaded as, the run); raises SgnasError saying what is wrong
+FileCheck = Callable[[Path, Any, "RunDir"], None]
+
+
+@dataclass(frozen=True)
+class RunKind:
+    """What a finished run of one kind holds; declared once (:func:`declare_run_kind`) beside the code that
+    writes such runs' results.
+
+    ``required``: the keys of its ``results.json`` that readers of such runs use;
+    ``files``: result key -> check of the file of the run that key names, run once the file loads;
+    ``links``: result keys that name files of other runs (the run it builds on).
+    The keys of ``files`` and ``links`` are required too, and hold paths (see the module's docstring).
+    """
+
+    name: str
+    required: tuple[str, ...] = ()
+    files: Mapping[str, FileCheck] = field(default_factory=dict)
+    links: tuple[str, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """Every key a finished run's results must hold."""
+        return tuple(dict.fromkeys((*self.required, *self.files, *self.links)))
+
+
+#: kind name (the folder its runs live in) -> its declaration
+_KINDS: dict[str, RunKind] = {}
+
+
+def declare_run_kind(kind: RunKind) -> RunKind:
+    """Declare what runs of ``kind.name`` hold (a re-import replaces the declaration); ``kind``."""
+    _KINDS[kind.name] = kind
+    return kind
 
 
 @dataclass(frozen=True)
@@ -267,11 +369,20 @@ class RunDir:
 
     def _check(self, rebuild: bool) -> str:
         """Verify what the run holds (see the module's docstring); ``reused``, ``resumed`` or ``rebuilt``."""
+        config_problem = self._config_problem()
+        if config_problem is not None:
+            return self._refuse(self.path / "config.json", config_problem, rebuild)
         results = self.path / "results.json"
-        if results.exists() and self._read_results() is None:
-            _note(f"run {self.path}: results.json is unreadable or not a JSON object; the run is resumed")
-            results.unlink()
+        if results.exists():
+            problem = self._results_problem(self._read_results())
+            if problem is not None:
+                _note(f"run {self.path}: results.json {problem}; the run is resumed")
+                results.unlink()
+        metrics = self.path / "metrics.jsonl"
         if self.finished:
+            metrics_problem = self._metrics_problem()
+            if metrics_problem is not None:
+                return self._refuse(metrics, metrics_problem, rebuild)
             damaged = self._damaged_files()
             if not damaged:
                 return "reused"
@@ -282,21 +393,25 @@ class RunDir:
                 results.unlink()
                 self._cut_metrics(checkpoint)
                 return "resumed"
-            if rebuild:
-                return self._empty()
-            raise SgnasError(f"run {self.path}: {target.name} is {problem}; rerun with --rebuild or delete the "
-                             f"run folder {self.path}")
+            return self._refuse(target, problem, rebuild)
         if not self.checkpoint_path.exists():
             self._cut_metrics(None)  # no checkpoint: the run starts again from nothing
             return "resumed"
         checkpoint, problem = _load(self.checkpoint_path)
-        if problem is not None and rebuild:
-            return self._empty()
         if problem is not None:
-            raise SgnasError(f"run {self.path}: checkpoint.pt is {problem}; rerun with --rebuild or delete the "
-                             f"run folder {self.path}")
+            return self._refuse(self.checkpoint_path, problem, rebuild)
         self._cut_metrics(checkpoint)
+        metrics_problem = self._metrics_problem()
+        if metrics_problem is not None:
+            return self._refuse(metrics, metrics_problem, rebuild)
         return "resumed"
+
+    def _refuse(self, target: Path, problem: str, rebuild: bool) -> str:
+        """With ``rebuild`` empty the run (``rebuilt``); else the one-line error naming ``target`` and the way out."""
+        if rebuild:
+            return self._empty()
+        raise SgnasError(f"run {self.path}: {target.name} is {problem}; rerun with --rebuild or delete the "
+                         f"run folder {self.path}")
 
     def _empty(self) -> str:
         """Remove everything the run holds but its lock (``rebuild``)."""
@@ -306,30 +421,90 @@ class RunDir:
         _note(f"run {self.path}: emptied for --rebuild; the run starts again")
         return "rebuilt"
 
-    def _damaged_files(self) -> list[tuple[Path, str]]:
-        """(file, problem) of every ``.pt``/``.json`` file of this run its results name that does not load.
+    def problems(self) -> list[tuple[Path, str]]:
+        """(file, what is wrong with it) of this run's config.json, metrics.jsonl and the files of its own its
+        results name, in that order: what :meth:`open` would refuse or rebuild; empty when all is well."""
+        found = []
+        for name, problem in (("config.json", self._config_problem()), ("metrics.jsonl", self._metrics_problem())):
+            if problem is not None:
+                found.append((self.path / name, problem))
+        return found + self._damaged_files()
 
-        Files of other runs (a generator names its supernet) are checked when their own run is opened;
-        this run's files are found by their place in the run folder, as the results may hold a path
-        relative to another working directory or to where the runs folder used to be.
+    def _saved_config(self) -> Any:
+        try:
+            return json.loads((self.path / "config.json").read_text())
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return None
+
+    def _config_problem(self) -> str | None:
+        """Why config.json is not this run's, by the folder's name (``<kind>/<hash>-s<seed>``); None when it is
+        or is not written yet."""
+        if not (self.path / "config.json").exists():
+            return None
+        saved = self._saved_config()
+        if not isinstance(saved, dict) or not isinstance(saved.get("config"), dict):
+            return "unreadable or not a run's config"
+        kind = self.path.parent.name
+        if saved.get("kind") != kind:
+            return f"the config of a {saved.get('kind')!r} run, not of this {kind!r} run"
+        name = f"{config_hash(saved['config'])}-s{saved.get('seed')}"
+        if name != self.path.name:
+            return f"not this run's config (its config and seed are those of run {name})"
+        return None
+
+    def _metrics_problem(self) -> str | None:
+        """Why metrics.jsonl is not strict JSON lines (:func:`strict_jsonl_problem`); None when it is or is absent."""
+        metrics = self.path / "metrics.jsonl"
+        if not metrics.exists():
+            return None
+        try:
+            return strict_jsonl_problem(metrics.read_bytes())
+        except OSError as err:
+            return f"unreadable ({err.strerror})"
+
+    @property
+    def declaration(self) -> RunKind | None:
+        """What this run's kind (named by its config.json, else by its folder) declares its runs hold, if declared."""
+        saved = self._saved_config()
+        kind = saved.get("kind") if isinstance(saved, dict) else None
+        return _KINDS.get(kind if isinstance(kind, str) else self.path.parent.name)
+
+    def _damaged_files(self) -> list[tuple[Path, str]]:
+        """(file, problem) of every file of this run its results name that is missing, does not load or fails its
+        kind's check.
+
+        Files of other runs (a generator names its supernet) are checked when their own run is opened; a file of
+        this run is found by its name in the run folder, whatever folder the results give (older versions of this
+        module stored it relative to the working directory or absolute).
         """
+        declaration, results = self.declaration, self._read_results() or {}
         damaged = []
-        for value in (self._read_results() or {}).values():
-            if isinstance(value, str) and value.endswith((".pt", ".json")) and Path(value).parent.name == self.path.name:
-                target = self.path / Path(value).name
-                problem = _load(target)[1]
-                if problem is not None:
-                    damaged.append((target, problem))
+        for key, check in (declaration.files.items() if declaration is not None else ()):
+            target = self.path / Path(str(results.get(key, key))).name
+            payload, problem = _load(target)
+            if problem is None:
+                try:
+                    check(target, payload, self)
+                except SgnasError as err:
+                    problem = f"not a {declaration.name} run's {target.name} ({err})"
+            if problem is not None:
+                damaged.append((target, problem))
         return damaged
 
     def _cut_metrics(self, checkpoint: Any) -> None:
-        """Keep of metrics.jsonl what ``checkpoint`` had logged (all of it for None: nothing), atomically."""
+        """Keep of metrics.jsonl what ``checkpoint`` had logged (all of it for None: nothing), atomically.
+
+        A checkpoint of a version that did not record it keeps every complete line (only a torn last one goes).
+        """
         metrics = self.path / "metrics.jsonl"
-        size = checkpoint.get("metrics_bytes") if isinstance(checkpoint, dict) else 0
-        if checkpoint is not None and size is None:  # a checkpoint of a version that did not record it
+        if not metrics.exists():
             return
-        if metrics.exists() and metrics.stat().st_size > int(size):
-            atomic_write_bytes(metrics, metrics.read_bytes()[:int(size)])
+        data = metrics.read_bytes()
+        size = checkpoint.get("metrics_bytes") if isinstance(checkpoint, dict) else 0
+        if checkpoint is not None and size is None:
+            size = data.rfind(b"\n") + 1
+        if len(data) > int(size):
+            atomic_write_bytes(metrics, data[:int(size)])
 
     def resume_point(self) -> dict[str, Any]:
         """What a checkpoint of this run records about the run's files: how much of metrics.jsonl it covers."""
@@ -341,24 +516,62 @@ class RunDir:
         return json.loads((self.path / "config.json").read_text())["config"]
 
     def _read_results(self) -> dict[str, Any] | None:
+        """results.json as stored (paths relative to the run folder), or None when it is absent or not an object."""
         try:
             results = json.loads((self.path / "results.json").read_text())
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             return None
         return results if isinstance(results, dict) else None
 
+    def _results_problem(self, results: dict[str, Any] | None) -> str | None:
+        """Why ``results`` do not finish the run (the phrase reads after "results.json"); None when they do."""
+        if results is None:
+            return "is unreadable or not a JSON object"
+        declaration = self.declaration
+        if declaration is None:
+            return None
+        missing = [key for key in declaration.keys if key not in results]
+        if missing:
+            return f"lacks {', '.join(missing)} (what every {declaration.name} run's results hold)"
+        pathless = [key for key in (*declaration.files, *declaration.links) if not isinstance(results[key], str)]
+        if pathless:
+            return f"names no file under {', '.join(pathless)}"
+        return None
+
     @property
     def finished(self) -> bool:
-        """Whether ``results.json`` holds a JSON object (an unreadable one does not finish a run)."""
-        return self._read_results() is not None
+        """Whether ``results.json`` is a JSON object with every key the run's kind declares."""
+        results = self._read_results()
+        return results is not None and self._results_problem(results) is None
 
     @property
     def results(self) -> dict[str, Any]:
+        """The results, with the paths the kind declares resolved against the run folder (absolute)."""
         results = self._read_results()
-        if results is None:
+        problem = self._results_problem(results)
+        if results is None or problem is not None:
             raise SgnasError(f"run {self.path} has no readable results.json (unfinished or damaged); run its step "
                              "again, with --rebuild if it is damaged")
+        declaration = self.declaration
+        if declaration is not None:
+            base = self.path.absolute()
+            for key in declaration.files:
+                results[key] = str(base / Path(results[key]).name)
+            for key in declaration.links:
+                results[key] = os.path.normpath(os.path.join(base, results[key]))
         return results
+
+    def _stored(self, results: dict[str, Any]) -> dict[str, Any]:
+        """``results`` as results.json holds them: the paths the kind declares relative to the run folder."""
+        declaration, stored = self.declaration, dict(results)
+        if declaration is not None:
+            for key in declaration.files:
+                if isinstance(stored.get(key), str):
+                    stored[key] = Path(stored[key]).name
+            for key in declaration.links:
+                if isinstance(stored.get(key), str):
+                    stored[key] = os.path.relpath(stored[key], self.path)
+        return stored
 
     @property
     def checkpoint_path(self) -> Path:
@@ -378,6 +591,6 @@ class RunDir:
                 yield record
 
     def finish(self, results: dict[str, Any]) -> None:
-        """Write the results (the run is finished) and let the run's lock go."""
-        atomic_write_json(self.path / "results.json", results)
+        """Write the results (the run is finished; paths stored relative to the run folder) and let the lock go."""
+        atomic_write_json(self.path / "results.json", self._stored(results))
         locking.release(self.path)

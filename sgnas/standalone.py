@@ -39,7 +39,7 @@ from sgnas.export import export_timm
 from sgnas.progress import progress
 from sgnas.runs import RunDir
 from sgnas.space import SearchSpace
-from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, seed_all, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.divergence import check_loss
 from sgnas.training.schedules import LRFactor
@@ -95,7 +95,7 @@ def train_standalone(
     arch.check_space(space)
     dist = dist or Distributed()
     precision = precision or Precision("off", torch.device(device))
-    torch.manual_seed(seed)
+    seed_all(seed)
     model = _model(arch, space, config).to(device)
     whole = DataSplits(_whole_training_set(splits), splits.val, splits.test, splits.classes, splits.mean,
                        splits.std, splits.image_size, splits.in_memory)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import matplotlib.image as mpimg
@@ -95,6 +96,7 @@ def test_missing_inputs_get_a_page_that_says_so(tmp_path: Path) -> None:
 
 def test_cli_prints_the_pdf_path_last(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "results").mkdir()
+    (tmp_path / "results" / FILES["manifest"]).write_text("{}")
     assert main(["--results", str(tmp_path / "results"), "--out", str(tmp_path / "out")]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.endswith(".pdf") and Path(last).exists()
@@ -151,3 +153,46 @@ def test_an_estimate_on_a_supernet_at_chance_says_so_in_the_legend(tmp_path: Pat
     labels = accuracy_vs_macs(results).axes[0].get_legend_handles_labels()[1]
     assert "SPOS + evolution (not testable: supernet at chance)" in labels
     assert "SGNAS (generator)" in labels
+
+
+def _results_of_runs(root: Path, run_preset: str, run_seeds: tuple[int, ...] = (0,), **manifest: object) -> Path:
+    """A results folder whose manifest lists supernet runs of ``run_preset`` (their config.json only); the manifest
+    says the runs' seeds unless ``manifest`` says others."""
+    results = root / "results"
+    listed = []
+    for seed in run_seeds:
+        run = results / "runs" / "supernet" / f"abc-s{seed}"
+        run.mkdir(parents=True)
+        (run / "config.json").write_text(json.dumps({"kind": "supernet", "seed": seed, "config": {"preset": run_preset}}))
+        listed.append(f"runs/supernet/abc-s{seed}")
+    (results / FILES["manifest"]).write_text(json.dumps({"seeds": list(run_seeds), "runs": {"supernet": listed},
+                                                         **manifest}))
+    return results
+
+
+@pytest.mark.parametrize(("manifest", "said"), [
+    ({"plan": "paper", "preset": "paper", "indicative": False}, "says preset 'paper', the run configs it lists say 'smoke'"),
+    ({"plan": "paper"}, "says plan 'paper', the run configs it lists say preset 'smoke'"),
+    ({"preset": "smoke", "seeds": [0, 1]}, "says seeds [0, 1], the run configs it lists say [0]"),
+])
+def test_a_manifest_that_disagrees_with_its_runs_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             manifest: dict, said: str) -> None:
+    results = _results_of_runs(tmp_path, "smoke", **manifest)
+    assert main(["--results", str(results), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("build_report: error: ") and len(err.splitlines()) == 1 and said in err, err
+    assert "rerun the harness" in err and not (tmp_path / "out" / report_module.REPORT_NAME).exists()
+
+
+def test_the_preset_reported_is_the_runs_and_only_runs_confirm_full_scale(tmp_path: Path) -> None:
+    from replication.results import indicative_note, provenance
+
+    smoke = _results_of_runs(tmp_path / "a", "smoke", (0, 1), plan="smoke", preset="smoke", indicative=True)
+    source = provenance(smoke)
+    assert (source.preset, source.plan, source.seeds, source.indicative) == ("smoke", "smoke", [0, 1], True)
+    assert len(source.sources) == 2 and any("indicative only" in note for note in indicative_note(smoke))
+    paper = _results_of_runs(tmp_path / "b", "paper", plan="paper", preset="paper", indicative=False)
+    assert not provenance(paper).indicative and not any("indicative" in n for n in indicative_note(paper))
+    shutil.rmtree(paper / "runs")  # the manifest's word alone does not make numbers full scale
+    assert provenance(paper).indicative and not provenance(paper).sources
+    assert any("none of the runs it lists is there to confirm it" in n for n in indicative_note(paper))

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
+import stat
 import subprocess
 import sys
 import textwrap
 import time
 import typing
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pytest
 import torch
 
 from sgnas.cli import main
 from sgnas.errors import SgnasError
-from sgnas.runs import RunDir
+from sgnas.runs import RunDir, atomic_write_text, file_mode
+from sgnas.training.checkpoint import save_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
 SMOKE = ["--preset", "smoke", "--set", "data.dataset=synthetic"]
@@ -114,10 +119,18 @@ def test_bad_options_are_one_line_before_anything_is_written(capsys: pytest.Capt
     assert not out.exists()
 
 
+def results_folder(path: Path) -> Path:
+    """A results folder holding one result file (a report needs at least one)."""
+    path.mkdir(parents=True)
+    (path / "manifest.json").write_text("{}")
+    return path
+
+
 def _report(results: Path, out: Path) -> int:
     from reports.build_report import main as report_main
 
-    results.mkdir(exist_ok=True)
+    if not results.exists():
+        results_folder(results)
     return report_main(["--results", str(results), "--out", str(out)])
 
 
@@ -174,6 +187,25 @@ def test_bad_script_arguments_leave_no_results_folder(capsys: pytest.CaptureFixt
     line = one_line_error(capsys, f"{script}: error:")
     assert code == 2 and message in line, line
     assert not out.exists(), "no results folder and no lock file for a refused input"
+
+
+@pytest.mark.parametrize("case", ["empty", "a file", "missing"])
+def test_report_results_that_are_not_a_results_folder(capsys: pytest.CaptureFixture, tmp_path: Path,
+                                                      case: str) -> None:
+    from reports.build_report import main as report_main
+
+    results = tmp_path / "results"
+    if case == "empty":
+        results.mkdir()
+    elif case == "a file":
+        results.write_text("x")
+    code = report_main(["--results", str(results), "--out", str(tmp_path / "out")])
+    line = one_line_error(capsys, "build_report: error:")
+    expected = {"empty": f"no results in {results}: run tox -e replicate-table first",
+                "a file": f"--results {results} is a file, not a folder",
+                "missing": f"results folder {results} does not exist: run tox -e replicate-table first"}[case]
+    assert code == 2 and expected in line, line
+    assert not (tmp_path / "out").exists()
 
 
 # --- divergence ------------------------------------------------------------------------------------
@@ -234,9 +266,10 @@ def test_metrics_are_strict_json(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def finished_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished smoke supernet and generator (synthetic data), copied by each test that damages them."""
+    """A finished smoke pipeline (synthetic data): supernet, generator, search and the stand-alone evaluations of
+    its architectures, copied by each test that damages them."""
     root = tmp_path_factory.mktemp("finished")
-    assert main(["pipeline", *SMOKE, "--runs-dir", str(root), "--no-evaluate", "--json"]) == 0
+    assert main(["pipeline", *SMOKE, "--runs-dir", str(root), "--json"]) == 0
     return root
 
 
@@ -281,6 +314,152 @@ def test_pipeline_checks_the_supernet_results(capsys: pytest.CaptureFixture, run
     assert main(["pipeline", *SMOKE, "--runs-dir", str(runs), "--no-evaluate", "--json"]) == 0
     assert "results.json is unreadable" in capsys.readouterr().err
     assert isinstance(json.loads(results.read_text()), dict)
+
+
+def one_run(runs: Path, kind: str) -> Path:
+    """The run of ``kind`` (the first, by name, of the evaluations)."""
+    return sorted((runs / kind).iterdir())[0]
+
+
+@pytest.mark.parametrize("kind", ["supernet", "generator", "search", "evaluate"])
+def test_results_json_without_the_keys_of_its_kind_is_redone(capsys: pytest.CaptureFixture, runs: Path,
+                                                             kind: str) -> None:
+    run = one_run(runs, kind)
+    results = run / "results.json"
+    before = json.loads(results.read_text())
+    results.write_text("{}")
+    assert main(["pipeline", *SMOKE, "--runs-dir", str(runs), "--json"]) == 0
+    err = capsys.readouterr().err
+    assert f"run {run}: results.json lacks " in err and "the run is resumed" in err and "Traceback" not in err
+    assert json.loads(results.read_text()).keys() == before.keys()
+
+
+def test_results_name_files_relative_to_the_run_folder_and_read_back_absolute(runs: Path) -> None:
+    """``runs`` is a copy of another runs folder: a moved one, whose paths resolve where it is now."""
+    supernet, generator = supernet_run(runs), one_run(runs, "generator")
+    stored = json.loads((generator / "results.json").read_text())
+    assert stored["generator"] == "generator.pt"
+    assert stored["supernet"] == f"../../supernet/{supernet.name}/supernet.pt"
+    assert json.loads((supernet / "results.json").read_text())["supernet"] == "supernet.pt"
+    assert RunDir(generator).results["supernet"] == str((supernet / "supernet.pt").absolute())
+    assert RunDir(generator).results["generator"] == str((generator / "generator.pt").absolute())
+    results = supernet / "results.json"  # as an older version stored it: relative to its working directory
+    results.write_text(json.dumps({**json.loads(results.read_text()), "supernet": f"runs/supernet/{supernet.name}/supernet.pt"}))
+    assert RunDir(supernet).results["supernet"] == str((supernet / "supernet.pt").absolute())
+    assert train_supernet(runs) == 0
+
+
+@pytest.mark.parametrize("damage", ["garbage line", "bare NaN", "list line", "torn last line"])
+def test_a_corrupt_metrics_line_of_a_finished_run_is_one_line_and_rebuild_recovers(
+        capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path, damage: str) -> None:
+    run = supernet_run(runs)
+    metrics = run / "metrics.jsonl"
+    lines = metrics.read_text().splitlines(keepends=True)
+    if damage == "torn last line":
+        metrics.write_text("".join(lines) + '{"event": "tr')
+    else:
+        bad = {"garbage line": "not json at all\n", "bare NaN": '{"loss": NaN}\n', "list line": "[1, 2]\n"}[damage]
+        metrics.write_text("".join([lines[0], bad, *lines[1:]]))
+    assert train_supernet(runs) == 2
+    line = one_line_error(capsys)
+    where = f"line {len(lines) + 1}" if damage == "torn last line" else "line 2"
+    assert f"{run}: metrics.jsonl is " in line and where in line and "--rebuild" in line, line
+    assert train_supernet(runs, "--rebuild") == 0
+    assert_same_weights(run / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")
+    strict_records(metrics)
+
+
+@pytest.mark.parametrize("damage", ["another kind", "another config"])
+def test_a_config_json_of_another_run_is_one_line_and_rebuild_recovers(
+        capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path, damage: str) -> None:
+    run = supernet_run(runs)
+    config = run / "config.json"
+    if damage == "another kind":
+        shutil.copy(one_run(runs, "generator") / "config.json", config)
+        expected = "config.json is the config of a 'generator' run, not of this 'supernet' run"
+    else:
+        saved = json.loads(config.read_text())
+        saved["config"]["supernet"]["lr"] *= 2
+        config.write_text(json.dumps(saved))
+        expected = "config.json is not this run's config (its config and seed are those of run "
+    assert train_supernet(runs) == 2
+    line = one_line_error(capsys)
+    assert expected in line and "--rebuild" in line and str(run) in line, line
+    assert train_supernet(runs, "--rebuild") == 0
+    assert json.loads(config.read_text()) == json.loads((supernet_run(finished_runs) / "config.json").read_text())
+    assert_same_weights(run / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")
+
+
+def tensors_of(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Every tensor and plain leaf of a nested checkpoint, by its path in it."""
+    if isinstance(value, dict):
+        return {k: v for key, item in value.items() for k, v in tensors_of(item, f"{prefix}.{key}").items()}
+    if isinstance(value, (list, tuple)):
+        return {k: v for i, item in enumerate(value) for k, v in tensors_of(item, f"{prefix}[{i}]").items()}
+    return {prefix: value}
+
+
+def assert_same_entries(left: dict[str, Any], right: dict[str, Any], what: str) -> None:
+    assert left.keys() == right.keys(), what
+    for key in left:
+        a, b = left[key], right[key]
+        assert (torch.equal(a, b) if isinstance(a, torch.Tensor) else a == b), f"{what}: {key} differs"
+
+
+@pytest.mark.parametrize(("kind", "damage"), [("supernet", "checkpoint copied"), ("supernet", "a key missing"),
+                                              ("generator", "checkpoint copied")])
+def test_exported_weights_that_are_not_what_their_run_exports_are_rebuilt(
+        capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path, kind: str, damage: str) -> None:
+    run = one_run(runs, kind)
+    weights = run / f"{kind}.pt"
+    if damage == "checkpoint copied":
+        shutil.copy(run / "checkpoint.pt", weights)
+        expected = f"holds a {kind}-training, expected a {kind}"
+    else:
+        payload = torch.load(weights, weights_only=True)
+        payload["model"].pop(next(iter(payload["model"])))
+        save_checkpoint(weights, {k: v for k, v in payload.items() if k != "format"})
+        expected = "does not fit the supernet: Missing key(s)"
+    command = (["train-supernet", *SMOKE, "--runs-dir", str(runs)] if kind == "supernet" else
+               ["train-generator", "--supernet", str(supernet_run(runs)), "--runs-dir", str(runs)])
+    assert main(command) == 0
+    err = capsys.readouterr().err
+    assert f"{kind}.pt is not a {kind} run's {kind}.pt (checkpoint " in err and expected in err, err
+    assert "rebuilding it from the run's final checkpoint.pt" in err
+    original = torch.load(one_run(finished_runs, kind) / f"{kind}.pt", weights_only=True)
+    assert_same_entries(tensors_of(torch.load(weights, weights_only=True)), tensors_of(original), f"{kind}.pt")
+
+
+def test_two_identical_runs_store_identical_checkpoints_and_rng_states(tmp_path: Path, finished_runs: Path) -> None:
+    """The global RNGs a checkpoint stores are seeded by the run, not left as the process found them."""
+    np.random.seed(12345)  # what another process would start from
+    random.seed(54321)
+    assert main(["pipeline", *SMOKE, "--runs-dir", str(tmp_path), "--no-evaluate", "--json"]) == 0
+    for kind, weights in (("supernet", "model"), ("generator", "generator")):
+        first = torch.load(one_run(finished_runs, kind) / "checkpoint.pt", weights_only=True)
+        again = torch.load(one_run(tmp_path, kind) / "checkpoint.pt", weights_only=True)
+        for part in (weights, "optimizer", "rng"):
+            assert_same_entries(tensors_of(first[part]), tensors_of(again[part]), f"{kind} checkpoint.pt {part}")
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o002, 0o077], ids=["022", "002", "077"])
+def test_atomic_writes_give_the_mode_a_plain_open_gives(tmp_path: Path, umask: int) -> None:
+    previous = os.umask(umask)
+    try:
+        atomic_write_text(tmp_path / "atomic.json", "{}")
+        (tmp_path / "plain.json").write_text("{}")
+        mode = file_mode()
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "atomic.json").stat().st_mode) == stat.S_IMODE(
+        (tmp_path / "plain.json").stat().st_mode) == mode == 0o666 & ~umask
+
+
+def test_run_files_have_the_mode_a_plain_open_gives(finished_runs: Path) -> None:
+    files = [path for path in finished_runs.rglob("*") if path.is_file()]
+    assert {path.name for path in files} >= {"config.json", "results.json", "checkpoint.pt", "supernet.pt"}
+    assert {str(path): oct(stat.S_IMODE(path.stat().st_mode)) for path in files} == {
+        str(path): oct(file_mode()) for path in files}
 
 
 def test_a_truncated_supernet_is_rebuilt_from_the_final_checkpoint(capsys: pytest.CaptureFixture, runs: Path,
@@ -392,13 +571,14 @@ def test_a_held_report_folder_is_waited_for_and_temp_names_are_unique(capsys: py
     from reports.build_report import REPORT_NAME
     from reports.build_report import main as report_main
 
-    (tmp_path / "results").mkdir()
+    results_folder(tmp_path / "results")
     out = tmp_path / "out"
     (out / f"{REPORT_NAME}.tmp").mkdir(parents=True)  # the old fixed temporary name, taken
     holder = hold(out, 1.0)
     assert report_main(["--results", str(tmp_path / "results"), "--out", str(out)]) == 0
     assert f"in use by pid {holder.pid}" in capsys.readouterr().err
     assert (out / REPORT_NAME).stat().st_size > 0
+    assert stat.S_IMODE((out / REPORT_NAME).stat().st_mode) == file_mode()
     holder.wait()
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from replication.results import read_manifest
+from replication.results import manifest_runs
 from replication.supernets import chance_top1
 from reports.figures._common import MissingResult, chance_line, new_figure, styled
 from reports.style import FULL_WIDTH
@@ -56,9 +56,7 @@ def metric_group(key: str) -> str | None:
 
 def run_dirs(results_dir: Path, kind: str) -> list[Path]:
     """The run directories of ``kind`` (``supernet`` or ``generator``) that the manifest lists and that exist."""
-    listed = read_manifest(results_dir).get("runs", {}).get(kind, [])
-    paths = [Path(p) if Path(p).is_absolute() else Path(results_dir) / p for p in listed]
-    return [p for p in paths if (p / "metrics.jsonl").exists()]
+    return [p for p in manifest_runs(results_dir, kind) if (p / "metrics.jsonl").exists()]
 
 
 def metric_series(records: list[dict[str, Any]]) -> dict[str, Series]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -39,7 +40,7 @@ from sgnas.generator.prior import PriorPool
 from sgnas.generator.relax import decode
 from sgnas.registry import STRATEGIES
 from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
-from sgnas.training.checkpoint import load_checkpoint
+from sgnas.training.checkpoint import check_checkpoint, load_checkpoint, load_error
 
 __all__ = ["GeneratorStrategy", "PriorStrategy"]
 
@@ -77,14 +78,29 @@ class GeneratorStrategy(SearchStrategy):
              outside_range: str = "refuse", device: str | torch.device = "cpu") -> GeneratorStrategy:
         """The generator exported by :meth:`sgnas.generator.train.GeneratorTrainer.export`."""
         payload = load_checkpoint(path, "generator", cost_model.space.describe(), preset, map_location=device)
-        generator = build_generator(payload["network"], cost_model.space.num_layers, payload["hidden"])
+        return cls.from_checkpoint(payload, path, cost_model, outside_range, device)
+
+    @classmethod
+    def from_checkpoint(cls, payload: dict[str, Any], path: str | Path, cost_model: CostModel,
+                        outside_range: str = "refuse", device: str | torch.device = "cpu") -> GeneratorStrategy:
+        """The generator of ``payload``, an exported generator checkpoint read from ``path`` (checked by the caller
+        to be one of this space and preset); a network or prior pool that does not fit is a one-line error."""
         try:
+            generator = build_generator(payload["network"], cost_model.space.num_layers, payload["hidden"])
             generator.load_state_dict(payload["state"])
-        except RuntimeError as err:
-            raise SgnasError(f"generator checkpoint {path} does not fit: {str(err).splitlines()[0]}") from None
-        return cls(generator.to(device), cost_model, PriorPool.from_state(payload["prior_pool"]),
-                   (payload["target_low"], payload["target_high"]), payload["convention"],
-                   payload["forced_sampling"], outside_range)
+            pool = PriorPool.from_state(payload["prior_pool"])
+            low, high = payload["target_low"], payload["target_high"]
+            convention, forced_sampling = payload["convention"], payload["forced_sampling"]
+        except (RuntimeError, KeyError, TypeError, ValueError, SgnasError) as err:
+            raise SgnasError(f"generator checkpoint {path} does not fit: {load_error(err)}") from None
+        return cls(generator.to(device), cost_model, pool, (low, high), convention, forced_sampling, outside_range)
+
+    @classmethod
+    def check_file(cls, path: Path, payload: Any, cost_model: CostModel, preset: str) -> None:
+        """That ``payload`` (read from ``path``) is the exported generator of ``cost_model``'s space and ``preset``
+        (not a training checkpoint) and builds."""
+        space = cost_model.space.describe()
+        cls.from_checkpoint(check_checkpoint(payload, path, "generator", space, preset), path, cost_model)
 
     @classmethod
     def from_context(cls, context: SearchContext) -> GeneratorStrategy:

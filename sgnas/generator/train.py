@@ -78,7 +78,14 @@ from sgnas.generator.relax import TauSchedule, decode, relax
 from sgnas.progress import progress as make_progress
 from sgnas.runs import RunDir
 from sgnas.stats import kendall_tau
-from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from sgnas.training.checkpoint import (
+    RunCost,
+    load_checkpoint,
+    rng_state,
+    save_checkpoint,
+    seed_all,
+    set_rng_state,
+)
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.divergence import check_loss
 from sgnas.training.supernet import evaluate_top1
@@ -231,7 +238,7 @@ class GeneratorTrainer:
         self.device = next(supernet.parameters()).device
         self.dist = dist or Distributed()
         self.precision = precision or Precision("off", self.device)
-        torch.manual_seed(seed)
+        seed_all(seed)
         self.generator = build_generator(config.network, space.num_layers, config.hidden, config.init).to(self.device)
         self.optimizer = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=config.betas,
                                           weight_decay=config.weight_decay)

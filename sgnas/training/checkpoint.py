@@ -6,6 +6,8 @@ description, the preset) so that loading it into another space or preset is a
 one-line error instead of a shape mismatch deep in ``load_state_dict``. RNG
 states (torch, numpy's legacy global generator, Python's ``random``) are stored
 as tensors and plain values so that ``torch.load(weights_only=True)`` reads them.
+Every training step seeds all three from the run's seed (:func:`seed_all`), so
+two identical runs store identical states, not whatever the process started with.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import torch
 from sgnas.errors import SgnasError
 from sgnas.runs import atomic_write_bytes
 
-__all__ = ["RunCost", "load_checkpoint", "rng_state", "save_checkpoint", "set_rng_state"]
+__all__ = ["RunCost", "check_checkpoint", "load_checkpoint", "load_error", "rng_state", "save_checkpoint", "seed_all",
+           "set_rng_state"]
 
 FORMAT = "sgnas-checkpoint/1"
 
@@ -78,6 +81,15 @@ def load_checkpoint(
     except Exception as err:  # torch raises many types for truncated or foreign files
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise SgnasError(f"checkpoint {path} is corrupt or not a checkpoint ({reason[:120]})") from None
+    return check_checkpoint(payload, path, kind, space, preset)
+
+
+def check_checkpoint(payload: Any, path: str | Path, kind: str, space: dict[str, Any] | None = None,
+                     preset: str | None = None) -> dict[str, Any]:
+    """``payload`` (loaded from ``path``), checked to be a ``kind`` checkpoint of ``space`` and ``preset`` (if given).
+
+    What :func:`load_checkpoint` checks, for a payload already loaded (a run folder's check of its files).
+    """
     if not isinstance(payload, dict) or payload.get("format") != FORMAT:
         raise SgnasError(f"checkpoint {path} is not an sgnas checkpoint")
     if payload.get("kind") != kind:
@@ -92,6 +104,29 @@ def load_checkpoint(
     if preset is not None and payload.get("preset") != preset:
         raise SgnasError(f"checkpoint {path} comes from preset {payload.get('preset')!r}, this run uses {preset!r}")
     return payload
+
+
+def load_error(err: BaseException, limit: int = 160) -> str:
+    """One line saying why weights did not load into a model (cut at ``limit`` characters): ``load_state_dict``'s
+    first line is a header ending in a colon, and the missing or unexpected keys follow on the next line."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    if not lines:
+        return type(err).__name__
+    text = lines[1] if lines[0].endswith(":") and len(lines) > 1 else lines[0]
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def seed_all(seed: int) -> None:
+    """Seed torch, numpy's legacy global generator and Python's ``random`` with ``seed`` (0 to 2^32 - 1).
+
+    The library draws only from torch and from generators of its own, but a
+    checkpoint stores all three global states (:func:`rng_state`) so that a
+    resumed run continues any library that draws from them; seeded, they are
+    the same in two identical runs.
+    """
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
 
 
 def rng_state() -> dict[str, Any]:

@@ -57,14 +57,22 @@ from sgnas.runs import RunDir
 from sgnas.samplers import PathSampler
 from sgnas.space import MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
 from sgnas.stats import binomial_interval
-from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
+from sgnas.training.checkpoint import (
+    RunCost,
+    check_checkpoint,
+    load_checkpoint,
+    load_error,
+    rng_state,
+    save_checkpoint,
+    set_rng_state,
+)
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.divergence import check_loss
 from sgnas.training.schedules import LRFactor
 
 __all__ = [
-    "FINAL_LOSS_RECORDS", "SupernetTrainer", "evaluate_counts", "evaluate_top1", "load_supernet",
-    "validation_architectures", "validation_summary",
+    "FINAL_LOSS_RECORDS", "SupernetTrainer", "check_supernet_file", "evaluate_counts", "evaluate_top1",
+    "load_supernet", "supernet_from_checkpoint", "validation_architectures", "validation_summary",
 ]
 
 #: logged training losses (every 20 steps and at epoch ends) averaged into the final training loss
@@ -145,15 +153,27 @@ def _identity(space: SearchSpace, preset: str) -> dict[str, Any]:
 def load_supernet(path: str | Path, space: SearchSpace, preset: str | None = None,
                   device: str | torch.device = "cpu") -> nn.Module:
     """A trained UnifiedSupernet from a supernet checkpoint (checked against ``space`` and ``preset``)."""
+    payload = load_checkpoint(path, "supernet", space.describe(), preset, map_location=device)
+    return supernet_from_checkpoint(payload, path, space).to(device)
+
+
+def supernet_from_checkpoint(payload: dict[str, Any], path: str | Path, space: SearchSpace) -> nn.Module:
+    """The UnifiedSupernet of ``space`` holding the weights of ``payload``, an exported supernet read from
+    ``path``: every key and shape of the model's state dict, no more, no fewer (else a one-line error)."""
     from sgnas.supernet import UnifiedSupernet
 
-    payload = load_checkpoint(path, "supernet", space.describe(), preset, map_location=device)
-    supernet = UnifiedSupernet(space, act=payload["act"], shadow_bn=payload["shadow_bn"])
     try:
+        supernet = UnifiedSupernet(space, act=payload["act"], shadow_bn=payload["shadow_bn"])
         supernet.load_state_dict(payload["model"])
-    except RuntimeError as err:
-        raise SgnasError(f"checkpoint {path} does not fit the supernet: {str(err).splitlines()[0]}") from None
-    return supernet.to(device)
+    except (RuntimeError, KeyError, TypeError, AttributeError) as err:
+        raise SgnasError(f"checkpoint {path} does not fit the supernet: {load_error(err)}") from None
+    return supernet
+
+
+def check_supernet_file(path: Path, payload: Any, space: SearchSpace, preset: str) -> None:
+    """That ``payload`` (read from ``path``) is what :meth:`SupernetTrainer.export` writes for ``space`` and
+    ``preset``: an exported supernet, not a training checkpoint, whose weights fit the model."""
+    supernet_from_checkpoint(check_checkpoint(payload, path, "supernet", space.describe(), preset), path, space)
 
 
 class SupernetTrainer:
