@@ -39,7 +39,15 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from replication.cost_for_n import EVALUATION_STRATEGIES, NS, OneTimeCost, cost_rows, one_time_cost  # noqa: E402
+from replication._inputs import check_seeds  # noqa: E402
+from replication.cost_for_n import (  # noqa: E402
+    NS,
+    OneTimeCost,
+    cost_rows,
+    evaluation_strategies,
+    generator_strategies,
+    one_time_cost,
+)
 from replication.methods import Method, methods, resolve_methods  # noqa: E402
 from replication.plans import BUDGET_FRACTIONS, PLANS, budget_targets, load_plan  # noqa: E402
 from replication.results import (  # noqa: E402
@@ -59,7 +67,6 @@ from sgnas.runs import RunDir, environment, remove_stale_temps  # noqa: E402
 
 __all__ = ["main", "run_replication", "search_rows"]
 
-GENERATOR = "generator"
 #: the ``variant`` of generator_sweep.csv rows that hold the prior-only baseline's MACs
 PRIOR_ONLY = "prior-only"
 
@@ -109,8 +116,9 @@ def search_rows(method: str, seed: int, budgets: Sequence[str], records: Sequenc
     """Rows of search.csv for one method and seed; evaluation-based searches also get the evaluations they spent
     (distinct architectures, as the strategy recorded them) and the ``evaluation_budget`` they were given."""
     rows = []
+    evaluation_based = evaluation_strategies()
     for budget, record in zip(budgets, records):
-        counted = record["strategy"] in EVALUATION_STRATEGIES
+        counted = record["strategy"] in evaluation_based
         rows.append({
             "method": method, "seed": seed, "budget": budget,
             "target_macs_m": record["target_m_in_convention"], "macs_m": record["macs_m_in_convention"],
@@ -150,8 +158,7 @@ def run_replication(
     from sgnas.pipeline import prepare, train_generator, train_supernet
 
     chosen = resolve_methods(method_keys if method_keys is not None else methods())
-    if not seeds:
-        raise SgnasError("no seeds given")
+    seeds = check_seeds(seeds)
     results_dir = Path(results_dir)
     runs_dir = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
     try:
@@ -210,7 +217,7 @@ def run_replication(
                         counter.start(f"seed {seed}, {method.key} budget {row['budget']} stand-alone training")
                         row["standalone_top1"] = _standalone(runtime, row["architecture"], runs_dir)
                 one_time: OneTimeCost | None = None
-                if generator_run is not None and method.strategy == GENERATOR:
+                if generator_run is not None and method.strategy in generator_strategies():
                     one_time = one_time_cost(generator_run.results, f"generator run {generator_run.path}")
                 searched_rows += rows
                 costs += cost_rows(method.key, seed, [{**r, "evaluation_budget": budget} for r in records], one_time, NS)

@@ -45,6 +45,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+from replication._inputs import check_seeds  # noqa: E402
 from replication.results import write_csv, write_json  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.config import DataConfig  # noqa: E402
@@ -381,8 +382,7 @@ def run_nasbench201(
     """The track for every seed at plan ``plan_name``, reusing finished runs; its files in ``results_dir``."""
     if plan_name not in NB201_PLANS:
         raise SgnasError(f"unknown NAS-Bench-201 plan {plan_name!r}; choose one of {', '.join(NB201_PLANS)}")
-    if not seeds:
-        raise SgnasError("no seeds given")
+    seeds = check_seeds(seeds)
     plan = NB201_PLANS[plan_name]
     results_dir = Path(results_dir)
     runs_dir = Path(runs_dir) if runs_dir is not None else results_dir / "runs"

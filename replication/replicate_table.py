@@ -30,6 +30,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import torch  # noqa: E402
 
+from replication._inputs import check_seeds  # noqa: E402
 from replication.harness import run_replication  # noqa: E402
 from replication.nasbench201 import run_nasbench201, table_path  # noqa: E402
 from replication.plans import PLANS  # noqa: E402
@@ -71,6 +72,8 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
     inputs were not produced is reported as skipped. The tables built, in order.
     """
     out = Path(out)
+    if not reference_only:
+        seeds = check_seeds(seeds)  # before Table A, so that a bad list stops with one line and nothing else
     tables = [_reference(out)]
     write_and_print(tables[0], out)
     if reference_only:

@@ -1,11 +1,12 @@
 """Searching NAS-Bench-201 cells under a MACs limit: random sampling, random search and SPOS's evolution.
 
-The same algorithms as :mod:`baselines.random_search` and
-:mod:`baselines.evolution`, written for cells here rather than made generic
-there: those draw, mutate and cross over the unified space's layers of six
-sub-blocks (with forced sampling and the budget-aware layer sampler), and
-opening them to a second representation would change the code the unified
-space's results come from. Here a cell's unit of variation is its edge:
+The same algorithms as the unified space's ``random-search`` and ``evolution``
+strategies (:data:`sgnas.registry.STRATEGIES`, from the ``baselines`` plugin),
+written for cells here rather than made generic there: those draw, mutate and
+cross over the unified space's layers of six sub-blocks (with forced sampling
+and the budget-aware layer sampler), and opening them to a second
+representation would change the code the unified space's results come from.
+Here a cell's unit of variation is its edge:
 
 * :func:`random_sampling`: one cell uniformly from those within the limit;
 * :func:`random_search`: the best of N distinct uniform cells within the limit;
