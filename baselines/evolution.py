@@ -117,6 +117,7 @@ class EvolutionSearch(SearchStrategy):
 
     methods = {"fairnas-evolution": ("strict-fair", "FairNAS + evolution"),
                "spos-evolution": ("uniform", "SPOS + evolution")}
+    evaluation_based = True
 
     def __init__(
         self,

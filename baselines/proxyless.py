@@ -461,6 +461,7 @@ class ProxylessSearch(SearchStrategy):
     """
 
     methods = {"proxyless": ("strict-fair", "ProxylessNAS-style")}
+    evaluation_based = False  # its cost is its gradient steps, one forward pass each
 
     def __init__(
         self,

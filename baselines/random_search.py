@@ -65,6 +65,7 @@ class RandomSearch(SearchStrategy):
     """
 
     methods = {"random-search": ("strict-fair", "Random search")}
+    evaluation_based = True
 
     def __init__(
         self,
@@ -105,6 +106,7 @@ class RandomSampling(SearchStrategy):
     """One uniformly random architecture within the target."""
 
     methods = {"random-sampling": ("strict-fair", "Random sampling")}
+    evaluation_based = False  # one draw within the target; its accuracy estimate only reports
 
     def __init__(
         self,

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from replication._inputs import check_seeds, distinct
 from replication.plans import budget_targets, resolve_config
 from replication.results import ABLATION_COLUMNS, ABLATION_SUPERNET_COLUMNS, write_csv, write_json
 from replication.supernets import supernet_row
@@ -66,7 +67,7 @@ def build_variants(
     variants = [DEFAULT]
     if no_fs:
         variants.append(Variant("no-fs", ("supernet.forced_sampling=false",)))
-    for value in lambdas:
+    for value in distinct(lambdas, "--lambda"):
         if not value > 0:
             raise SgnasError(f"--lambda {value}: the hardware-loss weight must be positive")
         variants.append(Variant(f"lambda={value:g}", (f"generator.hw_lambda={value!r}",)))
@@ -154,8 +155,7 @@ def run_ablation(
     runs_dir: str | Path | None = None,
 ) -> Path:
     """Run every variant for every seed (cached runs are reused) and write ablation.csv; its path."""
-    if not seeds:
-        raise SgnasError("no seeds given")
+    seeds = check_seeds(seeds)
     rows, supernets = [], []
     for variant in variants:
         for seed in seeds:

@@ -8,8 +8,10 @@ pay a whole search per target. The fair comparison (Lindauer & Hutter, JMLR
 
     cost(N) = one_time + N * mean per-target search cost
 
-* one-time: training the generator (SGNAS); nothing for the per-target
-  searches (a gradient search is a per-target cost here, one run per target);
+* one-time: training the generator, for the strategies that declare it their
+  one-time cost (:attr:`~sgnas.strategy.SearchStrategy.pays_generator_training`:
+  SGNAS's generator); nothing for the per-target searches (a gradient search is
+  a per-target cost here, one run per target);
 * per target: the wall seconds and supernet forward passes of one ``search``
   call, from the strategies' :class:`~sgnas.strategy.SearchResult` records:
   the cost of choosing the architecture. Estimating the chosen architecture's
@@ -19,9 +21,11 @@ pay a whole search per target. The fair comparison (Lindauer & Hutter, JMLR
 * the supernet, trained once and shared by every strategy, is a column of its
   own and is added in the end-to-end total.
 
-Evaluation-based searches (evolution, random search: :data:`EVALUATION_STRATEGIES`)
-cost in proportion to the architectures they evaluate: each evaluation is the
-same BN recalibration and validation batches. Runs shortened to save time
+Evaluation-based searches (evolution, random search: the registered strategies
+that declare :attr:`~sgnas.strategy.SearchStrategy.evaluation_based`, a plugin's
+included; :func:`evaluation_strategies`) cost in proportion to the
+architectures they evaluate: each evaluation is the same BN recalibration and
+validation batches. Runs shortened to save time
 (an evaluation budget below SPOS's) would understate their cost, so their cost
 is also given at SPOS's published budget, population 50 x 20 generations =
 :data:`SPOS_EVALUATIONS` evaluations per target (SPEC section 6), extrapolated
@@ -69,18 +73,19 @@ from typing import Any
 import pandas as pd
 
 from sgnas.errors import SgnasError
+from sgnas.registry import STRATEGIES
 from sgnas.tables import render, write_table
 
 __all__ = [
     "AT_SPOS_BUDGET",
-    "EVALUATION_STRATEGIES",
-    "GENERATOR",
     "NS",
     "OneTimeCost",
     "SPOS_EVALUATIONS",
     "at_spos_budget",
     "cost_for_n",
     "cost_rows",
+    "evaluation_strategies",
+    "generator_strategies",
     "load_one_time_costs",
     "one_time_cost",
     "load_search_records",
@@ -90,10 +95,6 @@ __all__ = [
 ]
 
 NS: tuple[int, ...] = (1, 3, 5, 10)
-#: strategy name of SGNAS's generator (the one with a one-time training cost)
-GENERATOR = "generator"
-#: strategies whose search cost is a number of architecture evaluations (each one BN recalibration + validation)
-EVALUATION_STRATEGIES: tuple[str, ...] = ("evolution", "random-search")
 #: SPOS's published evolutionary search: population 50 x 20 generations (SPEC section 6)
 SPOS_EVALUATIONS: int = 50 * 20
 #: label of costs of evaluation-based searches scaled to SPOS's published evaluation budget
@@ -101,6 +102,23 @@ AT_SPOS_BUDGET = f"extrapolated to SPOS's {SPOS_EVALUATIONS} evaluations"
 #: run kinds (``config.json`` "kind", :mod:`sgnas.pipeline`) whose results are one-time costs
 _GENERATOR_KIND = "generator"
 _SUPERNET_KIND = "supernet"
+
+
+def _declaring(attribute: str) -> tuple[str, ...]:
+    """The registered strategies whose class sets ``attribute`` (a :class:`~sgnas.strategy.SearchStrategy` flag)."""
+    return tuple(name for name, cls in STRATEGIES.items() if getattr(cls, attribute, False))
+
+
+def evaluation_strategies() -> tuple[str, ...]:
+    """The strategies whose search cost is a number of architecture evaluations (each a BN recalibration and
+    validation batches), which are also costed at SPOS's budget; a name no longer registered is not one."""
+    return _declaring("evaluation_based")
+
+
+def generator_strategies() -> tuple[str, ...]:
+    """The strategies that pay the generator's training once: its run's cost is their one-time cost, and the
+    first of them in a table is the one the ``*_vs_generator`` ratios divide by (SGNAS's ``generator``)."""
+    return _declaring("pays_generator_training")
 
 
 @dataclass(frozen=True)
@@ -192,7 +210,8 @@ def load_one_time_costs(runs_dir: str | Path) -> tuple[dict[str, OneTimeCost], O
     for path in finished:
         kind = _run_kind(path.parent)
         if kind == _GENERATOR_KIND:
-            one_time[GENERATOR] = _one_time_from(path)
+            cost = _one_time_from(path)
+            one_time.update(dict.fromkeys(generator_strategies(), cost))
         elif kind == _SUPERNET_KIND:
             supernet = _one_time_from(path)
     return one_time, supernet
@@ -209,12 +228,13 @@ def per_target_costs(records: Iterable[Mapping[str, Any]], include_reporting: bo
     (``evaluations``) and the budget given (``evaluation_budget``), where recorded.
     """
     rows = []
+    evaluation_based = evaluation_strategies()
     for record in records:
         wall, passes = float(record["wall_seconds"]), int(record["forward_passes"])
         if include_reporting:
             wall += float(record.get("estimate_seconds") or 0.0)
             passes += int(record.get("estimate_forward_passes") or 0)
-        counted = record["strategy"] in EVALUATION_STRATEGIES
+        counted = record["strategy"] in evaluation_based
         rows.append({
             "strategy": record["strategy"],
             "target_macs_m": record.get("target_macs_m"),
@@ -231,7 +251,7 @@ def per_target_costs(records: Iterable[Mapping[str, Any]], include_reporting: bo
 
 def _mean_at_spos_budget(group: pd.DataFrame, measure: str) -> float:
     """Mean per-target ``measure`` extrapolated to SPOS's budget; NaN unless every target's evaluations are known."""
-    if str(group["strategy"].iloc[0]) not in EVALUATION_STRATEGIES or group["evaluations"].isna().any():
+    if str(group["strategy"].iloc[0]) not in evaluation_strategies() or group["evaluations"].isna().any():
         return float("nan")
     return float(sum(at_spos_budget(cost, evaluations)
                      for cost, evaluations in zip(group[measure], group["evaluations"])) / len(group))
@@ -279,7 +299,8 @@ def cost_for_n(
                 row["end_to_end_wall_s"] = supernet.wall_seconds + search_wall
             rows.append(row)
     table = pd.DataFrame(rows)
-    generator = table[table["strategy"] == GENERATOR].set_index("N")
+    reference = next((name for name in generator_strategies() if name in set(table["strategy"])), None)
+    generator = table[table["strategy"] == reference].set_index("N")
     if not generator.empty:
         for measure in ("search_wall_s", "search_forward_passes"):
             baseline = table["N"].map(generator[measure]).where(lambda b: b > 0)
@@ -328,7 +349,7 @@ def _notes(include_reporting: bool) -> list[str]:
         "cost(N) = one-time cost + N x mean measured per-target search cost; "
         f"per-target costs {reporting} the accuracy estimate made only to report the chosen architecture.",
         "The supernet is trained once and shared by every strategy (end_to_end adds it).",
-        f"*_at_spos_budget: evaluation-based strategies ({', '.join(EVALUATION_STRATEGIES)}) extrapolated to "
+        f"*_at_spos_budget: evaluation-based strategies ({', '.join(evaluation_strategies())}) extrapolated to "
         f"SPOS's {SPOS_EVALUATIONS} evaluations per target (50 x 20) from the measured cost per evaluation; "
         "their measured cost is at the evaluations actually spent (evaluations_per_target, budget evaluation_budget).",
     ]

@@ -40,7 +40,15 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from replication.cost_for_n import EVALUATION_STRATEGIES, NS, OneTimeCost, cost_rows, one_time_cost  # noqa: E402
+from replication._inputs import check_seeds  # noqa: E402
+from replication.cost_for_n import (  # noqa: E402
+    NS,
+    OneTimeCost,
+    cost_rows,
+    evaluation_strategies,
+    generator_strategies,
+    one_time_cost,
+)
 from replication.methods import Method, methods, resolve_methods  # noqa: E402
 from replication.plans import BUDGET_FRACTIONS, PLANS, Plan, budget_targets, load_plan  # noqa: E402
 from replication.results import (  # noqa: E402
@@ -50,7 +58,7 @@ from replication.results import (  # noqa: E402
     SWEEP_COLUMNS,
     write_csv,
 )
-from replication.seed_runs import check_seeds, seed_runs  # noqa: E402
+from replication.seed_runs import seed_runs  # noqa: E402
 from replication.supernets import supernet_row  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.config import Config, apply_overrides  # noqa: E402
@@ -59,7 +67,6 @@ from sgnas.runs import RunDir  # noqa: E402
 
 __all__ = ["main", "run_replication", "search_rows", "seed_configs"]
 
-GENERATOR = "generator"
 #: the ``variant`` of generator_sweep.csv rows that hold the prior-only baseline's MACs
 PRIOR_ONLY = "prior-only"
 
@@ -109,8 +116,9 @@ def search_rows(method: str, seed: int, budgets: Sequence[str], records: Sequenc
     """Rows of search.csv for one method and seed; evaluation-based searches also get the evaluations they spent
     (distinct architectures, as the strategy recorded them) and the ``evaluation_budget`` they were given."""
     rows = []
+    evaluation_based = evaluation_strategies()
     for budget, record in zip(budgets, records):
-        counted = record["strategy"] in EVALUATION_STRATEGIES
+        counted = record["strategy"] in evaluation_based
         rows.append({
             "method": method, "seed": seed, "budget": budget,
             "target_macs_m": record["target_m_in_convention"], "macs_m": record["macs_m_in_convention"],
@@ -137,8 +145,7 @@ def seed_configs(plan_name: str, seeds: Sequence[int], overrides: Sequence[str] 
     Called before the results folder is created or locked (here and by the main job before its Table A), so a
     bad plan, seed or override leaves nothing behind.
     """
-    check_seeds(seeds)
-    return {seed: load_plan(plan_name, overrides, seed) for seed in seeds}
+    return {seed: load_plan(plan_name, overrides, seed) for seed in check_seeds(seeds)}
 
 
 def run_replication(
@@ -161,6 +168,7 @@ def run_replication(
 
     chosen = resolve_methods(method_keys if method_keys is not None else methods())
     plans = seed_configs(plan_name, seeds, overrides)
+    seeds = list(plans)
     first_plan = plans[seeds[0]][0]
     per_seed = _runs_per_seed(chosen, first_plan.standalone if standalone is None else standalone)
     with seed_runs("harness", seeds, results_dir, runs_dir, per_seed) as runs:
@@ -210,7 +218,7 @@ def run_replication(
                         runs.start(seed, f"{method.key} budget {row['budget']} stand-alone training")
                         row["standalone_top1"] = _standalone(runtime, row["architecture"], runs.runs_dir)
                 one_time: OneTimeCost | None = None
-                if generator_run is not None and method.strategy == GENERATOR:
+                if generator_run is not None and method.strategy in generator_strategies():
                     one_time = one_time_cost(generator_run.results, f"generator run {generator_run.path}")
                 searched_rows += rows
                 costs += cost_rows(method.key, seed, [{**r, "evaluation_budget": budget} for r in records], one_time, NS)

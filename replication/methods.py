@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from replication._inputs import distinct
 from sgnas.errors import SgnasError
-from sgnas.registry import SAMPLERS, STRATEGIES, UNIFIED, family_of
+from sgnas.registry import SAMPLERS, STRATEGIES, UNIFIED, family_of, warn
 from sgnas.strategy import DEFAULT_SAMPLER
 
 __all__ = ["Method", "method_label", "method_order", "method_sampler", "methods", "resolve_methods"]
@@ -31,13 +32,20 @@ class Method:
 
 
 def methods() -> dict[str, Method]:
-    """Every declared method, in registration order (the library's strategies first)."""
+    """Every declared method, in registration order (the library's strategies first).
+
+    A key two strategies declare stays with the first, as a registry name does
+    (:meth:`sgnas.registry.Registry.add`): one warning, and the other strategy
+    takes part under its other keys or as ``STRATEGY@SAMPLER``.
+    """
     found: dict[str, Method] = {}
     for name, cls in STRATEGIES.items():
         declared = getattr(cls, "methods", None) or {name: (DEFAULT_SAMPLER, name)}
         for key, (sampler, label) in declared.items():
             if key in found:
-                raise SgnasError(f"method {key!r} is declared by strategies {found[key].strategy!r} and {name!r}")
+                warn(f"method {key!r} is declared twice: by strategy {found[key].strategy!r}, kept, "
+                     f"and by strategy {name!r} ({cls.__module__}), ignored")
+                continue
             found[key] = Method(key, label, sampler, name)
     return found
 
@@ -52,10 +60,11 @@ def _pairing(spec: str) -> Method:
 
 
 def resolve_methods(keys: Iterable[str]) -> list[Method]:
-    """The methods named by ``keys``: declared method keys or ``STRATEGY@SAMPLER`` pairings."""
+    """The methods named by ``keys``: declared method keys or ``STRATEGY@SAMPLER`` pairings; a key given twice
+    is an error (it would run the same searches twice and write their rows twice)."""
     declared = methods()
-    resolved = []
-    for key in keys:
+    resolved: list[Method] = []
+    for key in distinct(keys, "method"):
         if key in declared:
             resolved.append(declared[key])
         elif "@" in key:

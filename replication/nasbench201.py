@@ -51,8 +51,9 @@ import torch  # noqa: E402
 
 from baselines.evolution import EvolutionSizes, evolve  # noqa: E402
 from baselines.random_search import random_sampling, random_search  # noqa: E402
+from replication._inputs import check_seeds  # noqa: E402
 from replication.results import write_csv  # noqa: E402
-from replication.seed_runs import check_seeds, seed_runs  # noqa: E402
+from replication.seed_runs import seed_runs  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.config import DataConfig, GeneratorConfig  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches  # noqa: E402
@@ -429,7 +430,7 @@ def run_nasbench201(
     """The track for every seed at plan ``plan_name``, reusing finished runs; its files in ``results_dir``."""
     if plan_name not in NB201_PLANS:
         raise SgnasError(f"unknown NAS-Bench-201 plan {plan_name!r}; choose one of {', '.join(NB201_PLANS)}")
-    check_seeds(seeds)
+    seeds = check_seeds(seeds)
     plan = NB201_PLANS[plan_name]
     benchmark = load_benchmark(data_dir, table)
     limits = budget_limits(benchmark, limits_m)

@@ -72,7 +72,7 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
     inputs were not produced is reported as skipped. The tables built, in order.
     """
     if not reference_only:
-        seed_configs(plan, seeds)  # the plan's arguments, checked before anything is written
+        seed_configs(plan, seeds)  # the plan's arguments (seeds once each), checked before anything is written
     out = output_folder(out, "the tables")
     tables = [_reference(out)]
     write_and_print(tables[0], out)

@@ -21,19 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from replication._inputs import check_seeds
 from replication.results import write_json
 from sgnas import locking
-from sgnas.errors import SgnasError
 from sgnas.progress import RunCounter
 from sgnas.runs import environment, output_folder, remove_stale_temps
 
-__all__ = ["SeedRuns", "check_seeds", "seed_runs"]
-
-
-def check_seeds(seeds: Sequence[int]) -> None:
-    """A study needs at least one seed."""
-    if not seeds:
-        raise SgnasError("no seeds given")
+__all__ = ["SeedRuns", "seed_runs"]
 
 
 @dataclass
@@ -67,7 +61,7 @@ def seed_runs(desc: str, seeds: Sequence[int], results_dir: str | Path, runs_dir
               runs_per_seed: int) -> Iterator[SeedRuns]:
     """The study ``desc`` over ``seeds`` into ``results_dir`` (runs under ``runs_dir``, default ``<results>/runs``),
     ``runs_per_seed`` announced runs each; the folder is locked until the block ends."""
-    check_seeds(seeds)
+    seeds = check_seeds(seeds)
     results_dir = output_folder(results_dir, "the results")
     runs = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
     with locking.locked(results_dir, "results folder"):

@@ -437,7 +437,7 @@ def run_search(context: SearchContext, strategy_name: str, strategy: SearchStrat
 
     ``results.json`` holds ``strategy``, one record per target
     (:meth:`SearchResult.to_json`, with ``wall_seconds`` and
-    ``forward_passes``) and the summary: what ``replication.cost_for_n`` reads.
+    ``forward_passes``) and the summary: what a table of search cost per strategy is built from.
     """
     key = search_key(context.config, strategy_name, targets_m, _run_name(context.supernet_path) or "",
                      _run_name(context.generator_path), with_accuracy)

@@ -167,10 +167,10 @@ def progress(
     ``disable=True`` turns it off (ranks other than 0); ``None`` and ``False``
     both mean on. ``tqdm_options`` (e.g. ``mininterval``) only reach the bar.
     """
+    shared: dict[str, Any] = {"total": total, "initial": initial, "desc": desc, "unit": unit, "leave": leave}
     if disable or _is_terminal(sys.stderr):
-        return tqdm(iterable, total=total, initial=initial, desc=desc, unit=unit, leave=leave,
-                    disable=bool(disable), **tqdm_options)
-    return PlainProgress(iterable, total=total, initial=initial, desc=desc, unit=unit, leave=leave)
+        return tqdm(iterable, disable=bool(disable), **shared, **tqdm_options)
+    return PlainProgress(iterable, **shared)
 
 
 class RunCounter:

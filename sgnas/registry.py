@@ -17,22 +17,35 @@ own the same way::
     my-nas = "my_nas.strategies"
 
 Importing the module runs its ``register`` decorators. Plugins are imported the
-first time any registry is asked for its entries; this module imports nothing
-of the library but its error type, so nothing upstream names (by import or by
-string) what builds on it.
+first time any registry is asked for its entries, the library's distribution's
+first (:mod:`sgnas.extensions`, then ``baselines``), then the others in the
+order they are found; this module imports nothing of the library but its error
+type, so nothing upstream names (by import or by string) what builds on it.
+
+A plugin cannot take the library down with it. One whose import raises (a
+missing dependency, an error at import, a syntax error) is reported as one
+``sgnas: warning:`` line naming the entry point, its distribution, the
+exception type and message, and skipped: what it registered is forgotten, and
+choosing one of its names is the usual "unknown"/"must be one of" error. A name
+registered twice is one warning line naming both providers; the first
+registration is kept, so the library's own entry wins over a plugin's (and a
+plugin's over a later plugin's). Only an error of the library's own modules
+(``sgnas``) propagates: that is a bug, not a bad plugin.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
-from importlib.metadata import entry_points
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Generic, TypeVar
 
 from sgnas.errors import SgnasError
 
 __all__ = [
     "PLUGIN_GROUP", "PRESETS", "Registry", "SAMPLERS", "SPACES", "STRATEGIES", "UNIFIED", "family_of", "load_plugins",
+    "warn",
 ]
 
 #: the entry-point group whose entries are modules that register extensions when imported
@@ -44,23 +57,58 @@ UNIFIED = "unified"
 
 T = TypeVar("T")
 
+#: every registry, so that a plugin that fails to import can be forgotten by all of them
+_REGISTRIES: list[Registry[Any]] = []
+
 _plugins_loaded = False
+#: the plugin being imported (as :func:`_describe` names it), so that what it registers twice names it
+_loading: str | None = None
+#: the warnings given so far (each is given once per process)
+_warned: set[str] = set()
+
+
+def warn(message: str) -> None:
+    """One ``sgnas: warning: ...`` line on stderr, once per process: a skipped plugin or a name it cannot have."""
+    if message not in _warned:
+        _warned.add(message)
+        print(f"sgnas: warning: {message}", file=sys.stderr, flush=True)
+
+
+def _describe(entry: EntryPoint) -> str:
+    """``plugin 'name' (distribution version, module m)``: where a plugin comes from, for its warnings."""
+    provided = f"{entry.dist.name} {entry.dist.version}, " if entry.dist is not None else ""
+    return f"plugin {entry.name!r} ({provided}module {entry.module})"
+
+
+def _library_first(entries: Iterable[EntryPoint]) -> list[EntryPoint]:
+    """The library's extensions, then the rest of its distribution (``baselines``), then the other plugins."""
+    entries = list(entries)
+    own = {entry.dist.name for entry in entries if entry.dist is not None and _is_library_module(entry.module)}
+    return sorted(entries, key=lambda entry: (entry.dist is None or entry.dist.name not in own,
+                                              not _is_library_module(entry.module)))
 
 
 def load_plugins() -> None:
-    """Import every module of the ``sgnas.plugins`` entry-point group (once per process)."""
-    global _plugins_loaded
+    """Import every module of the ``sgnas.plugins`` entry-point group (once per process); skip a broken one."""
+    global _plugins_loaded, _loading
     if _plugins_loaded:
         return
     _plugins_loaded = True
-    for entry in entry_points(group=PLUGIN_GROUP):
+    for entry in _library_first(entry_points(group=PLUGIN_GROUP)):
+        before = [(registry, set(registry._entries)) for registry in _REGISTRIES]
+        _loading = _describe(entry)
         try:
-            importlib.import_module(entry.value)
-        except ImportError as err:
-            _plugins_loaded = False
-            raise SgnasError(f"plugin {entry.name!r} ({entry.value}) is not available: module {err.name} is missing"
-                             if isinstance(err, ModuleNotFoundError) else
-                             f"plugin {entry.name!r} ({entry.value}) cannot be imported: {err}") from None
+            importlib.import_module(entry.module)
+        except Exception as err:
+            if _is_library_module(entry.module):
+                raise
+            package = entry.module.split(".")[0]
+            for registry, names in before:
+                registry._forget(set(registry._entries) - names, package)
+            message = str(err).strip().splitlines()[0] if str(err).strip() else "(no message)"
+            warn(f"{_loading} is skipped: {type(err).__name__}: {message}")
+        finally:
+            _loading = None
 
 
 class Registry(Generic[T]):
@@ -69,6 +117,9 @@ class Registry(Generic[T]):
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self._entries: dict[str, T] = {}
+        #: name -> who registered it (a plugin as :func:`_describe` names it, else the object's module)
+        self._providers: dict[str, str] = {}
+        _REGISTRIES.append(self)
 
     def register(self, name: str) -> Callable[[T], T]:
         """Decorator: declare ``name`` for the decorated class or function (a class also gets it as ``name``)."""
@@ -79,15 +130,37 @@ class Registry(Generic[T]):
         return decorate
 
     def add(self, name: str, obj: T) -> None:
-        """Declare ``name`` for ``obj``; a name taken by another object is an error (re-imports are harmless)."""
+        """Declare ``name`` for ``obj`` (re-imports are harmless).
+
+        A name another object holds stays with it (unless the newcomer is the
+        library's own), the other is ignored with one warning naming both
+        providers; within the library itself that is a bug, an error.
+        """
         if not name or name != name.strip():
             raise ValueError(f"{self.kind} name {name!r} must be a non-empty word")
+        module = getattr(obj, "__module__", "?")
+        provider = f"the library ({module})" if _is_library(obj) else _loading or f"module {module}"
         known = self._entries.get(name)
         if known is not None and _qualified(known) != _qualified(obj):
-            raise SgnasError(f"{self.kind} {name!r} is registered twice: {_qualified(known)} and {_qualified(obj)}")
+            if _is_library(known) and _is_library(obj):
+                raise SgnasError(f"{self.kind} {name!r} is registered twice: {_qualified(known)} and {_qualified(obj)}")
+            kept, ignored = (self._providers[name], known), (provider, obj)
+            if _is_library(obj):
+                kept, ignored = ignored, kept
+            warn(f"{self.kind} {name!r} is registered twice: by {kept[0]} as {_qualified(kept[1])}, kept, "
+                 f"and by {ignored[0]} as {_qualified(ignored[1])}, ignored")
+            if kept[1] is known:
+                return
         if isinstance(obj, type):
             obj.name = name  # type: ignore[attr-defined]
         self._entries[name] = obj
+        self._providers[name] = provider
+
+    def _forget(self, names: Iterable[str], package: str) -> None:
+        """Drop the entries ``names`` that objects of ``package`` hold (what a plugin that failed registered)."""
+        for name in names:
+            if _top_package(self._entries[name]) == package:
+                del self._entries[name], self._providers[name]
 
     def _load(self) -> None:
         load_plugins()
@@ -128,9 +201,16 @@ def family_of(obj: Any) -> str:
     return str(getattr(obj, "family", UNIFIED))
 
 
-def _is_library(obj: Any) -> bool:
-    module = getattr(obj, "__module__", None) or type(obj).__module__
+def _top_package(obj: Any) -> str:
+    return (getattr(obj, "__module__", None) or type(obj).__module__).split(".")[0]
+
+
+def _is_library_module(module: str) -> bool:
     return module.split(".")[0] == __name__.split(".")[0]
+
+
+def _is_library(obj: Any) -> bool:
+    return _is_library_module(_top_package(obj))
 
 
 def _qualified(obj: Any) -> str:

@@ -10,7 +10,11 @@ A strategy is one class: ``@STRATEGIES.register("name")`` (:mod:`sgnas.registry`
 declares it for ``sgnas search --strategy`` and the harness; :meth:`SearchStrategy.from_context`
 builds it from a typed :class:`SearchContext`; :attr:`SearchStrategy.methods`
 names the comparisons it takes part in (a method = this strategy searching a
-supernet trained by one registered sampler).
+supernet trained by one registered sampler). Its class attributes also say how
+its cost is counted (:attr:`~SearchStrategy.needs_generator`,
+:attr:`~SearchStrategy.pays_generator_training`,
+:attr:`~SearchStrategy.evaluation_based`), so whatever tabulates search costs
+asks the registry, not a list of names.
 """
 
 from __future__ import annotations
@@ -114,6 +118,13 @@ class SearchStrategy(ABC):
     methods: ClassVar[dict[str, tuple[str, str]]] = {}
     #: whether the strategy is built from a trained generator run (``SearchContext.generator_path``)
     needs_generator: ClassVar[bool] = False
+    #: whether training that generator is this strategy's one-time cost, paid once whatever the number of
+    #: targets (SGNAS's generator; the prior-only control reads the same run but only its prior pool)
+    pays_generator_training: ClassVar[bool] = False
+    #: whether its search cost is a number of architecture evaluations (each one BN recalibration and the
+    #: validation batches), recorded as ``extra["evaluations"]``: such a cost is also given at SPOS's
+    #: published evaluation budget, scaled from the measured cost per evaluation
+    evaluation_based: ClassVar[bool] = False
 
     @classmethod
     def from_context(cls, context: SearchContext) -> SearchStrategy:

@@ -5,7 +5,10 @@ import`` statements anywhere (inside functions too, since a lazy import is
 still a dependency) and string constants that name a module of these packages
 (``"baselines.evolution"`` or ``"baselines.proxyless:ProxylessSampler"``, the
 way importlib and plugin paths name them). Extensions reach the library
-through :mod:`sgnas.registry` instead.
+through :mod:`sgnas.registry` instead. Docstrings may not name a module
+downstream either, dotted (``replication.cost_for_n``) or as a path
+(``replication/replicate_table.py``): what documents a module says what it
+offers, not who uses it.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 #: the packages from upstream to downstream: each may import only those before it (and itself)
 LAYERS = ("sgnas", "baselines", "replication", "reports")
 _MODULE_STRING = re.compile(rf"^({'|'.join(LAYERS)})(\.[A-Za-z_][A-Za-z0-9_]*)*(:[A-Za-z_][A-Za-z0-9_.]*)?$")
+#: a module of the packages named in prose: ``package.module...`` or ``package/module.py``
+_MODULE_IN_TEXT = re.compile(rf"(?<![\w./-])({'|'.join(LAYERS)})((\.[A-Za-z_]\w*)+|(/[A-Za-z_]\w*)+(\.py)?)")
+_DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def _module_name(path: Path) -> str:
@@ -65,6 +71,15 @@ def _references(module: str, path: Path, known: set[str]) -> set[str]:
     return found - {module}
 
 
+def _docstring_names(path: Path) -> set[str]:
+    """The modules of the four packages that the docstrings of ``path`` name (as written: dotted or a path)."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, _DOCUMENTED) and (doc := ast.get_docstring(node)):
+            names.update(match.group(0) for match in _MODULE_IN_TEXT.finditer(doc))
+    return names
+
+
 def _graph() -> dict[str, set[str]]:
     modules = _modules()
     known = set(modules)
@@ -89,6 +104,12 @@ def test_no_module_imports_against_the_direction() -> None:
     wrong = sorted(f"{module} -> {target}" for module, targets in GRAPH.items() for target in targets
                    if _layer(target) > _layer(module))
     assert not wrong, "imports against sgnas < baselines < replication < reports:\n" + "\n".join(wrong)
+
+
+def test_no_docstring_names_a_module_downstream() -> None:
+    wrong = sorted(f"{module}: {name}" for module, path in _modules().items() for name in _docstring_names(path)
+                   if _layer(name.replace("/", ".")) > _layer(module))
+    assert not wrong, "docstrings naming modules against sgnas < baselines < replication < reports:\n" + "\n".join(wrong)
 
 
 def _cycle() -> list[str] | None:
@@ -127,3 +148,10 @@ def test_the_walk_catches_imports_and_module_strings(tmp_path: Path, source: str
     path = tmp_path / "probe.py"
     path.write_text(source)
     assert _references("sgnas.probe", path, set(GRAPH)) == expected
+
+
+def test_the_walk_reads_module_names_in_docstrings(tmp_path: Path) -> None:
+    path = tmp_path / "probe.py"
+    path.write_text('"""Read by ``replication.cost_for_n``, run by replication/replicate_table.py."""\n\n\n'
+                    'def f():\n    """Not sgnas-replication nor my.replication.x; but :mod:`baselines.evolution`."""\n')
+    assert _docstring_names(path) == {"replication.cost_for_n", "replication/replicate_table.py", "baselines.evolution"}

@@ -71,6 +71,17 @@ def test_the_factory_picks_tqdm_on_a_terminal_only(monkeypatch: pytest.MonkeyPat
     bar.close()
 
 
+def test_both_reporters_get_the_same_position_and_labels(monkeypatch: pytest.MonkeyPatch) -> None:
+    options = {"total": 9, "initial": 2, "desc": "epoch", "unit": "step", "leave": False}
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    plain = progress(range(9), **options)
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    bar = progress(range(9), mininterval=5.0, **options)
+    assert (plain.total, plain.n, plain.desc, plain.unit, plain.leave) == tuple(options.values())
+    assert (bar.total, bar.n, bar.desc, bar.unit, bar.leave, bar.mininterval) == (*options.values(), 5.0)
+    bar.close()
+
+
 @pytest.mark.parametrize("value", ["abc", "-1", "nan", "inf"])
 def test_a_bad_interval_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("SGNAS_PROGRESS_SECONDS", value)

@@ -208,6 +208,31 @@ def test_report_results_that_are_not_a_results_folder(capsys: pytest.CaptureFixt
     assert not (tmp_path / "out").exists()
 
 
+REPEATED = [
+    ("harness", ["--plan", "smoke", "--seeds", "0", "1", "0"], "seed given more than once: 0"),
+    ("harness", ["--plan", "smoke", "--methods", "sgnas", "random-search", "sgnas"], "method given more than once: 'sgnas'"),
+    ("ablate", ["--no-fs", "--seeds", "1", "1"], "seed given more than once: 1"),
+    ("ablate", ["--lambda", "10", "20", "10.0"], "--lambda given more than once: 10"),
+    ("replicate_table", ["--preset", "smoke", "--seeds", "2", "2"], "seed given more than once: 2"),
+    ("nasbench201", ["--plan", "smoke", "--seeds", "0", "0"], "seed given more than once: 0"),
+]
+
+
+@pytest.mark.parametrize(("script", "args", "message"), REPEATED, ids=[f"{s} {' '.join(a)}" for s, a, _ in REPEATED])
+def test_a_value_given_twice_is_one_line_before_anything_runs(capsys: pytest.CaptureFixture, tmp_path: Path,
+                                                               script: str, args: list[str], message: str) -> None:
+    """Seeds, methods and ablation values given twice would write their rows twice: every script refuses them."""
+    import importlib
+
+    out = tmp_path / "results"
+    where = {"harness": "--results", "ablate": "--out", "replicate_table": "--out", "nasbench201": "--results"}[script]
+    code = importlib.import_module(f"replication.{script}").main([*args, where, str(out)])
+    out_text, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert code == 2 and len(lines) == 1 and lines[0].startswith(f"{script}: error: ") and message in lines[0], err
+    assert out_text == "" and not out.exists(), "refused before any table, run or folder"
+
+
 # --- divergence ------------------------------------------------------------------------------------
 
 

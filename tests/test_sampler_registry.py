@@ -1,7 +1,17 @@
-"""The supernet-training samplers by registry name: SPOS trains every choice equally often, FairNAS exactly fairly."""
+"""The supernet-training samplers by registry name: SPOS trains every choice equally often, FairNAS exactly fairly.
+
+And what a registry does with plugins that cannot have what they ask for: one
+that fails to import is one warning and forgotten, a name taken is kept by its
+first provider (the library's, whenever it registers), a clash within the
+library itself is an error.
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
+import sys
+import textwrap
+import types
 from collections import Counter
 
 import numpy as np
@@ -9,8 +19,9 @@ import pytest
 from scipy.stats import chisquare
 
 from baselines.proxyless import ProxylessSampler
+from sgnas import registry
 from sgnas.errors import SgnasError
-from sgnas.registry import SAMPLERS, UNIFIED
+from sgnas.registry import SAMPLERS, UNIFIED, Registry
 from sgnas.samplers import StrictFairSampler, UniformSampler, build_sampler
 from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS
 
@@ -69,3 +80,100 @@ def test_every_sampler_honours_forced_sampling_and_resumes_exactly(name):
     resumed = build_sampler(name, LAYERS, seed=99, forced_sampling=True)
     resumed.load_state_dict(state)
     assert [resumed.next_step() for _ in range(3)] == ahead
+
+
+# --- plugins that cannot have what they ask for --------------------------------------------------
+
+PROBE = "probe_registry"
+
+
+@pytest.fixture()
+def probe(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Registry:
+    """A registry of its own (module ``probe_registry``), plugins loaded afresh from ``tmp_path``, warnings anew."""
+    monkeypatch.setattr(registry, "_REGISTRIES", list(registry._REGISTRIES))
+    monkeypatch.setattr(registry, "_warned", set())
+    monkeypatch.setattr(registry, "_plugins_loaded", False)
+    things: Registry = Registry("thing")
+    module = types.ModuleType(PROBE)
+    module.THINGS = things
+    monkeypatch.setitem(sys.modules, PROBE, module)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    return things
+
+
+def _plugins(monkeypatch: pytest.MonkeyPatch, tmp_path, **sources: str) -> None:
+    """Modules ``name`` with ``source`` in ``tmp_path``, each named by an entry point ``name`` (no distribution)."""
+    entries = []
+    for name, source in sources.items():
+        (tmp_path / f"{name}.py").write_text(f"from {PROBE} import THINGS\n\n" + textwrap.dedent(source))
+        entries.append(importlib.metadata.EntryPoint(name, name, registry.PLUGIN_GROUP))
+    monkeypatch.setattr(registry, "entry_points", lambda group: entries)
+
+
+def test_a_plugin_that_fails_is_one_warning_and_forgotten(probe: Registry, monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path, capsys: pytest.CaptureFixture) -> None:
+    _plugins(monkeypatch, tmp_path, fails_late="""
+        class Half:
+            pass
+
+        THINGS.add("half", Half)
+        raise RuntimeError("configuration missing")
+        """, after="""
+        class Whole:
+            pass
+
+        THINGS.add("whole", Whole)
+        """)
+    assert probe.names() == ("whole",), "what the failed plugin registered is forgotten; the next one loads"
+    assert capsys.readouterr().err.splitlines() == [
+        "sgnas: warning: plugin 'fails_late' (module fails_late) is skipped: RuntimeError: configuration missing"]
+    with pytest.raises(SgnasError, match=r"unknown thing 'half': not available \(registered: whole\)"):
+        probe.get("half")
+
+
+def _library_class(name: str) -> type:
+    """A class the registries take for the library's own (its module is under ``sgnas``)."""
+    return type(name, (), {"__module__": "sgnas.probe"})
+
+
+def test_a_taken_name_stays_with_its_first_provider_and_the_library(probe: Registry, monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path, capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setattr(sys.modules[PROBE], "library_class", _library_class, raising=False)
+    _plugins(monkeypatch, tmp_path, first="""
+        class Mine:
+            pass
+
+        THINGS.add("shared", Mine)
+        """, second="""
+        from probe_registry import library_class
+
+        class Theirs:
+            pass
+
+        THINGS.add("uniform", library_class("Uniform"))
+        THINGS.add("shared", Theirs)
+        THINGS.add("uniform", Theirs)
+        THINGS.add("ours", library_class("Ours"))
+        """)
+    assert probe.names() == ("uniform", "ours", "shared")
+    assert probe.get("shared").__module__ == "first" and probe.get("uniform").__module__ == "sgnas.probe"
+    assert capsys.readouterr().err.splitlines() == [
+        "sgnas: warning: thing 'shared' is registered twice: by plugin 'first' (module first) as first.Mine, kept, "
+        "and by plugin 'second' (module second) as second.Theirs, ignored",
+        "sgnas: warning: thing 'uniform' is registered twice: by the library (sgnas.probe) as "
+        "sgnas.probe.Uniform, kept, and by plugin 'second' (module second) as second.Theirs, ignored",
+    ]
+    # a plugin's name the library registers later goes to the library, and within the library a clash is a bug
+    probe.add("late", type("Early", (), {"__module__": "first"}))
+    late = _library_class("Late")
+    probe.add("late", late)
+    assert probe.get("late") is late and "as sgnas.probe.Late, kept, and by module first" in capsys.readouterr().err
+    with pytest.raises(SgnasError, match="thing 'ours' is registered twice"):
+        probe.add("ours", _library_class("Other"))
+
+
+def test_an_error_of_the_library_itself_is_not_hidden(probe: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = importlib.metadata.EntryPoint("sgnas", "sgnas.no_such_extensions", registry.PLUGIN_GROUP)
+    monkeypatch.setattr(registry, "entry_points", lambda group: [broken])
+    with pytest.raises(ModuleNotFoundError, match="sgnas.no_such_extensions"):
+        probe.names()

@@ -4,7 +4,7 @@ Every table is a function of a results folder (:mod:`replication.results`)
 returning a :class:`~replication.results.Table`, or ``None`` when the result
 file it needs was not produced: a missing measurement is shown as missing,
 never filled in. ``replicate_table.py`` writes and prints them in
-:data:`TABLES` order; ``reports/build_report.py`` typesets the same list. A new
+:data:`TABLES` order; the PDF report typesets the same list. A new
 table is one module here with ``NAME``, ``TITLE``, ``NEEDS`` and its function,
 and one line in :data:`TABLES`.
 """

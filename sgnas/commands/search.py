@@ -14,8 +14,9 @@ space's MACs range are always refused.
 Every search is saved as a run of kind ``search`` under ``--runs-dir`` (keyed
 by the search config, strategy, targets, the supernet and generator runs and
 the seed; the layout ``sgnas pipeline`` uses), whose path is printed; the same
-search again reuses that finished run. ``python -m replication.cost_for_n
---runs-dir runs`` reads these runs.
+search again reuses that finished run. Each run's ``results.json`` records the
+wall seconds and supernet forward passes of every target, so a table of search
+cost for N targets can be built from the runs folder alone.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Lists what :mod:`sgnas.reference_zoo` holds: each model's architecture (the
 compact string of the unified space, or the timm model that builds it), its
 options, the published FLOPs with their counting convention, params, top-1
-(as reported, not measured here) and the source. ``replication/replicate_table.py``
+(as reported, not measured here) and the source. The replication's Table A
 recomputes the FLOPs and params beside these.
 """
 

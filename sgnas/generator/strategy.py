@@ -51,6 +51,8 @@ class GeneratorStrategy(SearchStrategy):
 
     methods = {"sgnas": ("strict-fair", "SGNAS (generator)")}
     needs_generator = True
+    pays_generator_training = True
+    evaluation_based = False
 
     def __init__(
         self,
@@ -158,6 +160,7 @@ class PriorStrategy(GeneratorStrategy):
     """The prior-only baseline: a trained generator run's prior for the target, without the generator."""
 
     methods = {"prior-only": ("strict-fair", "Prior only (no generator)")}
+    pays_generator_training = False  # a control: it answers with the generator's input, not what training made
 
     def generate(self, target_m: float) -> Architecture:
         """The prior architecture for ``target_m``; targets outside the trained range as the generator's."""
