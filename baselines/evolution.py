@@ -21,8 +21,7 @@ crosses over by the space's own unit) and any fitness. :class:`EvolutionSearch`
 runs it on the unified space (:class:`sgnas.spaces.unified.UnifiedBounded`:
 layers, random architectures and redrawn layers under ``measure``, uniform over
 architectures by default, ``"spos"`` for SPOS's sampler's law) with the
-supernet's accuracy; the NAS-Bench-201 track (:mod:`replication.nasbench201`)
-runs it on cells with sizes scaled to its budget (:meth:`EvolutionSizes.for_budget`).
+supernet's accuracy; on NAS-Bench-201 cells it runs with sizes scaled to its budget (:meth:`EvolutionSizes.for_budget`).
 """
 
 from __future__ import annotations

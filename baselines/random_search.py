@@ -17,8 +17,7 @@ drawn twice is evaluated once. The strategies run them on the unified space
 (:class:`sgnas.spaces.unified.UnifiedBounded`: by default uniform over the
 feasible architectures, canonical ones under forced sampling, or with
 ``measure="spos"`` as SPOS's uniform sampler would draw them) with the
-supernet's estimate; the NAS-Bench-201 track (:mod:`replication.nasbench201`)
-runs them on cells.
+supernet's estimate, on any space's architectures (NAS-Bench-201 cells too).
 """
 
 from __future__ import annotations

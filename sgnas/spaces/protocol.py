@@ -5,8 +5,7 @@ that is searched (19 layers of six sub-blocks against six edges of a cell), so
 an entry is not a bare factory: it builds its space description, parses the
 text form of its architectures, gives the exact cost model and draws random
 architectures. ``sgnas cost --space NAME`` runs through these alone, and
-the baselines' random sampling, random search and evolution
-(:mod:`baselines.random_search`, :mod:`baselines.evolution`) run on any space
+space-generic searches (random sampling, random search, evolution) run on any space
 through what :meth:`SpaceEntry.within` gives: its architectures within a cost
 limit (:class:`BoundedSpace`), drawn, mutated and crossed over by the space's
 own unit of variation (a layer of six sub-blocks, an edge of a cell). An

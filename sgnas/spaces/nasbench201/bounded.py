@@ -1,8 +1,7 @@
 """NAS-Bench-201 cells within a MACs limit: the cell space's side of :class:`sgnas.spaces.protocol.BoundedSpace`.
 
-The baselines' random sampling, random search and SPOS evolution
-(:mod:`baselines.random_search`, :mod:`baselines.evolution`) search cells
-through :class:`BoundedCells`, as they search the unified space through
+Space-generic searches (random sampling, random search, SPOS evolution)
+search cells through :class:`BoundedCells`, as they search the unified space through
 :class:`sgnas.spaces.unified.UnifiedBounded`. Here a cell's unit of variation
 is its edge:
 
