@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _out_of_memory(err: BaseException) -> bool:
+    """Whether ``err`` is the host or the device running out of memory (a setting too large for the machine)."""
+    return (isinstance(err, MemoryError) or type(err).__name__ == "OutOfMemoryError"
+            or "can't allocate memory" in str(err) or "out of memory" in str(err).lower())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -46,6 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except SgnasError as err:
         print(f"sgnas: error: {err}", file=sys.stderr)
+        return 2
+    except (MemoryError, RuntimeError) as err:
+        if not _out_of_memory(err):
+            raise
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        print(f"sgnas: error: out of memory ({first}); smaller batch sizes, images or widths need less; "
+              "finished files and the last checkpoint are kept", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("sgnas: interrupted; finished files and the last checkpoint are kept", file=sys.stderr)

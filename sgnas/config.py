@@ -369,6 +369,12 @@ MAX_RESOLUTION = 1024
 #: far below where OpenMP fails to allocate its per-thread state and the process crashes (100000 does). A fixed
 #: cap, not one of this machine's cores, so a run's saved config stays valid on every machine that reads it.
 MAX_THREADS = 1024
+#: images per batch: 16 times the largest batch of any recipe here (4096, large-batch ImageNet training); far
+#: larger ones only end in the allocator
+MAX_BATCH = 65536
+#: channels of the generator's hidden layers: 128 times the official 32; a width that allocates gigabytes of
+#: weights per layer is a typo, not a setting
+MAX_GENERATOR_HIDDEN = 4096
 
 
 def _at_least(low: int | float) -> tuple[typing.Callable[[Any], bool], str]:
@@ -383,6 +389,10 @@ def _fraction(high_included: bool = False) -> tuple[typing.Callable[[Any], bool]
     if high_included:
         return (lambda v: 0 < v <= 1), "in (0, 1]"
     return (lambda v: 0 <= v < 1), "in [0, 1)"
+
+
+def _batch() -> tuple[typing.Callable[[Any], bool], str]:
+    return (lambda v: 1 <= v <= MAX_BATCH), f"from 1 to {MAX_BATCH} images"
 
 
 def _side() -> tuple[typing.Callable[[Any], bool], str]:
@@ -404,7 +414,7 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "space.width": _positive(),
     "space.num_classes": _at_least(2),
     "supernet.epochs": _at_least(1),
-    "supernet.batch_size": _at_least(1),
+    "supernet.batch_size": _batch(),
     "supernet.lr": _positive(),
     "supernet.momentum": _fraction(),
     "supernet.weight_decay": _at_least(0),
@@ -414,9 +424,9 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "supernet.val_archs": _at_least(2),
     "supernet.val_batches": _at_least(1),
     "supernet.calib_batches": _at_least(1),
-    "generator.hidden": _at_least(1),
+    "generator.hidden": ((lambda v: 1 <= v <= MAX_GENERATOR_HIDDEN), f"from 1 to {MAX_GENERATOR_HIDDEN} channels"),
     "generator.epochs": _at_least(1),
-    "generator.batch_size": _at_least(1),
+    "generator.batch_size": _batch(),
     "generator.lr": _positive(),
     "generator.betas": ((lambda v: all(0 <= b < 1 for b in v)), "two values in [0, 1)"),
     "generator.weight_decay": _at_least(0),
@@ -438,7 +448,7 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "search.val_batches": _at_least(1),
     "search.budget": _at_least(1),
     "evaluate.epochs": _at_least(1),
-    "evaluate.batch_size": _at_least(1),
+    "evaluate.batch_size": _batch(),
     "evaluate.lr": _positive(),
     "evaluate.momentum": _fraction(),
     "evaluate.weight_decay": _at_least(0),

@@ -58,9 +58,11 @@ BAD_INPUT = [
     (["train-supernet", "--threads", "-1"], "threads must be 0 (torch's default) or a positive number"),
     (["train-supernet", "--set", "supernet.checkpoint_every=-1"], "supernet.checkpoint_every must be 0"),
     (["train-supernet", "--set", "supernet.val_archs=0"], "supernet.val_archs must be at least 2, got 0"),
-    (["train-supernet", "--set", "generator.batch_size=0"], "generator.batch_size must be at least 1, got 0"),
+    (["train-supernet", "--set", "generator.batch_size=0"], "generator.batch_size must be from 1 to 65536 images, got 0"),
+    (["train-supernet", "--set", "supernet.batch_size=100000000"], "supernet.batch_size must be from 1 to 65536 images"),
+    (["train-supernet", "--set", "generator.hidden=100000000"], "generator.hidden must be from 1 to 4096 channels"),
     (["train-supernet", "--set", "generator.epochs=0"], "generator.epochs must be at least 1, got 0"),
-    (["evaluate", ARCH, "--set", "evaluate.batch_size=0"], "evaluate.batch_size must be at least 1, got 0"),
+    (["evaluate", ARCH, "--set", "evaluate.batch_size=0"], "evaluate.batch_size must be from 1 to 65536 images, got 0"),
     (["evaluate", ARCH, "--set", "evaluate.dropout=2"], "evaluate.dropout must be in [0, 1), got 2.0"),
     (["evaluate", ARCH, "--set", "evaluate.lr=.nan"], "evaluate.lr must be a finite number, got nan"),
     (["evaluate", ARCH, "--set", "evaluate.lr=.inf"], "evaluate.lr must be a finite number, got inf"),
@@ -625,3 +627,37 @@ def test_a_held_results_folder_is_waited_for(capsys: pytest.CaptureFixture, tmp_
     assert f"waiting for results folder {(tmp_path / 'results').resolve()}: in use by pid {holder.pid}" in (
         capsys.readouterr().err)
     holder.wait()
+
+
+@pytest.mark.parametrize("error", [RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate "
+                                                "1099511627776 bytes."), MemoryError()])
+def test_running_out_of_memory_is_one_line(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,
+                                           error: BaseException) -> None:
+    """A size the range table allows but the machine cannot hold ends in one line, not in the allocator's traceback."""
+    import argparse
+
+    import sgnas.cli
+
+    def parser() -> argparse.ArgumentParser:
+        p = argparse.ArgumentParser()
+        p.set_defaults(func=lambda args: (_ for _ in ()).throw(error))
+        return p
+
+    monkeypatch.setattr(sgnas.cli, "build_parser", parser)
+    assert sgnas.cli.main([]) == 2
+    assert "out of memory" in one_line_error(capsys)
+
+
+def test_other_runtime_errors_stay_tracebacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import argparse
+
+    import sgnas.cli
+
+    def parser() -> argparse.ArgumentParser:
+        p = argparse.ArgumentParser()
+        p.set_defaults(func=lambda args: (_ for _ in ()).throw(RuntimeError("a bug")))
+        return p
+
+    monkeypatch.setattr(sgnas.cli, "build_parser", parser)
+    with pytest.raises(RuntimeError, match="a bug"):
+        sgnas.cli.main([])
