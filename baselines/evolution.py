@@ -26,6 +26,7 @@ supernet's accuracy; on NAS-Bench-201 cells it runs with sizes scaled to its bud
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -179,29 +180,32 @@ def _legal(arch: Any, seen: dict[Any, float], new: list[Any], space: BoundedSpac
     return arch not in seen and arch not in new and space.fits(arch)
 
 
-def _mutate(top: list[Any], seen: dict[Any, float], space: BoundedSpace, rng: np.random.Generator,
-            sizes: EvolutionSizes) -> list[Any]:
+def _children(count: int, make: Callable[[], Any], seen: dict[Any, float], space: BoundedSpace,
+              sizes: EvolutionSizes) -> list[Any]:
+    """Up to ``count`` legal children from ``make``, giving up after ``count * tries_per_child`` draws."""
     children: list[Any] = []
-    for _ in range(sizes.mutations * sizes.tries_per_child):
-        if len(children) >= sizes.mutations:
+    for _ in range(count * sizes.tries_per_child):
+        if len(children) >= count:
             break
-        child = space.mutate(top[rng.integers(len(top))], rng, sizes.mutation_prob)
+        child = make()
         if _legal(child, seen, children, space):
             children.append(child)
     return children
+
+
+def _mutate(top: list[Any], seen: dict[Any, float], space: BoundedSpace, rng: np.random.Generator,
+            sizes: EvolutionSizes) -> list[Any]:
+    return _children(sizes.mutations, lambda: space.mutate(top[rng.integers(len(top))], rng, sizes.mutation_prob),
+                     seen, space, sizes)
 
 
 def _crossover(top: list[Any], seen: dict[Any, float], space: BoundedSpace, rng: np.random.Generator,
                sizes: EvolutionSizes) -> list[Any]:
-    children: list[Any] = []
-    for _ in range(sizes.crossovers * sizes.tries_per_child):
-        if len(children) >= sizes.crossovers:
-            break
+    def make() -> Any:
         first, second = top[rng.integers(len(top))], top[rng.integers(len(top))]
-        child = space.crossover(first, second, rng)
-        if _legal(child, seen, children, space):
-            children.append(child)
-    return children
+        return space.crossover(first, second, rng)
+
+    return _children(sizes.crossovers, make, seen, space, sizes)
 
 
 def _fill(children: list[Any], seen: dict[Any, float], space: BoundedSpace, rng: np.random.Generator,
