@@ -187,11 +187,20 @@ class Architecture:
             )
 
 
+def _whole(value: Any) -> int:
+    """``value`` as an int where it is one (``6`` or ``6.0``); 2.5, true, "6" and infinities are refused."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{value!r} is not a number")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(value)
+
+
 def _published_layer(index: int, layer: dict[str, Any], space: SearchSpace | None) -> Layer:
     """Sub-block ops of one ``{expansion, out_channels, kernels, stride}`` entry."""
     try:
-        expansion = int(layer["expansion"])
-        kernels = [int(k) for k in layer["kernels"]]
+        expansion = _whole(layer["expansion"])
+        kernels = [_whole(k) for k in layer["kernels"]]
     except (KeyError, TypeError, ValueError) as err:
         raise ArchitectureError(f"layer {index}: needs integer 'expansion' and a 'kernels' list ({err})") from None
     if not MIN_ACTIVE <= expansion <= SUB_BLOCKS:
@@ -206,7 +215,7 @@ def _published_layer(index: int, layer: dict[str, Any], space: SearchSpace | Non
     if space is not None and index < space.num_layers:
         spec = space.layers[index]
         for key, expected in (("out_channels", spec.out_channels), ("stride", spec.stride)):
-            if key in layer and int(layer[key]) != expected:
+            if key in layer and layer[key] != expected:
                 raise ArchitectureError(
                     f"layer {index}: {key} {layer[key]} does not match the {space.name} space ({expected})"
                 )
@@ -233,6 +242,8 @@ def load_architecture(source: str | Path, space: SearchSpace | None = None) -> A
             raise ArchitectureError(f"architecture file {text} cannot be read: {err}") from None
         except json.JSONDecodeError as err:
             raise ArchitectureError(f"architecture file {text} is not valid JSON: {err}") from None
+        except RecursionError:
+            raise ArchitectureError(f"architecture file {text} is nested too deeply to be an architecture") from None
         arch = Architecture.from_json(data, space)
     else:
         arch = Architecture.from_string(text)

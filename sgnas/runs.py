@@ -146,6 +146,9 @@ def output_folder(folder: str | Path, what: str) -> Path:
     regular file, under ``/proc`` or without write permission stops the command at once, in one line naming it.
     """
     folder = Path(folder)
+    above = next((parent for parent in (folder, *folder.parents) if parent.exists()), None)
+    if above is not None and not above.is_dir():
+        raise SgnasError(f"cannot write {what} into {folder}: {above} is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if not os.access(folder, os.W_OK | os.X_OK):

@@ -120,6 +120,12 @@ def test_unknown_op_in_json_names_the_layer():
         ({"expansion": 1, "kernels": [3]}, "layer 3: expansion 1, expected 2 to 6"),
         ({"expansion": 3, "kernels": [3, 5]}, "layer 3: 2 kernels for expansion 3"),
         ({"kernels": [9]}, "layer 3: unsupported kernel size 9"),
+        ({"expansion": 1e400}, "layer 3: needs integer 'expansion'.*inf is not a whole number"),
+        ({"expansion": 2.5}, "layer 3: needs integer 'expansion'.*2.5 is not a whole number"),
+        ({"expansion": True}, "layer 3: needs integer 'expansion'.*True is not a number"),
+        ({"expansion": "3"}, "layer 3: needs integer 'expansion'.*'3' is not a number"),
+        ({"kernels": [3.5]}, "layer 3: needs integer 'expansion'.*3.5 is not a whole number"),
+        ({"out_channels": [40]}, r"layer 3: out_channels \[40\] does not match"),
     ],
 )
 def test_published_form_is_checked_against_the_space(change, message):
@@ -148,7 +154,8 @@ def test_load_architecture_reads_strings_and_both_json_forms(tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "does not exist"), ("{not json", "is not valid JSON"), (b"\xff\xfe", "cannot be read")],
+    [(None, "does not exist"), ("{not json", "is not valid JSON"), (b"\xff\xfe", "cannot be read"),
+     ("[" * 100_000 + "]" * 100_000, "nested too deeply")],
 )
 def test_bad_files_are_reported(tmp_path, content, message):
     path = tmp_path / "arch.json"

@@ -41,3 +41,17 @@ def test_tiny_benchmark_reports_numerics_memory_and_speedup(tmp_path, capsys):
 def test_bad_options_are_refused():
     with pytest.raises(SgnasError, match="--repeats"):
         bench.run(_args("--repeats", "0"))
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--device", "tpu", "device 'tpu' is not a torch device"),
+    ("--json", "FILE/out.json", "is a file, not a folder"),
+    ("--json", "DIR", "is a folder; give a file path"),
+])
+def test_a_bad_device_or_output_path_is_refused_before_the_benchmark_runs(tmp_path, monkeypatch, option, value,
+                                                                         message):
+    (tmp_path / "FILE").write_text("")
+    monkeypatch.setattr(bench, "numerics", lambda *a, **k: pytest.fail("the benchmark ran"))
+    value = value.replace("FILE", str(tmp_path / "FILE")).replace("DIR", str(tmp_path))
+    with pytest.raises(SgnasError, match=message):
+        bench.run(_args(option, value))

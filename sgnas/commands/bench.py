@@ -22,6 +22,7 @@ import copy
 import resource
 import statistics
 import time
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -31,10 +32,11 @@ from sgnas.architecture import Architecture
 from sgnas.config import check_value
 from sgnas.errors import SgnasError
 from sgnas.progress import progress
-from sgnas.runs import atomic_write_json, environment
+from sgnas.runs import atomic_write_json, environment, output_folder
 from sgnas.samplers import UniformSampler
 from sgnas.space import get_space
 from sgnas.supernet import UnifiedSupernet
+from sgnas.training.distributed import resolve_device
 
 __all__ = ["register", "run"]
 
@@ -67,8 +69,11 @@ def _check(args: argparse.Namespace) -> None:
     for key, name in (("threads", "threads"), ("space.resolution", "resolution"), ("space.width", "width"),
                       ("seed", "seed")):
         check_value(key, getattr(args, name), f"--{name}")
-    if args.device.startswith("cuda") and not torch.cuda.is_available():
-        raise SgnasError(f"--device {args.device} requested but CUDA is not available")
+    resolve_device(args.device)
+    if args.json:  # checked before the benchmark runs, so that its minutes are not lost to a bad path
+        if Path(args.json).is_dir():
+            raise SgnasError(f"--json {args.json} is a folder; give a file path")
+        output_folder(Path(args.json).parent, "the benchmark results")
 
 
 def _train_step(model: UnifiedSupernet, optimizer: torch.optim.Optimizer, batch: tuple[torch.Tensor, torch.Tensor],
@@ -133,7 +138,7 @@ def numerics(fast: UnifiedSupernet, reference: UnifiedSupernet, batch: tuple[tor
 def run(args: argparse.Namespace) -> int:
     _check(args)
     torch.set_num_threads(args.threads)
-    device = torch.device(args.device)
+    device = resolve_device(args.device)
     space = get_space("cifar", resolution=args.resolution, width=args.width)
     torch.manual_seed(args.seed)
     models = {"fast": UnifiedSupernet(space, fast=True).to(device)}

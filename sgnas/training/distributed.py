@@ -49,7 +49,10 @@ def resolve_device(name: str, local_rank: int = 0) -> torch.device:
         raise SgnasError(f"device {name} requested but CUDA is not available")
     if name == "cuda":
         return torch.device("cuda", local_rank)
-    return torch.device(name)
+    try:
+        return torch.device(name)
+    except RuntimeError:
+        raise SgnasError(f"device {name!r} is not a torch device; expected auto, cpu, cuda or cuda:N") from None
 
 
 @dataclass(frozen=True)
