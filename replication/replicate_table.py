@@ -14,7 +14,7 @@ table) is written as CSV, Markdown and LaTeX
 (:func:`sgnas.tables.write_table`) and printed.
 
 Usage: ``python replication/replicate_table.py [--out results/] [--preset quick|proxy|paper|smoke]
-[--seeds 0 1 2] [--data-dir DIR] [--reference-only]``
+[--seeds 0 1 2] [--data-dir DIR] [--jobs N] [--reference-only]``
 """
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ import torch  # noqa: E402
 
 from replication.harness import run_replication, seed_configs  # noqa: E402
 from replication.nasbench201 import run_nasbench201, table_path  # noqa: E402
-from replication.plans import PLANS  # noqa: E402
+from replication.plans import PLANS, load_plan  # noqa: E402
+from replication.prefill import Study, available_cores, prefill  # noqa: E402
 from replication.redundancy import redundancy_study  # noqa: E402
 from replication.results import Table  # noqa: E402
 from replication.tables import TABLES  # noqa: E402
 from replication.tables.table_a import measure_reference  # noqa: E402
+from sgnas.config import MAX_THREADS  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.runs import output_folder  # noqa: E402
 from sgnas.tables import render, write_table  # noqa: E402
@@ -64,12 +66,39 @@ def _reference(out: Path) -> Table:
     return table
 
 
+def default_jobs(plan: str) -> int:
+    """Worker processes of the main job by default: every core available, one where the plan trains on a GPU
+    (its runs would queue on one device)."""
+    device = load_plan(plan)[1].device
+    on_gpu = device.startswith("cuda") or (device == "auto" and torch.cuda.is_available())
+    return 1 if on_gpu else available_cores()
+
+
+def _studies(plan: str, seeds: Sequence[int], out: Path, data_dir: str | Path | None, redundancy_spread: bool,
+             nb201: bool) -> list[Study]:
+    """The main job's independent studies, longest first: the harness per seed, the redundancy study's
+    supernets, the NAS-Bench-201 track per seed."""
+    runs = out / "runs"
+    studies = [Study(f"seed {seed} harness", run_replication,
+                     {"plan_name": plan, "seeds": [seed], "data_dir": data_dir, "runs_dir": runs}) for seed in seeds]
+    if redundancy_spread:
+        studies.append(Study("redundancy", redundancy_study, {"plan_name": plan, "seed": seeds[0],
+                                                               "data_dir": data_dir, "runs_dir": runs}))
+    if nb201:
+        studies += [Study(f"seed {seed} nas-bench-201", run_nasbench201,
+                          {"plan_name": PLANS[plan].nb201, "seeds": [seed], "data_dir": data_dir, "runs_dir": runs})
+                    for seed in seeds]
+    return studies
+
+
 def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str | Path | None = None,
-                 redundancy_spread: bool = True, reference_only: bool = False) -> list[Table]:
+                 redundancy_spread: bool = True, reference_only: bool = False, jobs: int = 1) -> list[Table]:
     """Table A, then (unless ``reference_only``) the harness and the redundancy study and every measured table.
 
-    Each table is written and printed as soon as it is built; a table whose
-    inputs were not produced is reported as skipped. The tables built, in order.
+    With ``jobs`` > 1 the independent studies first run side by side in that many worker processes
+    (:mod:`replication.prefill`), so that the steps below read their finished runs. Each table is written and
+    printed as soon as it is built; a table whose inputs were not produced is reported as skipped. The tables
+    built, in order.
     """
     if not reference_only:
         seed_configs(plan, seeds)  # the plan's arguments (seeds once each), checked before anything is written
@@ -78,10 +107,12 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
     write_and_print(tables[0], out)
     if reference_only:
         return tables
+    nb201_table = table_path(data_dir)
+    nb201 = PLANS[plan].nb201 is not None and nb201_table is not None and nb201_table.exists()
+    prefill(_studies(plan, seeds, out, data_dir, redundancy_spread, nb201), jobs, out / ".prefill")
     run_replication(plan, seeds, out, data_dir=data_dir)
     redundancy_study(plan, seeds[0], out, spread=redundancy_spread, data_dir=data_dir)
-    nb201_table = table_path(data_dir)
-    if PLANS[plan].nb201 is not None and nb201_table is not None and nb201_table.exists():
+    if nb201:
         run_nasbench201(PLANS[plan].nb201, seeds, out, data_dir=data_dir)
     elif PLANS[plan].nb201 is not None:
         where = nb201_table or "no data folder (pass --data-dir or set SGNAS_DATA_DIR)"
@@ -107,6 +138,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="seeds of the measured tables")
     parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR, else data/ in the user's cache, where CIFAR-10 is downloaded)")
     parser.add_argument("--reference-only", action="store_true", help="only Table A (no data, no training)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="worker processes for the independent studies (default: every core available, 1 "
+                        "where the plan trains on a GPU); 1 runs everything in this process")
     return parser
 
 
@@ -114,7 +148,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     start = time.perf_counter()
     try:
-        build_tables(args.preset, args.seeds, args.out, args.data_dir, reference_only=args.reference_only)
+        if args.jobs is not None and not 1 <= args.jobs <= MAX_THREADS:
+            raise SgnasError(f"--jobs must be from 1 to {MAX_THREADS}, got {args.jobs}")
+        jobs = args.jobs if args.jobs is not None else default_jobs(args.preset)
+        build_tables(args.preset, args.seeds, args.out, args.data_dir, reference_only=args.reference_only,
+                     jobs=jobs)
     except SgnasError as err:
         print(f"replicate_table: error: {err}", file=sys.stderr)
         return 2

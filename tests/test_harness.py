@@ -120,3 +120,17 @@ def test_smoke_harness_writes_every_table_and_reuses_its_runs(
     assert sorted(p.name for p in (results / "runs").glob("*/*")) == runs_before  # nothing retrained
     assert read_csv(results, "search").equals(search)
     assert time.perf_counter() - start < 60
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_the_main_job_side_by_side_gives_the_numbers_of_one_process(tmp_path: Path, data_dir: Path) -> None:
+    """Two seeds with the studies in 2 worker processes, then in this process alone: every result file equal but
+    for the wall-clock columns (and the run paths, which name their results folder)."""
+    for name, jobs in (("side_by_side", 2), ("alone", 1)):
+        build_tables("smoke", [0, 1], tmp_path / name, data_dir=data_dir, jobs=jobs)
+    assert not (tmp_path / "side_by_side" / ".prefill").exists()
+    for name in ("search", "supernets", "generator_sweep", "cost_vs_n"):
+        both = [read_csv(tmp_path / folder, name) for folder in ("side_by_side", "alone")]
+        columns = [c for c in both[0].columns if "seconds" not in c and c != "run"]
+        assert both[0][columns].equals(both[1][columns]), name
