@@ -14,7 +14,6 @@ last line is the table's CSV path.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from replication.ablation import HW_LOSSES, build_variants, run_ablation  # noqa: E402
 from replication.plans import PLANS  # noqa: E402
 from replication.tables.ablation import ablation_table  # noqa: E402
+from sgnas.argparser import ArgumentParser  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.presets import PRESETS  # noqa: E402
 from sgnas.registry import SAMPLERS, UNIFIED  # noqa: E402
@@ -34,8 +34,8 @@ from sgnas.tables import render, write_table  # noqa: E402
 __all__ = ["main", "parser"]
 
 
-def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def parser() -> ArgumentParser:
+    p = ArgumentParser(description=__doc__.splitlines()[0], tool="ablate")
     variants = p.add_argument_group("variants (each adds one; at least one is required)")
     variants.add_argument("--no-fs", action="store_true", help="forced sampling off (supernet and generator)")
     variants.add_argument("--lambda", dest="lambdas", type=float, nargs="+", default=[], metavar="L",

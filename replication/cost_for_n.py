@@ -62,7 +62,6 @@ count twice).
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
@@ -72,6 +71,7 @@ from typing import Any
 
 import pandas as pd
 
+from sgnas.argparser import ArgumentParser
 from sgnas.errors import SgnasError
 from sgnas.registry import STRATEGIES
 from sgnas.tables import render, write_table
@@ -356,7 +356,7 @@ def _notes(include_reporting: bool) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m replication.cost_for_n", description=__doc__.splitlines()[0])
+    parser = ArgumentParser(prog="python -m replication.cost_for_n", description=__doc__.splitlines()[0], tool="cost_for_n")
     parser.add_argument("--runs-dir", required=True, help="folder with the search and training runs")
     parser.add_argument("--search-json", nargs="+", default=[], metavar="FILE",
                         help="saved output of 'sgnas search --json' (any strategy)")

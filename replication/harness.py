@@ -61,11 +61,12 @@ from replication.results import (  # noqa: E402
 from replication.seed_runs import seed_runs  # noqa: E402
 from replication.supernets import supernet_row  # noqa: E402
 from sgnas import locking  # noqa: E402
+from sgnas.argparser import ArgumentParser  # noqa: E402
 from sgnas.config import Config, apply_overrides  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.runs import RunDir  # noqa: E402
 
-__all__ = ["main", "run_replication", "search_rows", "seed_configs"]
+__all__ = ["check_data", "main", "run_replication", "search_rows", "seed_configs"]
 
 #: the ``variant`` of generator_sweep.csv rows that hold the prior-only baseline's MACs
 PRIOR_ONLY = "prior-only"
@@ -148,6 +149,14 @@ def seed_configs(plan_name: str, seeds: Sequence[int], overrides: Sequence[str] 
     return {seed: load_plan(plan_name, overrides, seed) for seed in check_seeds(seeds)}
 
 
+def check_data(plans: dict[int, tuple[Plan, Config]], data_dir: str | Path | None) -> None:
+    """The data folder every seed's config reads, checked (a one-line error) before anything is created."""
+    from sgnas.data import resolve_data_root
+
+    for _, config in plans.values():
+        resolve_data_root(config.data, data_dir)
+
+
 def run_replication(
     plan_name: str,
     seeds: Sequence[int],
@@ -168,6 +177,7 @@ def run_replication(
 
     chosen = resolve_methods(method_keys if method_keys is not None else methods())
     plans = seed_configs(plan_name, seeds, overrides)
+    check_data(plans, data_dir)
     seeds = list(plans)
     first_plan = plans[seeds[0]][0]
     per_seed = _runs_per_seed(chosen, first_plan.standalone if standalone is None else standalone)
@@ -241,7 +251,7 @@ def run_replication(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = ArgumentParser(description=__doc__.splitlines()[0], tool="harness")
     parser.add_argument("--plan", choices=tuple(PLANS), default="quick", help="scale (default: quick)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds (default: 0)")
     parser.add_argument("--methods", nargs="+", default=None, metavar="METHOD",

@@ -33,7 +33,6 @@ All MACs are those of the benchmark's own network (C = 16, N = 5, 32x32,
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import os
 import sys
@@ -51,18 +50,19 @@ import torch  # noqa: E402
 
 from baselines.evolution import EvolutionSizes, evolve  # noqa: E402
 from baselines.random_search import random_sampling, random_search  # noqa: E402
-from replication._inputs import check_seeds  # noqa: E402
+from replication._inputs import check_seeds, distinct  # noqa: E402
 from replication.results import write_csv  # noqa: E402
 from replication.seed_runs import seed_runs  # noqa: E402
 from sgnas import locking  # noqa: E402
-from sgnas.config import DataConfig, GeneratorConfig  # noqa: E402
-from sgnas.data import DataSplits, load_splits, make_batches  # noqa: E402
+from sgnas.argparser import ArgumentParser  # noqa: E402
+from sgnas.config import DataConfig, GeneratorConfig, check_value  # noqa: E402
+from sgnas.data import DataSplits, load_splits, make_batches, resolve_data_root  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
 from sgnas.runs import RunDir, RunKind, declare_run_kind  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
 from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
-from sgnas.spaces.nasbench201.cell import Cell  # noqa: E402
+from sgnas.spaces.nasbench201.cell import NUM_CELLS, Cell  # noqa: E402
 from sgnas.spaces.nasbench201.evaluator import SupernetEvaluator  # noqa: E402
 from sgnas.spaces.nasbench201.generator import CellGeneratorConfig, train_cell_generator  # noqa: E402
 from sgnas.spaces.nasbench201.macro import MacroSpec  # noqa: E402
@@ -143,6 +143,18 @@ class NB201Plan:
     threads: int = 1
     indicative: bool = True
 
+    def __post_init__(self) -> None:
+        """Counts bounded by what they count: a search or a ranking sample takes at most every cell of the space,
+        image counts and sweep targets as the unified config bounds them; a one-line error naming the field."""
+        for name, low in (("search_budget", 1), ("ranking_cells", RANKING_STRATA)):
+            value = getattr(self, name)
+            if not low <= value <= NUM_CELLS:
+                raise SgnasError(f"NAS-Bench-201 plan {self.name}: {name} must be from {low} to {NUM_CELLS:,} "
+                                 f"(the cells of the space), got {value!r}")
+        for name, key in (("train_per_class", "data.train_per_class"), ("val_per_class", "data.val_per_class"),
+                          ("sweep_targets", "generator.sweep_targets")):
+            check_value(key, getattr(self, name), f"NAS-Bench-201 plan {self.name}: {name}")
+
     def describe(self) -> str:
         """One line for the table's notes: what was trained and how it was evaluated."""
         images = "all" if self.train_per_class is None else f"{self.train_per_class}"
@@ -179,14 +191,14 @@ NB201_PLANS: dict[str, NB201Plan] = {
 def budget_limits(benchmark: Benchmark, limits_m: Sequence[float] | None = None) -> dict[str, float]:
     """Label -> MACs limit: the plan's three fractions of the range (or ``limits_m``, millions) and unconstrained.
 
-    A limit outside the space's MACs range (in the benchmark's convention) is an error.
+    A limit outside the space's MACs range (in the benchmark's convention), or given twice, is an error.
     """
     low, high = (float(m) for m in benchmark.cost_model.macs_range())
     if limits_m is None:
         limits = {label: low + fraction * (high - low) for label, fraction in BUDGET_FRACTIONS.items()}
     else:
         limits = {}
-        for value in limits_m:
+        for value in distinct(limits_m, "budget"):  # a budget twice would search and count its rows twice
             if not low <= value * 1e6 <= high:
                 raise SgnasError(f"budget {value:g}M is outside the NAS-Bench-201 MACs range "
                                  f"{low / 1e6:.3f}-{high / 1e6:.3f}M")
@@ -434,6 +446,7 @@ def run_nasbench201(
     plan = NB201_PLANS[plan_name]
     benchmark = load_benchmark(data_dir, table)
     limits = budget_limits(benchmark, limits_m)
+    resolve_data_root(DataConfig(dataset=plan.dataset), data_dir)  # a bad data folder, before the results folder
     if plan.bn not in BN_MODES:
         raise SgnasError(f"plan {plan_name}: unknown BN setting {plan.bn!r}")
     threads = torch.get_num_threads()
@@ -471,7 +484,7 @@ def run_nasbench201(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = ArgumentParser(description=__doc__.splitlines()[0], tool="nasbench201")
     parser.add_argument("--plan", choices=tuple(NB201_PLANS), default="quick", help="scale (default: quick)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds (default: 0)")
     parser.add_argument("--results", default="results", help="results folder (default: results)")

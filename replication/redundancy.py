@@ -21,7 +21,6 @@ Three measurements, written to ``redundancy.json`` (:mod:`replication.results`):
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import sys
 from collections.abc import Sequence
@@ -37,6 +36,7 @@ from replication.plans import load_plan  # noqa: E402
 from replication.results import write_json  # noqa: E402
 from sgnas import counting  # noqa: E402
 from sgnas.architecture import Architecture, canonical_layer  # noqa: E402
+from sgnas.argparser import ArgumentParser  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.samplers import build_sampler  # noqa: E402
 from sgnas.space import OPS, SUB_BLOCKS, SearchSpace  # noqa: E402
@@ -165,7 +165,7 @@ def redundancy_study(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = ArgumentParser(description=__doc__.splitlines()[0], tool="redundancy")
     parser.add_argument("--plan", default="smoke", help="harness plan (default: smoke)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--results", default="results", help="results folder (default: results)")

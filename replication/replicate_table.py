@@ -19,7 +19,6 @@ Usage: ``python replication/replicate_table.py [--out results/] [--preset quick|
 
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from collections.abc import Sequence
@@ -30,7 +29,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import torch  # noqa: E402
 
-from replication.harness import run_replication, seed_configs  # noqa: E402
+from replication.harness import check_data, run_replication, seed_configs  # noqa: E402
 from replication.nasbench201 import run_nasbench201, table_path  # noqa: E402
 from replication.plans import PLANS, load_plan  # noqa: E402
 from replication.prefill import Study, available_cores, prefill  # noqa: E402
@@ -38,6 +37,7 @@ from replication.redundancy import redundancy_study  # noqa: E402
 from replication.results import Table  # noqa: E402
 from replication.tables import TABLES  # noqa: E402
 from replication.tables.table_a import measure_reference  # noqa: E402
+from sgnas.argparser import ArgumentParser  # noqa: E402
 from sgnas.config import MAX_THREADS  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.runs import output_folder  # noqa: E402
@@ -100,8 +100,8 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
     printed as soon as it is built; a table whose inputs were not produced is reported as skipped. The tables
     built, in order.
     """
-    if not reference_only:
-        seed_configs(plan, seeds)  # the plan's arguments (seeds once each), checked before anything is written
+    if not reference_only:  # the plan's arguments (seeds once each) and data folder, before anything is written
+        check_data(seed_configs(plan, seeds), data_dir)
     out = output_folder(out, "the tables")
     tables = [_reference(out)]
     write_and_print(tables[0], out)
@@ -127,8 +127,8 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
     return tables
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def _parser() -> ArgumentParser:
+    parser = ArgumentParser(description=__doc__.splitlines()[0], tool="replicate_table")
     parser.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results/)")
     parser.add_argument(
         "--preset", choices=tuple(PLANS), default="quick",

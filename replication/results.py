@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,11 +54,13 @@ __all__ = [
     "ABLATION_SUPERNET_COLUMNS",
     "COST_COLUMNS",
     "FILES",
+    "MANIFEST_KEYS",
     "Provenance",
     "SEARCH_COLUMNS",
     "SUPERNET_COLUMNS",
     "SWEEP_COLUMNS",
     "Table",
+    "check_manifest",
     "indicative_note",
     "manifest_runs",
     "provenance",
@@ -181,9 +183,38 @@ def read_json(results_dir: str | Path, name: str) -> Any | None:
         raise SgnasError(f"unreadable result file {path}: {err}") from None
 
 
+#: what every manifest.json holds (the harness writes each; the report's title page and appendix read them): key
+#: -> whether a value is of the right kind, and what that kind is
+MANIFEST_KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    "preset": (lambda v: isinstance(v, str), "a preset name"),
+    "seeds": (lambda v: isinstance(v, list) and all(type(seed) is int for seed in v), "a list of integer seeds"),
+    "indicative": (lambda v: isinstance(v, bool), "true or false"),
+    "configs": (lambda v: isinstance(v, dict), "an object of resolved configs"),
+    "environment": (lambda v: isinstance(v, dict), "an object describing the environment"),
+    "runs": (lambda v: isinstance(v, dict) and all(isinstance(paths, list) and all(isinstance(p, str) for p in paths)
+                                                   for paths in v.values()),
+             "an object of lists of run folders"),
+}
+
+
+def check_manifest(manifest: Any, path: Path) -> dict[str, Any]:
+    """``manifest`` (read from ``path``) when it holds every key of :data:`MANIFEST_KEYS` with a value of its kind;
+    else a one-line error naming the file and the first key missing or wrong."""
+    if not isinstance(manifest, dict):
+        raise SgnasError(f"manifest {path} is not a JSON object: rerun the harness into this folder")
+    for key, (ok, kind) in MANIFEST_KEYS.items():
+        if key not in manifest:
+            raise SgnasError(f"manifest {path} has no {key!r} ({kind}): rerun the harness into this folder")
+        if not ok(manifest[key]):
+            raise SgnasError(f"manifest {path}: {key!r} must be {kind}, got {manifest[key]!r:.80}")
+    return manifest
+
+
 def read_manifest(results_dir: str | Path) -> dict[str, Any]:
-    """The manifest, or an empty one (no preset, no seeds) when the folder has none."""
-    return read_json(results_dir, "manifest") or {}
+    """The manifest, checked (:func:`check_manifest`), or an empty one (no preset, no seeds) when the folder has
+    none."""
+    manifest = read_json(results_dir, "manifest")
+    return {} if manifest is None else check_manifest(manifest, _path(results_dir, "manifest"))
 
 
 def manifest_runs(results_dir: str | Path, kind: str | None = None) -> list[Path]:

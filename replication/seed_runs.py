@@ -14,6 +14,9 @@ environment and the study's wall seconds) to the study's own fields.
 
 from __future__ import annotations
 
+import errno
+import os
+import shutil
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -24,6 +27,7 @@ from typing import Any
 from replication._inputs import check_seeds
 from replication.results import write_json
 from sgnas import locking
+from sgnas.errors import SgnasError
 from sgnas.progress import RunCounter
 from sgnas.runs import environment, output_folder, remove_stale_temps
 
@@ -56,15 +60,49 @@ class SeedRuns:
         })
 
 
+def _check_makeable(folder: Path, what: str) -> None:
+    """A one-line error where ``folder`` could not be made and written (under a regular file, no write
+    permission), found without making anything; the same wording as :func:`sgnas.runs.output_folder`."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        problem = errno.ENOTDIR
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        problem = errno.EACCES
+    else:
+        return
+    raise SgnasError(f"cannot write {what} into {folder}: {os.strerror(problem)}")
+
+
+def _holds_nothing(folder: Path) -> bool:
+    """Whether ``folder`` holds no file but lock files (in it or in empty folders below it)."""
+    return all(path.is_dir() or path.name == locking.LOCK_NAME for path in folder.rglob("*"))
+
+
 @contextmanager
 def seed_runs(desc: str, seeds: Sequence[int], results_dir: str | Path, runs_dir: str | Path | None,
               runs_per_seed: int) -> Iterator[SeedRuns]:
     """The study ``desc`` over ``seeds`` into ``results_dir`` (runs under ``runs_dir``, default ``<results>/runs``),
-    ``runs_per_seed`` announced runs each; the folder is locked until the block ends."""
+    ``runs_per_seed`` announced runs each; the folder is locked until the block ends.
+
+    A runs folder that cannot be made is an error before the results folder is made; a results folder this call
+    made is removed again when the study stops before writing anything into it (a bad data folder, say), so a
+    refused study leaves neither a folder nor its ``.lock`` behind.
+    """
     seeds = check_seeds(seeds)
+    if runs_dir is not None:
+        _check_makeable(Path(runs_dir), "the runs")
+    made = not Path(results_dir).exists()
     results_dir = output_folder(results_dir, "the results")
     runs = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
-    with locking.locked(results_dir, "results folder"):
-        remove_stale_temps(results_dir)
-        yield SeedRuns(results_dir, runs, tuple(seeds), RunCounter(len(seeds) * runs_per_seed, desc),
-                       time.perf_counter())
+    try:
+        with locking.locked(results_dir, "results folder"):
+            remove_stale_temps(results_dir)
+            yield SeedRuns(results_dir, runs, tuple(seeds), RunCounter(len(seeds) * runs_per_seed, desc),
+                           time.perf_counter())
+    except BaseException:
+        if made and _holds_nothing(results_dir):
+            locking.release_within(results_dir)  # the runs it holds inside the folder go with it
+            shutil.rmtree(results_dir, ignore_errors=True)
+        raise

@@ -18,7 +18,6 @@ result files (:data:`replication.results.FILES`) is an error too, not an empty r
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import json
 import os
@@ -40,6 +39,7 @@ from reports.figures import FIGURES, MissingResult, save_figure  # noqa: E402
 from reports.pages import missing_page, table_pages, text_pages, title_page  # noqa: E402
 from reports.style import RC  # noqa: E402
 from sgnas import locking  # noqa: E402
+from sgnas.argparser import ArgumentParser  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.runs import file_mode, output_folder, remove_stale_temps  # noqa: E402
 
@@ -157,7 +157,7 @@ def _build(results_dir: Path, out_dir: Path) -> Path:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = ArgumentParser(description=__doc__.splitlines()[0], tool="build_report")
     parser.add_argument("--results", default="results", help="results folder written by the harness (default: results)")
     parser.add_argument("--out", default="reports/out", help="where the PDF and figures go (default: reports/out)")
     args = parser.parse_args(argv)

@@ -6,12 +6,12 @@ non-zero exit; tracebacks are reserved for bugs.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import sys
 from collections.abc import Sequence
 
 from sgnas import locking
+from sgnas.argparser import ArgumentParser
 from sgnas.errors import SgnasError
 
 __all__ = ["main"]
@@ -31,8 +31,8 @@ COMMANDS: dict[str, str] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="sgnas", description=__doc__.splitlines()[0])
+def build_parser() -> ArgumentParser:
+    parser = ArgumentParser(prog="sgnas", description=__doc__.splitlines()[0])
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_name in COMMANDS.values():
         importlib.import_module(f"sgnas.commands.{module_name}").register(subparsers)

@@ -34,7 +34,11 @@ from sgnas.space import SearchSpace, get_space
 
 __all__ = [
     "FLOAT32_MAX",
+    "MAX_CLASSES",
+    "MAX_COUNT",
+    "MAX_PER_CLASS",
     "MAX_RESOLUTION",
+    "MAX_SEARCH_BUDGET",
     "MAX_THREADS",
     "SEED_LIMIT",
     "Config",
@@ -375,6 +379,18 @@ MAX_BATCH = 65536
 #: channels of the generator's hidden layers: 128 times the official 32; a width that allocates gigabytes of
 #: weights per layer is a typo, not a setting
 MAX_GENERATOR_HIDDEN = 4096
+#: classifier outputs: 45 times ImageNet-21k's 21,841 classes, the largest common label set; a classifier of
+#: 10**12 outputs is a typo (its weights alone would fit no machine)
+MAX_CLASSES = 1_000_000
+#: images per class of a split: a split holds no more than its dataset, and the datasets here hold at most 5,000
+#: (CIFAR-10's training classes; ImageNet about 1,300); 10**7 per class leaves room for any larger one
+MAX_PER_CLASS = 10**7
+#: architectures evaluated per search target: 100 times SPOS's published 1000; each is a BN recalibration and a
+#: validation pass on the supernet, so even at a tenth of a second each this is more than a day per target
+MAX_SEARCH_BUDGET = 100_000
+#: targets of a sweep and architectures of the prior pool: one per 0.02M over SGNAS's 270-450M range is 9,000;
+#: each target is a generator pass (and, in model selection, a supernet validation), so more is a typo
+MAX_COUNT = 10_000
 
 
 def _at_least(low: int | float) -> tuple[typing.Callable[[Any], bool], str]:
@@ -395,6 +411,10 @@ def _batch() -> tuple[typing.Callable[[Any], bool], str]:
     return (lambda v: 1 <= v <= MAX_BATCH), f"from 1 to {MAX_BATCH} images"
 
 
+def _between(low: int, high: int, unit: str) -> tuple[typing.Callable[[Any], bool], str]:
+    return (lambda v: low <= v <= high), f"from {low} to {high:,} {unit}"
+
+
 def _side() -> tuple[typing.Callable[[Any], bool], str]:
     return (lambda v: 1 <= v <= MAX_RESOLUTION), f"positive and at most {MAX_RESOLUTION} pixels"
 
@@ -405,14 +425,14 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "seed": ((lambda v: 0 <= v < SEED_LIMIT), f"an integer from 0 to {SEED_LIMIT - 1}"),
     "threads": ((lambda v: 0 <= v <= MAX_THREADS),
                 f"0 (torch's default) or a positive number of threads up to {MAX_THREADS}"),
-    "data.val_per_class": _at_least(1),
-    "data.train_per_class": _at_least(1),
-    "data.test_per_class": _at_least(1),
+    "data.val_per_class": _between(1, MAX_PER_CLASS, "images per class"),
+    "data.train_per_class": _between(1, MAX_PER_CLASS, "images per class"),
+    "data.test_per_class": _between(1, MAX_PER_CLASS, "images per class"),
     "data.image_size": _side(),
     "data.workers": _at_least(0),
     "space.resolution": _side(),
     "space.width": _positive(),
-    "space.num_classes": _at_least(2),
+    "space.num_classes": _between(2, MAX_CLASSES, "classes"),
     "supernet.epochs": _at_least(1),
     "supernet.batch_size": _batch(),
     "supernet.lr": _positive(),
@@ -439,14 +459,14 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "generator.threshold": _fraction(),
     "generator.macs_threshold": _fraction(),
     "generator.label_smoothing": _fraction(),
-    "generator.prior_pool": _at_least(1),
+    "generator.prior_pool": _between(1, MAX_COUNT, "architectures"),
     "generator.select_step": _positive(),
     "generator.select_max_hw_loss": _positive(),
-    "generator.sweep_targets": _at_least(2),
+    "generator.sweep_targets": _between(2, MAX_COUNT, "targets"),
     "generator.select_batches": _at_least(1),
     "search.calib_batches": _at_least(1),
     "search.val_batches": _at_least(1),
-    "search.budget": _at_least(1),
+    "search.budget": _between(1, MAX_SEARCH_BUDGET, "architectures"),
     "evaluate.epochs": _at_least(1),
     "evaluate.batch_size": _batch(),
     "evaluate.lr": _positive(),

@@ -46,7 +46,7 @@ import numpy as np
 import torch
 
 from sgnas.config import DataConfig
-from sgnas.download import default_data_dir, provide_data
+from sgnas.download import check_data_dir, default_data_dir, provide_data
 from sgnas.errors import SgnasError
 from sgnas.progress import progress
 from sgnas.runs import atomic_write_bytes
@@ -122,10 +122,7 @@ def resolve_data_root(config: DataConfig, data_dir: str | Path | None = None) ->
             raise SgnasError(f"cannot create the default data folder {root} ({err.strerror}): "
                              f"pass --data-dir DIR or set ${_DATA_ENV}") from None
         return root
-    root = Path(candidate).expanduser()
-    if not root.is_dir():
-        raise SgnasError(f"data folder {root} does not exist")
-    return root
+    return check_data_dir(candidate)
 
 
 #: the CIFAR datasets: name -> (torchvision class name, its folder, the JPEG copy's folder, what to call it)

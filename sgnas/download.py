@@ -37,6 +37,7 @@ __all__ = [
     "CIFAR10_URL_ENV",
     "DATA_ENV",
     "cifar10_source",
+    "check_data_dir",
     "default_data_dir",
     "download_cifar10",
     "download_cifar100",
@@ -49,6 +50,16 @@ CIFAR10_MD5_ENV = "SGNAS_CIFAR10_MD5"
 #: a stalled connection fails after this long instead of hanging the run
 _SOCKET_TIMEOUT = 60.0
 _WHAT_TO_PASS = f"pass --data-dir DIR or set ${DATA_ENV} to a folder that holds it"
+
+
+def check_data_dir(root: str | Path) -> Path:
+    """``root`` as a path, or a one-line error where it is not a folder (a regular file, or nothing at all)."""
+    root = Path(root).expanduser()
+    if root.exists() and not root.is_dir():
+        raise SgnasError(f"data folder {root} is a file, not a folder: give the folder that holds the dataset")
+    if not root.is_dir():
+        raise SgnasError(f"data folder {root} does not exist")
+    return root
 
 
 def default_data_dir() -> Path:

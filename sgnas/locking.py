@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["LOCK_NAME", "acquire", "holder", "locked", "release", "release_all"]
+__all__ = ["LOCK_NAME", "acquire", "holder", "locked", "release", "release_all", "release_within"]
 
 LOCK_NAME = ".lock"
 
@@ -91,6 +91,14 @@ def release_all() -> None:
     """Let every folder this process holds go (the end of a command, in or out of error)."""
     for folder in list(_HELD):
         release(folder)
+
+
+def release_within(folder: str | Path) -> None:
+    """Let ``folder`` and every folder below it that this process holds go (before the folder is removed)."""
+    folder = Path(folder).resolve()
+    for held in list(_HELD):
+        if held == folder or folder in held.parents:
+            release(held)
 
 
 @contextmanager

@@ -23,7 +23,7 @@ order they are found; this module imports nothing of the library but its error
 type, so nothing upstream names (by import or by string) what builds on it.
 
 A plugin cannot take the library down with it. One whose import raises (a
-missing dependency, an error at import, a syntax error) is reported as one
+missing dependency, an error at import, a syntax error, ``sys.exit()``) is reported as one
 ``sgnas: warning:`` line naming the entry point, its distribution, the
 exception type and message, and skipped: what it registered is forgotten, and
 choosing one of its names is the usual "unknown"/"must be one of" error. A name
@@ -99,7 +99,7 @@ def load_plugins() -> None:
         _loading = _describe(entry)
         try:
             importlib.import_module(entry.module)
-        except Exception as err:
+        except (Exception, SystemExit) as err:  # sys.exit() at import would end every command; Ctrl-C still stops
             if _is_library_module(entry.module):
                 raise
             package = entry.module.split(".")[0]

@@ -151,6 +151,27 @@ def test_bad_space_options_give_one_error_line(option, message, capsys):
     _assert_one_error_line(capsys, message)
 
 
+OUT_OF_RANGE = [
+    (["--num-classes", "0"], "--num-classes must be from 2 to 1,000,000 classes, got 0"),
+    (["--num-classes", "-5"], "--num-classes must be from 2 to 1,000,000 classes, got -5"),
+    (["--num-classes", str(10**12)], "--num-classes must be from 2 to 1,000,000 classes, got 1000000000000"),
+    (["--resolution", "0"], "--resolution must be positive and at most 1024 pixels, got 0"),
+    (["--resolution", str(10**6)], "--resolution must be positive and at most 1024 pixels, got 1000000"),
+    (["--space", "nas-bench-201", "--num-classes", str(10**12)], "--num-classes must be from 2 to 1,000,000"),
+]
+
+
+@pytest.mark.parametrize(("option", "message"), OUT_OF_RANGE, ids=[" ".join(o) for o, _ in OUT_OF_RANGE])
+def test_space_options_are_bounded_by_the_config_ranges(option, message, capsys):
+    assert main(["cost", SGNAS_A, *option]) == 2
+    _assert_one_error_line(capsys, message)
+
+
+def test_space_command_resolution_is_bounded_too(capsys):
+    assert main(["space", "--resolution", str(10**6)]) == 2
+    _assert_one_error_line(capsys, "--resolution must be positive and at most 1024 pixels, got 1000000")
+
+
 def test_installed_entry_point_reports_without_traceback():
     """The real process: exit code 2, one stderr line, no traceback."""
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}

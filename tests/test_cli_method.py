@@ -192,3 +192,52 @@ def test_searches_are_runs_that_cost_for_n_finds(capsys: pytest.CaptureFixture, 
     generator = table[table["strategy"] == "generator"]
     assert not generator.empty and generator["one_time_forward_passes"].notna().all()
     assert (generator["one_time_forward_passes"] == RunDir(Path(smoke_runs["generator"])).results["forward_passes"]).all()
+
+
+USAGE_ERRORS = [
+    (["train-supernet", "--no-such-option"], "sgnas: error: unrecognized arguments: --no-such-option"),
+    (["train-supernet", "--seed", "abc"], "sgnas: error: argument --seed: invalid int value: 'abc' (see sgnas "
+     "train-supernet --help)"),
+    (["cost"], "sgnas: error: the following arguments are required: ARCH (see sgnas cost --help)"),
+    (["search", "--sweep", "x"], "sgnas: error: argument --sweep: invalid int value: 'x'"),
+    (["no-such-command"], "sgnas: error: argument COMMAND: invalid choice: 'no-such-command'"),
+    ([], "sgnas: error: the following arguments are required: COMMAND (see sgnas --help)"),
+]
+
+
+@pytest.mark.parametrize(("args", "line"), USAGE_ERRORS, ids=[" ".join(a) or "nothing" for a, _ in USAGE_ERRORS])
+def test_usage_errors_are_one_line_without_the_usage_block(capsys: pytest.CaptureFixture, args: list[str],
+                                                           line: str) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(args)
+    err = capsys.readouterr().err
+    assert stopped.value.code == 2 and len(err.strip().splitlines()) == 1 and err.startswith(line), err
+    assert "usage:" not in err
+
+
+def test_help_is_still_the_full_help(capsys: pytest.CaptureFixture) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["cost", "--help"])
+    out = capsys.readouterr().out
+    assert stopped.value.code == 0 and out.startswith("usage: sgnas cost") and "--num-classes" in out
+
+
+@pytest.mark.parametrize(("option", "message"), [
+    (["--sweep", "1000000"], "--sweep must be from 2 to 10,000 targets, got 1000000"),
+    (["--sweep", "1"], "--sweep must be from 2 to 10,000 targets, got 1"),
+    (["--budget", "1000000"], "search.budget must be from 1 to 100,000 architectures, got 1000000"),
+])
+def test_search_counts_are_bounded(capsys: pytest.CaptureFixture, smoke_runs: dict[str, str], tmp_path: Path,
+                                   option: list[str], message: str) -> None:
+    code, _, err = run_cli(capsys, "search", "--generator", smoke_runs["generator"], "--targets", "8", *option,
+                           "--runs-dir", str(tmp_path / "runs"))
+    assert_one_line_error(code, err, message)
+    assert not (tmp_path / "runs").exists()
+
+
+def test_a_data_folder_that_is_a_file_says_so(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("x")
+    code, _, err = run_cli(capsys, "train-supernet", "--preset", "smoke", "--data-dir", str(tmp_path / "data"),
+                           "--runs-dir", str(tmp_path / "runs"))
+    assert_one_line_error(code, err, f"data folder {tmp_path / 'data'} is a file, not a folder")
+    assert not (tmp_path / "runs").exists()

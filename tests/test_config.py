@@ -117,7 +117,7 @@ def test_a_run_config_round_trips_exactly(tmp_path) -> None:  # noqa: ANN001
 
 
 BAD_GENERATOR_SETTINGS = [
-    ("generator.prior_pool=0", "generator.prior_pool must be at least 1, got 0"),
+    ("generator.prior_pool=0", "generator.prior_pool must be from 1 to 10,000 architectures, got 0"),
     ("generator.selection=tau", "generator.selection must be official or score, got 'tau'"),
     ("generator.init=xavier", "generator.init must be official or default, got 'xavier'"),
     ("generator.target_cycle=clipped", "generator.target_cycle must be official or current, got 'clipped'"),
@@ -142,3 +142,22 @@ def test_bad_generator_settings_are_one_line_and_exit_2(capsys: pytest.CaptureFi
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith("sgnas: error:") and message in lines[0], lines
     assert not runs.exists()
+
+
+COUNTS_OUT_OF_RANGE = [
+    ("search.budget=100001", "search.budget must be from 1 to 100,000 architectures, got 100001"),
+    ("search.budget=0", "search.budget must be from 1 to 100,000 architectures, got 0"),
+    ("generator.sweep_targets=1000000", "generator.sweep_targets must be from 2 to 10,000 targets, got 1000000"),
+    ("generator.prior_pool=10001", "generator.prior_pool must be from 1 to 10,000 architectures, got 10001"),
+    ("data.val_per_class=100000000", "data.val_per_class must be from 1 to 10,000,000 images per class"),
+    ("data.train_per_class=100000000", "data.train_per_class must be from 1 to 10,000,000 images per class"),
+    ("data.test_per_class=100000000", "data.test_per_class must be from 1 to 10,000,000 images per class"),
+    ("space.num_classes=1000000000000", "space.num_classes must be from 2 to 1,000,000 classes, got 1000000000000"),
+]
+
+
+@pytest.mark.parametrize(("override", "message"), COUNTS_OUT_OF_RANGE, ids=[o for o, _ in COUNTS_OUT_OF_RANGE])
+def test_counts_are_bounded_by_what_they_count(override: str, message: str) -> None:
+    with pytest.raises(SgnasError) as info:
+        load_preset("smoke", [override])
+    assert str(info.value).startswith(message), info.value

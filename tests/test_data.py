@@ -70,6 +70,7 @@ def test_images_are_resized_to_the_requested_size(tmp_path: Path) -> None:
     ("layout", "fragment"),
     [
         ("missing", "does not exist"),
+        ("file", "is a file, not a folder"),
         ("no-train", "has no train/"),
         ("empty-class", "holds no images"),
         ("no-test", "no test/ or val/"),
@@ -77,7 +78,9 @@ def test_images_are_resized_to_the_requested_size(tmp_path: Path) -> None:
 )
 def test_bad_folders_are_one_line_errors(tmp_path: Path, layout: str, fragment: str) -> None:
     root = tmp_path / "data"
-    if layout == "no-train":
+    if layout == "file":
+        root.write_text("x")
+    elif layout == "no-train":
         root.mkdir()
     elif layout == "empty-class":
         (root / "train" / "a").mkdir(parents=True)

@@ -134,3 +134,38 @@ def test_the_main_job_side_by_side_gives_the_numbers_of_one_process(tmp_path: Pa
         both = [read_csv(tmp_path / folder, name) for folder in ("side_by_side", "alone")]
         columns = [c for c in both[0].columns if "seconds" not in c and c != "run"]
         assert both[0][columns].equals(both[1][columns]), name
+
+
+def _one_error(capsys: pytest.CaptureFixture[str], prefix: str) -> str:
+    lines = [line for line in capsys.readouterr().err.splitlines() if ": error: " in line]
+    assert len(lines) == 1 and lines[0].startswith(prefix), lines
+    return lines[0]
+
+
+@pytest.mark.parametrize(("bad", "message"), [
+    ("runs", "cannot write the runs into"), ("data", "does not exist"), ("file", "is a file, not a folder"),
+    ("empty", "has no train/ folder"),
+])
+def test_bad_runs_or_data_folders_leave_no_results_folder_and_no_lock(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], bad: str, message: str) -> None:
+    """Checked before the results folder is made, or found inside it (an empty data folder): nothing is left."""
+    from replication.harness import main
+
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "empty").mkdir()
+    results = tmp_path / "results"
+    where = {"runs": ["--runs", str(tmp_path / "a-file")], "data": ["--data-dir", str(tmp_path / "nowhere")],
+             "file": ["--data-dir", str(tmp_path / "a-file")], "empty": ["--data-dir", str(tmp_path / "empty")]}
+    assert main(["--plan", "smoke", "--results", str(results), *where[bad]]) == 2
+    assert message in _one_error(capsys, "harness: error: ")
+    assert not results.exists() and not list(tmp_path.rglob(".lock"))
+
+
+def test_replicate_table_refuses_a_missing_data_folder_before_writing(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from replication.replicate_table import main
+
+    out = tmp_path / "out"
+    assert main(["--preset", "smoke", "--seeds", "0", "--out", str(out), "--data-dir", str(tmp_path / "nowhere")]) == 2
+    assert "data folder" in _one_error(capsys, "replicate_table: error: ")
+    assert not out.exists()

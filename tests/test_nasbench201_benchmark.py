@@ -112,6 +112,9 @@ def test_missing_empty_and_cut_files_are_one_line_errors(synthetic, tmp_path):
         load_benchmark(tmp_path)
     with pytest.raises(SgnasError, match="is a directory"):
         load_benchmark(path=tmp_path)
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(SgnasError, match=r"data folder .*a-file is a file, not a folder"):
+        load_benchmark(tmp_path / "a-file")
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(SgnasError, match="is empty"):
         load_benchmark(path=tmp_path / "empty.csv")

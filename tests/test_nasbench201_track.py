@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -118,6 +119,31 @@ def test_budgets_outside_the_range_are_errors(smoke):
     assert list(budget_limits(benchmark, [50, 100])) == ["50M", "100M", UNCONSTRAINED]
     with pytest.raises(SgnasError, match="outside the NAS-Bench-201 MACs range"):
         budget_limits(benchmark, [5.0])
+    with pytest.raises(SgnasError, match=r"^budget given more than once: 50 \(give each once\)$"):
+        budget_limits(benchmark, [50, 100, 50])
+
+
+def test_duplicate_budgets_are_one_line_before_anything_is_written(smoke, tmp_path, capsys):
+    from replication.nasbench201 import main
+
+    _, table = smoke
+    out = tmp_path / "out"
+    assert main(["--plan", "smoke", "--results", str(out), "--table", str(table), "--budgets", "50", "50"]) == 2
+    assert capsys.readouterr().err.strip() == "nasbench201: error: budget given more than once: 50 (give each once)"
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("search_budget", 15_626, "search_budget must be from 1 to 15,625 (the cells of the space), got 15626"),
+    ("ranking_cells", 10**6, "ranking_cells must be from 10 to 15,625 (the cells of the space)"),
+    ("sweep_targets", 10**6, "sweep_targets must be from 2 to 10,000 targets, got 1000000"),
+    ("train_per_class", 10**8, "train_per_class must be from 1 to 10,000,000 images per class"),
+])
+def test_plan_counts_are_bounded_by_what_they_count(field, value, message):
+    import dataclasses
+
+    with pytest.raises(SgnasError, match="^" + re.escape(f"NAS-Bench-201 plan smoke: {message}")):
+        dataclasses.replace(NB201_PLANS["smoke"], **{field: value})
 
 
 @pytest.mark.parametrize("problem", ["budget", "columns"])

@@ -94,12 +94,39 @@ def test_missing_inputs_get_a_page_that_says_so(tmp_path: Path) -> None:
     assert written == {"architectures"}
 
 
+#: the least a manifest holds (:data:`replication.results.MANIFEST_KEYS`)
+MINIMAL_MANIFEST = {"preset": "smoke", "seeds": [0], "indicative": True, "configs": {}, "environment": {}, "runs": {}}
+
+
 def test_cli_prints_the_pdf_path_last(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "results").mkdir()
-    (tmp_path / "results" / FILES["manifest"]).write_text("{}")
+    (tmp_path / "results" / FILES["manifest"]).write_text(json.dumps(MINIMAL_MANIFEST))
     assert main(["--results", str(tmp_path / "results"), "--out", str(tmp_path / "out")]) == 0
     last = capsys.readouterr().out.strip().splitlines()[-1]
     assert last.endswith(".pdf") and Path(last).exists()
+
+
+BAD_MANIFESTS = [
+    ({}, "has no 'preset' (a preset name)"),
+    ([], "is not a JSON object"),
+    ({k: v for k, v in MINIMAL_MANIFEST.items() if k != "indicative"}, "has no 'indicative' (true or false)"),
+    ({k: v for k, v in MINIMAL_MANIFEST.items() if k != "runs"}, "has no 'runs' (an object of lists of run folders)"),
+    ({**MINIMAL_MANIFEST, "seeds": "0"}, ": 'seeds' must be a list of integer seeds, got '0'"),
+    ({**MINIMAL_MANIFEST, "runs": {"supernet": "runs/x"}}, ": 'runs' must be an object of lists of run folders"),
+    ({**MINIMAL_MANIFEST, "preset": 3}, ": 'preset' must be a preset name, got 3"),
+]
+
+
+@pytest.mark.parametrize(("manifest", "said"), BAD_MANIFESTS, ids=[said.split("(")[0] for _, said in BAD_MANIFESTS])
+def test_a_manifest_without_its_keys_is_one_line_naming_the_file_and_key(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], manifest: object, said: str) -> None:
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / FILES["manifest"]).write_text(json.dumps(manifest))
+    assert main(["--results", str(results), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"build_report: error: manifest {results / FILES['manifest']}") and said in err, err
+    assert len(err.splitlines()) == 1 and not (tmp_path / "out").exists()
 
 
 def test_cli_refuses_a_missing_results_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -165,7 +192,8 @@ def _results_of_runs(root: Path, run_preset: str, run_seeds: tuple[int, ...] = (
         run.mkdir(parents=True)
         (run / "config.json").write_text(json.dumps({"kind": "supernet", "seed": seed, "config": {"preset": run_preset}}))
         listed.append(f"runs/supernet/abc-s{seed}")
-    (results / FILES["manifest"]).write_text(json.dumps({"seeds": list(run_seeds), "runs": {"supernet": listed},
+    (results / FILES["manifest"]).write_text(json.dumps({**MINIMAL_MANIFEST, "preset": run_preset,
+                                                         "seeds": list(run_seeds), "runs": {"supernet": listed},
                                                          **manifest}))
     return results
 

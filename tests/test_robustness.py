@@ -121,10 +121,35 @@ def test_bad_options_are_one_line_before_anything_is_written(capsys: pytest.Capt
     assert not out.exists()
 
 
+#: every script's ``main`` and a value of the wrong type for one of its options
+SCRIPTS = [("replication.harness", ["--seeds", "abc"]), ("replication.replicate_table", ["--seeds", "abc"]),
+           ("replication.nasbench201", ["--budgets", "abc"]), ("replication.ablate", ["--lambda", "abc"]),
+           ("replication.redundancy", ["--steps", "abc"]), ("replication.cost_for_n", ["--ns", "abc"]),
+           ("reports.build_report", ["--no-such-option"])]
+
+
+@pytest.mark.parametrize(("module", "bad_type"), SCRIPTS, ids=[m for m, _ in SCRIPTS])
+def test_script_usage_errors_are_one_line_and_the_help_is_whole(capsys: pytest.CaptureFixture, module: str,
+                                                                bad_type: list[str]) -> None:
+    import importlib
+
+    script = importlib.import_module(module)
+    tool = module.split(".")[1]
+    for args in (["--no-such-option"], bad_type):
+        with pytest.raises(SystemExit) as stopped:
+            script.main(args)
+        line = one_line_error(capsys, f"{tool}: error: ")
+        assert stopped.value.code == 2 and "usage:" not in line and line.endswith("--help)"), line
+    with pytest.raises(SystemExit) as stopped:
+        script.main(["--help"])
+    assert stopped.value.code == 0 and capsys.readouterr().out.startswith("usage: ")
+
+
 def results_folder(path: Path) -> Path:
     """A results folder holding one result file (a report needs at least one)."""
     path.mkdir(parents=True)
-    (path / "manifest.json").write_text("{}")
+    (path / "manifest.json").write_text(json.dumps({"preset": "smoke", "seeds": [0], "indicative": True, "configs": {},
+                                                    "environment": {}, "runs": {}}))
     return path
 
 

@@ -177,3 +177,36 @@ def test_an_error_of_the_library_itself_is_not_hidden(probe: Registry, monkeypat
     monkeypatch.setattr(registry, "entry_points", lambda group: [broken])
     with pytest.raises(ModuleNotFoundError, match="sgnas.no_such_extensions"):
         probe.names()
+
+
+@pytest.mark.parametrize("exit_call", ["sys.exit()", "sys.exit(3)", "raise SystemExit('no licence')"])
+def test_a_plugin_that_exits_at_import_is_one_warning_and_skipped(probe: Registry, monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path, capsys: pytest.CaptureFixture,
+                                                                  exit_call: str) -> None:
+    """sys.exit() in a plugin's module would otherwise end every command silently."""
+    name = "exits_" + "".join(c for c in exit_call if c.isalnum())  # one module per case: an imported one is not rerun
+    _plugins(monkeypatch, tmp_path, **{name: f"""
+        import sys
+
+        class Half:
+            pass
+
+        THINGS.add("half", Half)
+        {exit_call}
+        """, f"after_{name}": """
+        class Whole:
+            pass
+
+        THINGS.add("whole", Whole)
+        """})
+    assert probe.names() == ("whole",)
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"sgnas: warning: plugin '{name}' (module {name}) is skipped: SystemExit: "), line
+
+
+def test_ctrl_c_in_a_plugin_still_stops(probe: Registry, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    _plugins(monkeypatch, tmp_path, interrupted="""
+        raise KeyboardInterrupt
+        """)
+    with pytest.raises(KeyboardInterrupt):
+        probe.names()

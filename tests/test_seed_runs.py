@@ -43,3 +43,28 @@ def test_no_seeds_and_an_unmakeable_folder_are_errors(tmp_path: Path) -> None:
     with pytest.raises(SgnasError, match="cannot write the results into"), \
             seed_runs("study", [0], blocker / "results", tmp_path / "runs", 1):
         pass
+
+
+def test_a_study_that_fails_before_writing_removes_the_folder_it_made(tmp_path: Path) -> None:
+    made, kept = tmp_path / "made", tmp_path / "kept"
+    kept.mkdir()
+    for folder in (made, kept):
+        with pytest.raises(SgnasError, match="no data"), seed_runs("study", [0], folder, None, 1) as runs:
+            runs.runs_dir.mkdir(parents=True)
+            locking.acquire(runs.runs_dir)  # a run folder held, nothing written into it yet
+            raise SgnasError("no data")
+    assert not made.exists(), "a results folder this study made and left empty is removed"
+    assert kept.is_dir(), "a folder that was there before stays"
+    with pytest.raises(SgnasError, match="late"), seed_runs("study", [0], made, None, 1) as runs:
+        (runs.results_dir / "search.csv").write_text("")
+        raise SgnasError("late")
+    assert (made / "search.csv").exists(), "what a study wrote is kept"
+    locking.release_all()
+
+
+def test_a_runs_folder_under_a_file_is_refused_before_the_results_folder_is_made(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("")
+    with pytest.raises(SgnasError, match="cannot write the runs into .*: Not a directory"), \
+            seed_runs("study", [0], tmp_path / "results", tmp_path / "file" / "runs", 1):
+        pass
+    assert not (tmp_path / "results").exists()

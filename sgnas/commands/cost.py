@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from sgnas.activations import ACTIVATION_NAMES
+from sgnas.config import check_value
 from sgnas.errors import SgnasError
 from sgnas.registry import SPACES
 from sgnas.spaces.protocol import SpaceEntry
@@ -53,10 +54,9 @@ def register(subparsers: Any) -> None:
 
 
 def _space(entry: SpaceEntry, args: argparse.Namespace) -> Any:
-    for name in ("resolution", "num_classes"):
-        value = getattr(args, name)
-        if value is not None and value < 1:
-            raise SgnasError(f"--{name.replace('_', '-')} must be positive, got {value}")
+    """The space the options describe; each option against the range of the config field it means."""
+    for name in ("resolution", "width", "num_classes"):
+        check_value(f"space.{name}", getattr(args, name), f"--{name.replace('_', '-')}")
     try:
         return entry.build(resolution=args.resolution, width=args.width, num_classes=args.num_classes)
     except ValueError as err:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 
 from sgnas.commands._config_args import add_config_arguments, config_from_args, parse_targets, print_json
+from sgnas.config import check_value
 from sgnas.errors import SgnasError
 from sgnas.generator.train import sweep_targets
 from sgnas.pipeline import build_strategy, prepare, resolve_run, run_search, search_context
@@ -70,8 +71,8 @@ def _locate(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     if getattr(STRATEGIES.get(args.strategy), "needs_generator", False) and not args.generator:
         raise SgnasError(f"the {args.strategy} strategy needs --generator RUN")
-    if args.sweep < 0 or (args.sweep == 1):
-        raise SgnasError("--sweep needs at least 2 targets")
+    if args.sweep:  # 0: no sweep; else as many targets as the generator's selection sweep may have
+        check_value("generator.sweep_targets", args.sweep, "--sweep")
     targets = parse_targets(args.targets)
     generator_path, generator_run, supernet_path, supernet_run = _locate(args)
     if args.extrapolate:

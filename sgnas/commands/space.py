@@ -16,6 +16,7 @@ import argparse
 import json
 from typing import Any
 
+from sgnas.config import check_value
 from sgnas.counting import enumerate_layer_count, space_counts
 from sgnas.errors import SgnasError
 from sgnas.registry import SPACES, UNIFIED
@@ -40,8 +41,8 @@ def register(subparsers: Any) -> None:
 
 
 def _space(args: argparse.Namespace) -> SearchSpace:
-    if args.resolution is not None and args.resolution < 1:
-        raise SgnasError(f"--resolution must be positive, got {args.resolution}")
+    for name in ("resolution", "width"):
+        check_value(f"space.{name}", getattr(args, name), f"--{name}")
     try:
         return get_space(args.space, resolution=args.resolution, width=args.width)
     except ValueError as err:

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sgnas.download import check_data_dir
 from sgnas.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import NUM_CELLS, Cell
 from sgnas.spaces.nasbench201.cost import CostModel
@@ -131,6 +132,8 @@ def _resolve(data_dir: str | Path | None, path: str | Path | None) -> Path:
     root = data_dir if data_dir is not None else os.environ.get(DATA_ENV)
     if not root:
         raise SgnasError(f"no NAS-Bench-201 table: pass a data folder or a file, or set {DATA_ENV}")
+    if Path(root).exists():  # a missing folder is reported as the missing table it would hold
+        check_data_dir(root)
     return Path(root) / RELATIVE_PATH
 
 

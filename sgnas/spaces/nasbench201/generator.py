@@ -45,7 +45,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from sgnas.config import GeneratorConfig
+from sgnas.config import GeneratorConfig, check_value
 from sgnas.data import BatchSource
 from sgnas.errors import SgnasError
 from sgnas.generator.losses import relative_squared
@@ -127,6 +127,11 @@ class CellGeneratorConfig:
     select_step: float = GeneratorConfig.select_step
     select_max_hw_loss: float = GeneratorConfig.select_max_hw_loss
     select_tau_weight: float = GeneratorConfig.select_tau_weight
+
+    def __post_init__(self) -> None:
+        """The counts against the unified generator's ranges (:func:`sgnas.config.check_value`), one line each."""
+        for name in ("prior_pool", "sweep_targets"):
+            check_value(f"generator.{name}", getattr(self, name), name)
 
 
 class TrainedGenerator:
