@@ -59,7 +59,7 @@ from sgnas.config import DataConfig, GeneratorConfig, check_value  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches, resolve_data_root  # noqa: E402
 from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
-from sgnas.runs import RunDir, RunKind, declare_run_kind  # noqa: E402
+from sgnas.runs import COUNT, LIST, OBJECT, RunDir, RunKind, declare_run_kind, number  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
 from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
 from sgnas.spaces.nasbench201.cell import NUM_CELLS, Cell  # noqa: E402
@@ -266,7 +266,8 @@ def _check_state_dict(path: Path, payload: Any, run: RunDir) -> None:
 
 #: a NAS-Bench-201 supernet run: the training summary and the trained weights
 NB201_SUPERNET_RUN = declare_run_kind(RunKind(
-    "nb201-supernet", required=("seconds", "epoch", "steps"), files={"supernet": _check_state_dict},
+    "nb201-supernet", required={"seconds": number(0), "epoch": COUNT, "steps": COUNT},
+    files={"supernet": _check_state_dict}, logs=True,
 ))
 
 
@@ -381,7 +382,7 @@ def _sweep(context: _Seed, generator: Any) -> list[dict[str, Any]]:
 
 #: one seed's measurements of the track: what the results folder's files are built from
 NB201_MEASURE_RUN = declare_run_kind(RunKind(
-    "nb201-measure", required=("ranking", "estimates", "generator", "search", "sweep"),
+    "nb201-measure", required={"ranking": LIST, "estimates": LIST, "generator": OBJECT, "search": LIST, "sweep": LIST},
 ))
 
 

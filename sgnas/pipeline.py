@@ -44,7 +44,7 @@ from sgnas.data import BatchSource, DataSplits, load_splits, make_batches
 from sgnas.errors import SgnasError
 from sgnas.presets import PRESETS
 from sgnas.registry import STRATEGIES
-from sgnas.runs import RunDir, RunKind, config_hash, declare_run_kind
+from sgnas.runs import COUNT, LIST, OBJECT, TEXT, RunDir, RunKind, config_hash, declare_run_kind, number
 from sgnas.samplers import build_sampler
 from sgnas.stats import kendall_tau
 from sgnas.strategy import SearchContext, SearchResult, SearchStrategy
@@ -230,8 +230,8 @@ def _check_supernet_weights(path: Path, payload: Any, run: RunDir) -> None:
 
 #: a supernet run's results: the trainer's summary and the exported supernet
 SUPERNET_RUN = declare_run_kind(RunKind(
-    "supernet", required=("steps", "forward_passes", "wall_seconds"),
-    files={"supernet": _check_supernet_weights},
+    "supernet", required={"steps": COUNT, "forward_passes": COUNT, "wall_seconds": number(0)},
+    files={"supernet": _check_supernet_weights}, logs=True,
 ))
 
 
@@ -241,16 +241,20 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
 
     A sampler that co-trains architecture parameters (``proxyless``) gets the
     generator-validation split as its held-out data and the middle of the
-    preset's target range as its MACs target.
+    preset's target range as its MACs target. ``resume_from`` is read and
+    checked before the run folder is opened, so a file that is no training
+    checkpoint of this supernet is one line and leaves nothing behind.
     """
     from sgnas.supernet import UnifiedSupernet
-    from sgnas.training.supernet import SupernetTrainer
+    from sgnas.training.supernet import SupernetTrainer, load_training_checkpoint
 
     config = runtime.config
+    space = config.space.build()
+    resumed = (load_training_checkpoint(resume_from, space, config.supernet, config.preset)
+               if resume_from is not None else None)
     run = runtime.open_run(runs_dir, "supernet", step_key(config, "supernet"))
     if run.finished:
         return run
-    space = config.space.build()
     cost_model = CostModel(space)
     seed_all(config.seed)
     supernet = UnifiedSupernet(space, act=config.supernet.act, shadow_bn=config.supernet.shadow_bn,
@@ -268,9 +272,10 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
         target_macs=cost_model.to_interface(middle * 1e6, config.generator.convention),
         dist=runtime.dist, precision=runtime.precision(),
     )
-    source = resume_from or (run.checkpoint_path if run.checkpoint_path.exists() else None)
-    if source is not None:
-        trainer.resume(source)
+    if resume_from is not None:
+        trainer.resume(resume_from, resumed)
+    elif run.checkpoint_path.exists():
+        trainer.resume(run.checkpoint_path)
     results = trainer.train(max_steps=max_steps)
     if results is not None:
         if runtime.dist.is_main:
@@ -291,25 +296,38 @@ def _check_generator_weights(path: Path, payload: Any, run: RunDir) -> None:
 #: was trained over (a file of that supernet's run)
 GENERATOR_RUN = declare_run_kind(RunKind(
     "generator",
-    required=("best_epoch", "mean_relative_error", "kendall_tau", "top1_middle", "seconds_per_target", "targets_m",
-              "macs_m", "archs", "forward_passes", "wall_seconds"),
-    files={"generator": _check_generator_weights}, links=("supernet",),
+    required={"best_epoch": COUNT, "mean_relative_error": number(0), "kendall_tau": number(-1, 1),
+              "top1_middle": number(0, 100), "seconds_per_target": number(0), "targets_m": LIST, "macs_m": LIST,
+              "archs": LIST, "forward_passes": COUNT, "wall_seconds": number(0)},
+    files={"generator": _check_generator_weights}, links=("supernet",), logs=True,
 ))
 
 
 def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str | Path) -> RunDir:
-    """Train (or resume, or reuse) the generator over a trained supernet; its ``generator.pt`` is the result."""
+    """Train (or resume, or reuse) the generator over a trained supernet; its ``generator.pt`` is the result.
+
+    Unless the generator run has finished, the supernet (and the run it comes from, :meth:`RunDir.verify`) is
+    checked and loaded before the generator's run folder is opened, so a file that is no supernet of this space
+    is one line and leaves nothing behind.
+    """
     from sgnas.generator.train import GeneratorTrainer
     from sgnas.training.supernet import load_supernet
 
     config = runtime.config
+    space = config.space.build()
     supernet_path, supernet_run = resolve_run(supernet_source, "supernet", "supernet.pt")
     upstream = {"supernet_run": supernet_run.name if supernet_run else str(supernet_path)}
-    run = runtime.open_run(runs_dir, "generator", step_key(config, "generator", **upstream))
+    key = step_key(config, "generator", **upstream)
+    supernet = None
+    if not run_path(runs_dir, "generator", key, config.seed).finished:
+        if supernet_run is not None and RunDir(supernet_run).finished:
+            RunDir(supernet_run).verify()
+        supernet = load_supernet(supernet_path, space, config.preset, runtime.device)
+    run = runtime.open_run(runs_dir, "generator", key)
     if run.finished:
         return run
-    space = config.space.build()
-    supernet = load_supernet(supernet_path, space, config.preset, runtime.device)
+    if supernet is None:  # finished when looked at, emptied since (--rebuild) or by its own checks
+        supernet = load_supernet(supernet_path, space, config.preset, runtime.device)
     seed_all(config.seed)
     trainer = GeneratorTrainer(
         supernet, CostModel(space),
@@ -412,7 +430,7 @@ def search_key(config: Config, strategy: str, targets_m: Sequence[float], supern
 
 
 #: a search run's results: the strategy, one record per target, the summary over the targets
-SEARCH_RUN = declare_run_kind(RunKind("search", required=("strategy", "results", "summary")))
+SEARCH_RUN = declare_run_kind(RunKind("search", required={"strategy": TEXT, "results": LIST, "summary": OBJECT}))
 
 
 def _cached_search(runtime: Runtime, runs_dir: str | Path, key: dict[str, Any]) -> RunDir | None:
@@ -479,7 +497,8 @@ def search(runtime: Runtime, strategy_name: str, targets_m: Sequence[float], sup
 
 #: an evaluation run's results (:func:`sgnas.standalone.train_standalone`): the architecture, its cost, test top-1/5
 EVALUATE_RUN = declare_run_kind(RunKind(
-    "evaluate", required=("architecture", "macs_m", "params_m", "convention", "test_top1", "test_top5", "epochs"),
+    "evaluate", required={"architecture": TEXT, "macs_m": number(0), "params_m": number(0), "convention": TEXT,
+                          "test_top1": number(0, 100), "test_top5": number(0, 100), "epochs": COUNT}, logs=True,
 ))
 
 

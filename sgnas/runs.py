@@ -19,11 +19,22 @@ killed run leaves the last complete version of each file intact; temporary
 files of writers that are no longer alive are removed when the run is opened.
 
 Each kind of run declares, beside the code that writes its results, a
-:class:`RunKind`: the keys its ``results.json`` must hold, the files of its own
-that the results name with a check of what each must hold, and the keys that
-name files of other runs. Paths in ``results.json`` are stored relative to the
+:class:`RunKind`: the keys its ``results.json`` must hold with what each value
+must be (:class:`ResultValue`: a non-negative integer, a finite number in a
+range, a string...), the files of its own that the results name with a check of
+what each must hold, the keys that name files of other runs, and whether its
+runs log ``metrics.jsonl``. Paths in ``results.json`` are stored relative to the
 run folder (a file of the run is its bare name), so a runs folder can move;
 :attr:`RunDir.results` gives them back as absolute paths.
+
+When a run finishes, ``results.json`` also records under ``sha256`` the SHA-256
+of each file of its own that its results name and of its final
+``checkpoint.pt`` (file name -> hex digest), so that a file copied in from
+another run, which loads and passes its kind's check, is still told apart.
+Runs finished before this was recorded (no ``sha256`` key) are checked as
+before: their files must load and pass their kind's checks, and their
+``checkpoint.pt``, where there is one, must load. :attr:`RunDir.results` leaves
+the key out (it is the folder's bookkeeping, not a result).
 
 Opening a run (:meth:`RunDir.open`) takes its lock (a second process waits,
 told who holds it) and checks what is there:
@@ -31,18 +42,25 @@ told who holds it) and checks what is there:
 * ``config.json`` must be this run's: its kind and the hash of its config and
   seed are the folder's (``<kind>/<hash>-s<seed>``); another run's config is a
   one-line error, as the rest of the folder may be that run's too;
+* a missing ``config.json`` beside other files of the run is written again
+  (with a one-line note naming it): the folder's name is the hash of the config
+  and seed that open it, so they are the run's;
 * a ``results.json`` that is unreadable (truncated, empty, not an object) or
   lacks a key its kind declares makes the run unfinished again, with a
   one-line note;
-* a finished run is reused only if every line of its ``metrics.jsonl`` is a
-  strict-JSON object and every file of its own that its results name is
-  present, loads and holds what its kind says (e.g. ``supernet.pt`` is the
-  exported supernet of the run's space, not a training checkpoint). A
-  damaged file beside a final ``checkpoint.pt`` that loads is rebuilt from that
-  checkpoint, which on the CPU reproduces it exactly; anything else is a
-  one-line error naming the file (``--rebuild`` or deleting the run folder
-  recovers; a damaged ``metrics.jsonl`` cannot be rebuilt exactly, as its
-  records hold the wall times of their sessions);
+* a finished run is reused only if every value its kind declares is what it
+  must be (else a one-line error naming the key and the value), its
+  ``metrics.jsonl`` is there (for a kind that logs) with every line a
+  strict-JSON object, every file of its own that its results name is present,
+  loads, holds what its kind says (e.g. ``supernet.pt`` is the exported
+  supernet of the run's space, not a training checkpoint) and matches its
+  fingerprint, and its ``checkpoint.pt`` (if it has one, or its results
+  fingerprint one) matches its fingerprint, or loads. A damaged file beside a final
+  ``checkpoint.pt`` that is sound is rebuilt from that checkpoint, which on the
+  CPU reproduces it exactly; anything else is a one-line error naming the file
+  (``--rebuild`` or deleting the run folder recovers; a damaged
+  ``metrics.jsonl`` cannot be rebuilt exactly, as its records hold the wall
+  times of their sessions);
 * an unfinished run resumes from its checkpoint (which must load), and
   ``metrics.jsonl`` is cut back to what that checkpoint had logged, so records
   between the checkpoint and a kill are not logged twice;
@@ -72,6 +90,12 @@ from sgnas import locking
 from sgnas.errors import SgnasError
 
 __all__ = [
+    "COUNT",
+    "FINGERPRINTS",
+    "LIST",
+    "OBJECT",
+    "TEXT",
+    "ResultValue",
     "RunDir",
     "RunKind",
     "atomic_write_bytes",
@@ -81,6 +105,7 @@ __all__ = [
     "declare_run_kind",
     "environment",
     "file_mode",
+    "number",
     "output_folder",
     "read_jsonl",
     "remove_stale_temps",
@@ -300,28 +325,78 @@ def _note(message: str) -> None:
 #: a check of one file of a run: (the file, what it loaded as, the run); raises SgnasError saying what is wrong
 FileCheck = Callable[[Path, Any, "RunDir"], None]
 
+#: the key of results.json under which a finished run records the SHA-256 of its files (file name -> hex digest)
+FINGERPRINTS = "sha256"
+
+
+@dataclass(frozen=True)
+class ResultValue:
+    """What the value of one result key must be: ``wording`` says it (it reads after "not"), ``ok`` checks it."""
+
+    wording: str
+    ok: Callable[[Any], bool]
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def number(low: float | None = None, high: float | None = None) -> ResultValue:
+    """A finite number (an int or a float, not a bool), at least ``low`` and at most ``high`` where given."""
+    wording = "a finite number" + (f" from {low:g}" if low is not None else "") + (
+        f" {'to' if low is not None else 'up to'} {high:g}" if high is not None else "")
+    return ResultValue(wording, lambda v: _finite(v) and (low is None or v >= low) and (high is None or v <= high))
+
+
+#: a count (steps, epochs, forward passes): an int, not a bool, at least 0
+COUNT = ResultValue("a non-negative integer", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0)
+TEXT = ResultValue("a string", lambda v: isinstance(v, str))
+LIST = ResultValue("a list", lambda v: isinstance(v, list))
+OBJECT = ResultValue("a JSON object", lambda v: isinstance(v, dict))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
 
 @dataclass(frozen=True)
 class RunKind:
     """What a finished run of one kind holds; declared once (:func:`declare_run_kind`) beside the code that
     writes such runs' results.
 
-    ``required``: the keys of its ``results.json`` that readers of such runs use;
+    ``required``: the keys of its ``results.json`` that readers of such runs use, each with what its value must
+    be (a plain tuple of keys lets any value be);
     ``files``: result key -> check of the file of the run that key names, run once the file loads;
-    ``links``: result keys that name files of other runs (the run it builds on).
+    ``links``: result keys that name files of other runs (the run it builds on);
+    ``logs``: whether its runs log ``metrics.jsonl`` (a finished one without it is damaged).
     The keys of ``files`` and ``links`` are required too, and hold paths (see the module's docstring).
     """
 
     name: str
-    required: tuple[str, ...] = ()
+    required: tuple[str, ...] | Mapping[str, ResultValue] = ()
     files: Mapping[str, FileCheck] = field(default_factory=dict)
     links: tuple[str, ...] = ()
+    logs: bool = False
+
+    def value_problem(self, results: Mapping[str, Any]) -> str | None:
+        """The first required value of ``results`` that is not what it must be, as "KEY is VALUE, not WHAT"; or None."""
+        for key, value in (self.required.items() if isinstance(self.required, Mapping) else ()):
+            if key in results and not value.ok(results[key]):
+                return f"{key} is {json.dumps(results[key])[:60]}, not {value.wording}"
+        return None
 
     @property
     def keys(self) -> tuple[str, ...]:
         """Every key a finished run's results must hold."""
         return tuple(dict.fromkeys((*self.required, *self.files, *self.links)))
 
+
+#: files of a run whose presence says the folder held a run before (a missing config.json is then written again)
+_RUN_FILES = ("environment.json", "results.json", "metrics.jsonl", "checkpoint.pt")
 
 #: kind name (the folder its runs live in) -> its declaration
 _KINDS: dict[str, RunKind] = {}
@@ -356,6 +431,10 @@ class RunDir:
         locking.acquire(path)
         remove_stale_temps(path)
         new = not (path / "environment.json").exists()
+        if not (path / "config.json").exists() and any((path / name).exists() for name in _RUN_FILES):
+            _note(f"run {path}: config.json is missing; written again from this call's config and seed (the folder "
+                  "is named by their hash)")
+            atomic_write_json(path / "config.json", {"kind": kind, "seed": seed, "config": config})
         role = run._check(rebuild)
         if not (path / "config.json").exists():
             atomic_write_json(path / "config.json", {"kind": kind, "seed": seed, "config": config})
@@ -383,15 +462,16 @@ class RunDir:
                 results.unlink()
         metrics = self.path / "metrics.jsonl"
         if self.finished:
-            metrics_problem = self._metrics_problem()
-            if metrics_problem is not None:
-                return self._refuse(metrics, metrics_problem, rebuild)
-            damaged = self._damaged_files()
+            for target, problem in self._finished_problems():
+                return self._refuse(target, problem, rebuild)
+            damaged, checkpoint_problem = self._damaged_files(), self._checkpoint_problem()
             if not damaged:
+                if checkpoint_problem is not None:
+                    return self._refuse(self.checkpoint_path, checkpoint_problem, rebuild)
                 return "reused"
             target, problem = damaged[0]
             checkpoint, unreadable = _load(self.checkpoint_path)
-            if unreadable is None:
+            if checkpoint_problem is None and unreadable is None:
                 _note(f"run {self.path}: {target.name} is {problem}; rebuilding it from the run's final checkpoint.pt")
                 results.unlink()
                 self._cut_metrics(checkpoint)
@@ -425,13 +505,75 @@ class RunDir:
         return "rebuilt"
 
     def problems(self) -> list[tuple[Path, str]]:
-        """(file, what is wrong with it) of this run's config.json, metrics.jsonl and the files of its own its
-        results name, in that order: what :meth:`open` would refuse or rebuild; empty when all is well."""
-        found = []
-        for name, problem in (("config.json", self._config_problem()), ("metrics.jsonl", self._metrics_problem())):
-            if problem is not None:
-                found.append((self.path / name, problem))
+        """(file, what is wrong with it) of this run's config.json, results.json, metrics.jsonl, the files of its
+        own its results name and checkpoint.pt, in that order: what :meth:`open` would refuse or rebuild; empty
+        when all is well."""
+        config_problem = self._config_problem()
+        found = [(self.path / "config.json", config_problem)] if config_problem is not None else []
+        if self.finished:
+            return found + self._finished_file_problems()
+        metrics_problem = self._metrics_problem()
+        if metrics_problem is not None:
+            found.append((self.path / "metrics.jsonl", metrics_problem))
         return found + self._damaged_files()
+
+    def verify(self) -> None:
+        """Raise a one-line error naming the first damaged file of this finished run, if any (what :meth:`problems`
+        finds but config.json's place: the run may be read where it was moved to): what a step that builds on the
+        run without opening it checks first."""
+        for target, problem in self._finished_file_problems():
+            raise SgnasError(f"run {self.path}: {target.name} is {problem}; run its step again (with --rebuild if "
+                             f"that stops) or delete the run folder {self.path}")
+
+    def _finished_problems(self) -> list[tuple[Path, str]]:
+        """(file, problem) of what a finished run holds beside its files, that cannot be rebuilt from its
+        checkpoint: a value of results.json its kind declares, metrics.jsonl."""
+        found = []
+        results, declaration = self._read_results() or {}, self.declaration
+        value_problem = declaration.value_problem(results) if declaration is not None else None
+        fingerprints = results.get(FINGERPRINTS, {})
+        if value_problem is None and not (isinstance(fingerprints, dict)
+                                          and all(isinstance(v, str) for v in fingerprints.values())):
+            value_problem = f"{FINGERPRINTS} is {json.dumps(fingerprints)[:60]}, not a JSON object of SHA-256 digests"
+        if value_problem is not None:
+            found.append((self.path / "results.json", f"damaged: {value_problem}"))
+        metrics_problem = self._metrics_problem(required=declaration is not None and declaration.logs)
+        if metrics_problem is not None:
+            found.append((self.path / "metrics.jsonl", metrics_problem))
+        return found
+
+    def _finished_file_problems(self) -> list[tuple[Path, str]]:
+        """(file, problem) of a finished run but its config.json: results values, metrics.jsonl, the files its
+        results name, checkpoint.pt, in that order (the order :meth:`open` checks them in)."""
+        checkpoint_problem = self._checkpoint_problem()
+        return [*self._finished_problems(), *self._damaged_files(),
+                *([(self.checkpoint_path, checkpoint_problem)] if checkpoint_problem is not None else [])]
+
+    def _fingerprints(self) -> dict[str, str]:
+        """File name -> the SHA-256 results.json records for it (empty for a run finished before they were)."""
+        fingerprints = (self._read_results() or {}).get(FINGERPRINTS)
+        return fingerprints if isinstance(fingerprints, dict) else {}
+
+    def _fingerprint_problem(self, path: Path) -> str | None:
+        """Why ``path`` is not the file its run finished with, by the SHA-256 its results record; None when it
+        is, or when they record none for it."""
+        expected = self._fingerprints().get(path.name)
+        if expected is None:
+            return None
+        if not path.is_file():
+            return "missing"
+        try:
+            if _sha256(path) == expected:
+                return None
+        except OSError as err:
+            return f"unreadable ({err.strerror})"
+        return "not the file its run wrote (its sha256 does not match the run that wrote it)"
+
+    def _checkpoint_problem(self) -> str | None:
+        """Why checkpoint.pt is not sound: not the one its results fingerprint, or (none recorded) not loading."""
+        if self.checkpoint_path.name in self._fingerprints():
+            return self._fingerprint_problem(self.checkpoint_path)
+        return _load(self.checkpoint_path)[1] if self.checkpoint_path.exists() else None
 
     def _saved_config(self) -> Any:
         try:
@@ -455,11 +597,12 @@ class RunDir:
             return f"not this run's config (its config and seed are those of run {name})"
         return None
 
-    def _metrics_problem(self) -> str | None:
-        """Why metrics.jsonl is not strict JSON lines (:func:`strict_jsonl_problem`); None when it is or is absent."""
+    def _metrics_problem(self, required: bool = False) -> str | None:
+        """Why metrics.jsonl is not strict JSON lines (:func:`strict_jsonl_problem`), or is ``missing`` when
+        ``required``; None when it is, or is absent and not required."""
         metrics = self.path / "metrics.jsonl"
         if not metrics.exists():
-            return None
+            return "missing" if required else None
         try:
             return strict_jsonl_problem(metrics.read_bytes())
         except OSError as err:
@@ -473,8 +616,8 @@ class RunDir:
         return _KINDS.get(kind if isinstance(kind, str) else self.path.parent.name)
 
     def _damaged_files(self) -> list[tuple[Path, str]]:
-        """(file, problem) of every file of this run its results name that is missing, does not load or fails its
-        kind's check.
+        """(file, problem) of every file of this run its results name that is missing, does not load, fails its
+        kind's check or does not match the SHA-256 its results record.
 
         Files of other runs (a generator names its supernet) are checked when their own run is opened; a file of
         this run is found by its name in the run folder, whatever folder the results give (older versions of this
@@ -490,6 +633,8 @@ class RunDir:
                     check(target, payload, self)
                 except SgnasError as err:
                     problem = f"not a {declaration.name} run's {target.name} ({err})"
+            if problem is None:
+                problem = self._fingerprint_problem(target)
             if problem is not None:
                 damaged.append((target, problem))
         return damaged
@@ -556,6 +701,11 @@ class RunDir:
             raise SgnasError(f"run {self.path} has no readable results.json (unfinished or damaged); run its step "
                              "again, with --rebuild if it is damaged")
         declaration = self.declaration
+        value_problem = declaration.value_problem(results) if declaration is not None else None
+        if value_problem is not None:
+            raise SgnasError(f"run {self.path}: results.json is damaged: {value_problem}; rerun with --rebuild or "
+                             f"delete the run folder {self.path}")
+        results.pop(FINGERPRINTS, None)
         if declaration is not None:
             base = self.path.absolute()
             for key in declaration.files:
@@ -594,6 +744,12 @@ class RunDir:
                 yield record
 
     def finish(self, results: dict[str, Any]) -> None:
-        """Write the results (the run is finished; paths stored relative to the run folder) and let the lock go."""
-        atomic_write_json(self.path / "results.json", self._stored(results))
+        """Write the results (the run is finished; paths stored relative to the run folder) with the SHA-256 of
+        the files of its own they name and of its checkpoint (see the module's docstring), and let the lock go."""
+        stored, declaration = self._stored(results), self.declaration
+        names = [Path(stored[key]).name for key in (declaration.files if declaration is not None else ())
+                 if isinstance(stored.get(key), str)]
+        stored[FINGERPRINTS] = {name: _sha256(self.path / name)
+                                for name in (*names, self.checkpoint_path.name) if (self.path / name).is_file()}
+        atomic_write_json(self.path / "results.json", stored)
         locking.release(self.path)

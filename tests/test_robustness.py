@@ -587,6 +587,140 @@ def test_environment_json_keeps_the_producer_and_reuses_are_listed_apart(runs: P
     assert [r["role"] for r in reuses] == ["reused", "reused"] and all("packages" in r for r in reuses)
 
 
+@pytest.mark.parametrize(("kind", "key", "value"), [("supernet", "steps", "abc"), ("supernet", "forward_passes", -1),
+                                                   ("supernet", "wall_seconds", float("nan")),
+                                                   ("generator", "kendall_tau", 2.0)])
+def test_a_results_value_that_is_not_what_its_kind_declares_is_one_line_and_rebuild_recovers(
+        capsys: pytest.CaptureFixture, runs: Path, kind: str, key: str, value: Any) -> None:
+    run = one_run(runs, kind)
+    results = run / "results.json"
+    before = json.loads(results.read_text())
+    results.write_text(json.dumps({**before, key: value}))
+    command = (["train-supernet", *SMOKE, "--runs-dir", str(runs)] if kind == "supernet" else
+               ["train-generator", "--supernet", str(supernet_run(runs)), "--runs-dir", str(runs)])
+    assert main(command) == 2
+    line = one_line_error(capsys)
+    assert f"run {run}: results.json is damaged: {key} is {json.dumps(value)}, not " in line, line
+    assert f"rerun with --rebuild or delete the run folder {run}" in line, line
+    assert main([*command, "--rebuild"]) == 0
+    after = json.loads(results.read_text())
+    declaration = RunDir(run).declaration
+    assert declaration is not None and declaration.value_problem(after) is None
+    assert key == "wall_seconds" or after[key] == before[key]
+
+
+def test_another_runs_supernet_copied_into_a_finished_run_is_told_apart_and_rebuilt(
+        capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path, tmp_path: Path) -> None:
+    assert train_supernet(tmp_path / "other", "--seed", "1") == 0
+    run = supernet_run(runs)
+    shutil.copy(supernet_run(tmp_path / "other") / "supernet.pt", run / "supernet.pt")
+    capsys.readouterr()
+    assert train_supernet(runs) == 0
+    err = capsys.readouterr().err
+    assert (f"run {run}: supernet.pt is not the file its run wrote (its sha256 does not match the run that wrote "
+            "it); rebuilding it from the run's final checkpoint.pt") in err, err
+    assert_same_weights(run / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")
+
+
+def test_a_run_finished_before_fingerprints_were_recorded_is_reused(capsys: pytest.CaptureFixture,
+                                                                    runs: Path) -> None:
+    run = supernet_run(runs)
+    results = run / "results.json"
+    stored = json.loads(results.read_text())
+    assert set(stored["sha256"]) == {"supernet.pt", "checkpoint.pt"}
+    results.write_text(json.dumps({k: v for k, v in stored.items() if k != "sha256"}))
+    assert train_supernet(runs) == 0
+    assert "sgnas: note" not in capsys.readouterr().err
+    assert "sha256" not in RunDir(run).results
+    assert json.loads((run / "reuses.jsonl").read_text().splitlines()[-1])["role"] == "reused"
+
+
+@pytest.mark.parametrize("damage", ["metrics deleted", "checkpoint random bytes", "old run's checkpoint random bytes"])
+def test_a_finished_run_without_metrics_or_with_a_damaged_checkpoint_is_one_line_and_rebuild_recovers(
+        capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path, damage: str) -> None:
+    run = supernet_run(runs)
+    if damage == "metrics deleted":
+        (run / "metrics.jsonl").unlink()
+        expected = "metrics.jsonl is missing"
+    else:
+        (run / "checkpoint.pt").write_bytes(random.Random(3).randbytes(5000))
+        expected = "checkpoint.pt is not the file its run wrote (its sha256 does not match the run that wrote it)"
+        if damage.startswith("old"):
+            results = run / "results.json"
+            results.write_text(json.dumps({k: v for k, v in json.loads(results.read_text()).items() if k != "sha256"}))
+            expected = "checkpoint.pt is corrupt ("
+    assert train_supernet(runs) == 2
+    line = one_line_error(capsys)
+    assert f"run {run}: {expected}" in line and f"rerun with --rebuild or delete the run folder {run}" in line, line
+    assert train_supernet(runs, "--rebuild") == 0
+    assert_same_weights(run / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")
+    strict_records(run / "metrics.jsonl")
+
+
+def test_a_deleted_config_json_of_a_finished_run_is_named_and_written_again(capsys: pytest.CaptureFixture,
+                                                                            runs: Path, finished_runs: Path) -> None:
+    run = supernet_run(runs)
+    (run / "config.json").unlink()
+    assert train_supernet(runs) == 0
+    err = capsys.readouterr().err
+    assert f"run {run}: config.json is missing; written again" in err and "supernet.pt" not in err, err
+    assert (run / "config.json").read_bytes() == (supernet_run(finished_runs) / "config.json").read_bytes()
+    assert json.loads((run / "reuses.jsonl").read_text().splitlines()[-1])["role"] == "reused"
+
+
+def _no_checkpoint(runs: Path, tmp_path: Path) -> list[str]:
+    (tmp_path / "random.pt").write_bytes(random.Random(4).randbytes(3000))
+    return ["train-supernet", *SMOKE, "--resume", str(tmp_path / "random.pt")]
+
+
+def _exported_supernet(runs: Path, tmp_path: Path) -> list[str]:
+    return ["train-supernet", *SMOKE, "--resume", str(supernet_run(runs) / "supernet.pt")]
+
+
+def _other_shadow_bn(runs: Path, tmp_path: Path) -> list[str]:
+    return ["train-supernet", *SMOKE, "--set", "supernet.shadow_bn=false", "--resume",
+            str(supernet_run(runs) / "checkpoint.pt")]
+
+
+def _garbage_supernet_run(runs: Path, tmp_path: Path) -> list[str]:
+    (supernet_run(runs) / "supernet.pt").write_bytes(b"not a supernet")
+    return ["train-generator", "--supernet", str(supernet_run(runs))]
+
+
+def _foreign_supernet_run(runs: Path, tmp_path: Path) -> list[str]:
+    assert train_supernet(tmp_path / "other", "--seed", "1") == 0
+    shutil.copy(supernet_run(tmp_path / "other") / "supernet.pt", supernet_run(runs) / "supernet.pt")
+    return ["train-generator", "--supernet", str(supernet_run(runs))]
+
+
+NOT_CHECKPOINTS = [
+    (lambda runs, tmp_path: ["train-supernet", *SMOKE, "--resume", "/etc/passwd"],
+     "checkpoint /etc/passwd is corrupt or not a checkpoint"),
+    (_no_checkpoint, "random.pt is corrupt or not a checkpoint"),
+    (lambda runs, tmp_path: ["train-supernet", *SMOKE, "--resume", str(tmp_path)], "is a folder, not a file"),
+    (_exported_supernet, "supernet.pt holds a supernet, expected a supernet-training"),
+    (_other_shadow_bn, "checkpoint.pt does not fit this supernet (its model differs at "),
+    (lambda runs, tmp_path: ["train-generator", *SMOKE, "--supernet", "/etc/passwd"],
+     "checkpoint /etc/passwd is corrupt or not a checkpoint"),
+    (_garbage_supernet_run, "supernet.pt is corrupt ("),
+    (_foreign_supernet_run, "supernet.pt is not the file its run wrote (its sha256 does not match the run that wrote it)"),
+]
+
+
+@pytest.mark.parametrize(("command", "message"), NOT_CHECKPOINTS,
+                         ids=["passwd", "random bytes", "a folder", "exported supernet", "other shadow_bn",
+                              "generator over passwd", "generator over garbage", "generator over another run's"])
+def test_a_resume_or_supernet_that_is_no_checkpoint_of_it_is_one_line_and_leaves_no_run_folder(
+        capsys: pytest.CaptureFixture, runs: Path, tmp_path: Path, command: Any, message: str) -> None:
+    fresh = tmp_path / "fresh"
+    args = command(runs, tmp_path)
+    capsys.readouterr()
+    assert main([*args, "--runs-dir", str(fresh)]) == 2
+    line = one_line_error(capsys)
+    assert message in line, line
+    assert not fresh.exists(), "no run folder (nor lock) for a refused checkpoint"
+
+
 # --- locks ---------------------------------------------------------------------------------------------
 
 HOLD = textwrap.dedent("""

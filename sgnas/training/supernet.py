@@ -72,7 +72,8 @@ from sgnas.training.schedules import LRFactor
 
 __all__ = [
     "FINAL_LOSS_RECORDS", "SupernetTrainer", "check_supernet_file", "evaluate_counts", "evaluate_top1",
-    "load_supernet", "supernet_from_checkpoint", "validation_architectures", "validation_summary",
+    "load_supernet", "load_training_checkpoint", "supernet_from_checkpoint", "validation_architectures",
+    "validation_summary",
 ]
 
 #: logged training losses (every 20 steps and at epoch ends) averaged into the final training loss
@@ -170,6 +171,29 @@ def supernet_from_checkpoint(payload: dict[str, Any], path: str | Path, space: S
     return supernet
 
 
+def load_training_checkpoint(path: str | Path, space: SearchSpace, config: SupernetConfig,
+                             preset: str) -> dict[str, Any]:
+    """The supernet-training checkpoint at ``path`` (``train-supernet --resume``), checked to be one of ``space``
+    and ``preset`` whose model has every key and shape of a supernet of ``config``.
+
+    Read before the run folder is opened, so that a file that is no such checkpoint is one line and leaves no run
+    folder behind; the model is compared with one built on the meta device (nothing allocated).
+    """
+    from sgnas.supernet import UnifiedSupernet
+
+    payload = load_checkpoint(path, "supernet-training", space.describe(), preset)
+    with torch.device("meta"):
+        expected = UnifiedSupernet(space, act=config.act, shadow_bn=config.shadow_bn).state_dict()
+    model = payload.get("model")
+    shapes = ({key: tuple(value.shape) for key, value in model.items() if isinstance(value, torch.Tensor)}
+              if isinstance(model, dict) else {})
+    if shapes != {key: tuple(value.shape) for key, value in expected.items()}:
+        wrong = sorted(set(shapes) ^ set(expected)) or sorted(k for k in shapes if shapes[k] != expected[k].shape)
+        raise SgnasError(f"checkpoint {path} does not fit this supernet (its model differs at "
+                         f"{', '.join(wrong[:3]) or 'every key'})")
+    return payload
+
+
 def check_supernet_file(path: Path, payload: Any, space: SearchSpace, preset: str) -> None:
     """That ``payload`` (read from ``path``) is what :meth:`SupernetTrainer.export` writes for ``space`` and
     ``preset``: an exported supernet, not a training checkpoint, whose weights fit the model."""
@@ -248,9 +272,11 @@ class SupernetTrainer:
     def save(self, path: str | Path) -> None:
         save_checkpoint(path, self._payload())
 
-    def resume(self, path: str | Path) -> None:
-        """Continue from a training checkpoint of the same space and preset."""
-        payload = load_checkpoint(path, "supernet-training", self.supernet.space.describe(), self.preset)
+    def resume(self, path: str | Path, payload: dict[str, Any] | None = None) -> None:
+        """Continue from a training checkpoint of the same space and preset (``payload``: it, already loaded from
+        ``path`` by :func:`load_training_checkpoint`)."""
+        if payload is None:
+            payload = load_checkpoint(path, "supernet-training", self.supernet.space.describe(), self.preset)
         try:
             self.supernet.load_state_dict(payload["model"])
             self.optimizer.load_state_dict(payload["optimizer"])
