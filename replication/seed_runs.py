@@ -14,8 +14,6 @@ environment and the study's wall seconds) to the study's own fields.
 
 from __future__ import annotations
 
-import errno
-import os
 import shutil
 import time
 from collections.abc import Iterator, Sequence
@@ -27,9 +25,8 @@ from typing import Any
 from replication._inputs import check_seeds
 from replication.results import write_json
 from sgnas import locking
-from sgnas.errors import SgnasError
 from sgnas.progress import RunCounter
-from sgnas.runs import environment, output_folder, remove_stale_temps
+from sgnas.runs import check_output_folder, environment, output_folder, remove_stale_temps
 
 __all__ = ["SeedRuns", "seed_runs"]
 
@@ -60,21 +57,6 @@ class SeedRuns:
         })
 
 
-def _check_makeable(folder: Path, what: str) -> None:
-    """A one-line error where ``folder`` could not be made and written (under a regular file, no write
-    permission), found without making anything; the same wording as :func:`sgnas.runs.output_folder`."""
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    if not existing.is_dir():
-        problem = errno.ENOTDIR
-    elif not os.access(existing, os.W_OK | os.X_OK):
-        problem = errno.EACCES
-    else:
-        return
-    raise SgnasError(f"cannot write {what} into {folder}: {os.strerror(problem)}")
-
-
 def _holds_nothing(folder: Path) -> bool:
     """Whether ``folder`` holds no file but lock files (in it or in empty folders below it)."""
     return all(path.is_dir() or path.name == locking.LOCK_NAME for path in folder.rglob("*"))
@@ -92,7 +74,7 @@ def seed_runs(desc: str, seeds: Sequence[int], results_dir: str | Path, runs_dir
     """
     seeds = check_seeds(seeds)
     if runs_dir is not None:
-        _check_makeable(Path(runs_dir), "the runs")
+        check_output_folder(runs_dir, "the runs")
     made = not Path(results_dir).exists()
     results_dir = output_folder(results_dir, "the results")
     runs = Path(runs_dir) if runs_dir is not None else results_dir / "runs"

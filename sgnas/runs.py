@@ -99,6 +99,7 @@ __all__ = [
     "RunDir",
     "RunKind",
     "atomic_write_bytes",
+    "check_output_folder",
     "atomic_write_json",
     "atomic_write_text",
     "config_hash",
@@ -164,6 +165,19 @@ def atomic_write_json(path: str | Path, data: Any) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
+def check_output_folder(folder: str | Path, what: str) -> None:
+    """A one-line error where ``folder`` could not be made and written to (under a regular file, in a folder
+    without write permission), found without making anything: what a folder that is made later is checked by."""
+    folder = Path(folder)
+    above = next((parent for parent in (folder, *folder.parents) if parent.exists()), None)
+    if above is None:
+        return
+    if not above.is_dir():
+        raise SgnasError(f"cannot write {what} into {folder}: {above} is a file, not a folder")
+    if not os.access(above, os.W_OK | os.X_OK):
+        raise SgnasError(f"cannot write {what} into {folder}: {os.strerror(errno.EACCES)}")
+
+
 def output_folder(folder: str | Path, what: str) -> Path:
     """``folder``, created with its parents, to write ``what`` into; a one-line error where it cannot be.
 
@@ -171,9 +185,7 @@ def output_folder(folder: str | Path, what: str) -> Path:
     regular file, under ``/proc`` or without write permission stops the command at once, in one line naming it.
     """
     folder = Path(folder)
-    above = next((parent for parent in (folder, *folder.parents) if parent.exists()), None)
-    if above is not None and not above.is_dir():
-        raise SgnasError(f"cannot write {what} into {folder}: {above} is a file, not a folder")
+    check_output_folder(folder, what)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if not os.access(folder, os.W_OK | os.X_OK):

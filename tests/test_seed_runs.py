@@ -64,7 +64,7 @@ def test_a_study_that_fails_before_writing_removes_the_folder_it_made(tmp_path: 
 
 def test_a_runs_folder_under_a_file_is_refused_before_the_results_folder_is_made(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("")
-    with pytest.raises(SgnasError, match="cannot write the runs into .*: Not a directory"), \
+    with pytest.raises(SgnasError, match="cannot write the runs into .*: .*file is a file, not a folder"), \
             seed_runs("study", [0], tmp_path / "results", tmp_path / "file" / "runs", 1):
         pass
     assert not (tmp_path / "results").exists()
