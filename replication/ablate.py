@@ -26,7 +26,7 @@ from replication.ablation import HW_LOSSES, build_variants, run_ablation  # noqa
 from replication.plans import PLANS  # noqa: E402
 from replication.tables.ablation import ablation_table  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.errors import SgnasError, interrupted  # noqa: E402
 from sgnas.presets import PRESETS  # noqa: E402
 from sgnas.registry import SAMPLERS, UNIFIED  # noqa: E402
 from sgnas.tables import render, write_table  # noqa: E402
@@ -76,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SgnasError as err:
         print(f"ablate: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return interrupted("ablate")
     print(f"done in {time.perf_counter() - start:.1f} s")
     print(paths["csv"])
     return 0

@@ -72,7 +72,7 @@ from typing import Any
 import pandas as pd
 
 from sgnas.argparser import ArgumentParser
-from sgnas.errors import SgnasError
+from sgnas.errors import SgnasError, interrupted
 from sgnas.registry import STRATEGIES
 from sgnas.tables import render, write_table
 
@@ -374,6 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SgnasError as err:
         print(f"cost_for_n: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return interrupted("cost_for_n")
     print(render(table, "Search cost for N targets", _notes(args.include_reporting)))
     return 0
 

@@ -63,7 +63,7 @@ from replication.supernets import supernet_row  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
 from sgnas.config import Config, apply_overrides  # noqa: E402
-from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.errors import SgnasError, interrupted  # noqa: E402
 from sgnas.runs import RunDir  # noqa: E402
 
 __all__ = ["check_data", "main", "run_replication", "search_rows", "seed_configs"]
@@ -272,6 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SgnasError as err:
         print(f"harness: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return interrupted("harness")
     finally:
         locking.release_all()
     print(path)

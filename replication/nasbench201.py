@@ -57,7 +57,7 @@ from sgnas import locking  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
 from sgnas.config import DataConfig, GeneratorConfig, check_value  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches, resolve_data_root  # noqa: E402
-from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.errors import SgnasError, interrupted  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
 from sgnas.runs import COUNT, LIST, OBJECT, RunDir, RunKind, declare_run_kind, number  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
@@ -503,6 +503,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SgnasError as err:
         print(f"nasbench201: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return interrupted("nasbench201")
     finally:
         locking.release_all()
     print(path)

@@ -37,7 +37,7 @@ from replication.results import write_json  # noqa: E402
 from sgnas import counting  # noqa: E402
 from sgnas.architecture import Architecture, canonical_layer  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.errors import SgnasError, interrupted  # noqa: E402
 from sgnas.samplers import build_sampler  # noqa: E402
 from sgnas.space import OPS, SUB_BLOCKS, SearchSpace  # noqa: E402
 
@@ -183,6 +183,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SgnasError as err:
         print(f"redundancy: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return interrupted("redundancy")
     print(path / "redundancy.json")
     return 0
 

@@ -39,7 +39,7 @@ from replication.tables import TABLES  # noqa: E402
 from replication.tables.table_a import measure_reference  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
 from sgnas.config import MAX_THREADS  # noqa: E402
-from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.errors import SgnasError, interrupted  # noqa: E402
 from sgnas.runs import output_folder  # noqa: E402
 from sgnas.tables import render, write_table  # noqa: E402
 
@@ -156,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SgnasError as err:
         print(f"replicate_table: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return interrupted("replicate_table")
     print(f"done in {time.perf_counter() - start:.1f} s")
     return 0
 

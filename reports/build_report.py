@@ -40,7 +40,7 @@ from reports.pages import missing_page, table_pages, text_pages, title_page  # n
 from reports.style import RC  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.errors import SgnasError  # noqa: E402
+from sgnas.errors import SgnasError, interrupted  # noqa: E402
 from sgnas.runs import file_mode, output_folder, remove_stale_temps  # noqa: E402
 
 __all__ = ["build_report", "main"]
@@ -166,6 +166,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SgnasError as err:
         print(f"build_report: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return interrupted("build_report")
     print(path)
     return 0
 

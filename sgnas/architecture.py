@@ -240,7 +240,7 @@ def load_architecture(source: str | Path, space: SearchSpace | None = None) -> A
             raise ArchitectureError(f"architecture file {text} does not exist") from None
         except (OSError, UnicodeDecodeError) as err:
             raise ArchitectureError(f"architecture file {text} cannot be read: {err}") from None
-        except json.JSONDecodeError as err:
+        except ValueError as err:  # JSONDecodeError, and an integer of more digits than Python converts
             raise ArchitectureError(f"architecture file {text} is not valid JSON: {err}") from None
         except RecursionError:
             raise ArchitectureError(f"architecture file {text} is nested too deeply to be an architecture") from None

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sgnas import locking
 from sgnas.argparser import ArgumentParser
-from sgnas.errors import SgnasError
+from sgnas.errors import SgnasError, interrupted
 
 __all__ = ["main"]
 
@@ -61,8 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               "finished files and the last checkpoint are kept", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("sgnas: interrupted; finished files and the last checkpoint are kept", file=sys.stderr)
-        return 130
+        return interrupted("sgnas")
     finally:
         locking.release_all()  # runs left unfinished by an error are free for the next command at once
 

@@ -30,7 +30,7 @@ from sgnas.activations import ACTIVATION_NAMES, Activation
 from sgnas.conventions import CONVENTIONS, Convention
 from sgnas.errors import SgnasError
 from sgnas.registry import SAMPLERS, UNIFIED
-from sgnas.space import SearchSpace, get_space
+from sgnas.space import MAX_WIDTH, MIN_WIDTH, SearchSpace, get_space
 
 __all__ = [
     "FLOAT32_MAX",
@@ -278,6 +278,9 @@ def parse_value(text: str) -> Any:
         return yaml.load(text, Loader=_ValueLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError:
         return text
+    except (ValueError, RecursionError) as err:  # an integer of more digits than Python converts; deep nesting
+        shown = text if len(text) <= 40 else f"{text[:37]}..."
+        raise SgnasError(f"override value {shown!r} cannot be read: {str(err).split(';')[0]}") from None
 
 
 def _coerce(value: Any, hint: Any, key: str) -> Any:
@@ -431,7 +434,7 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "data.image_size": _side(),
     "data.workers": _at_least(0),
     "space.resolution": _side(),
-    "space.width": _positive(),
+    "space.width": ((lambda v: MIN_WIDTH <= v <= MAX_WIDTH), f"from {MIN_WIDTH:g} to {MAX_WIDTH:g}"),
     "space.num_classes": _between(2, MAX_CLASSES, "classes"),
     "supernet.epochs": _at_least(1),
     "supernet.batch_size": _batch(),

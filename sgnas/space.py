@@ -19,7 +19,15 @@ from functools import cached_property
 
 from sgnas.registry import SPACES, UNIFIED
 
+#: the width multipliers a space can be built at (channels are rounded to multiples of 8 from the multiplier)
+MIN_WIDTH, MAX_WIDTH = 0.05, 4.0
+#: the smallest input side the unified spaces take (five stride-2 stages leave at least one pixel)
+MIN_RESOLUTION = 8
+
 __all__ = [
+    "MAX_WIDTH",
+    "MIN_RESOLUTION",
+    "MIN_WIDTH",
     "OPS",
     "KERNEL_OPS",
     "SKIP",
@@ -93,10 +101,10 @@ class SearchSpace:
     def __post_init__(self) -> None:
         if len(self.layer_channels) != len(self.layer_strides):
             raise ValueError("layer_channels and layer_strides differ in length")
-        if self.resolution < 8:
-            raise ValueError(f"resolution {self.resolution} is below 8")
-        if not 0.05 <= self.width <= 4.0:
-            raise ValueError(f"width multiplier {self.width} is outside 0.05..4")
+        if self.resolution < MIN_RESOLUTION:
+            raise ValueError(f"resolution {self.resolution} is below {MIN_RESOLUTION}")
+        if not MIN_WIDTH <= self.width <= MAX_WIDTH:
+            raise ValueError(f"width multiplier {self.width} is outside {MIN_WIDTH:g}..{MAX_WIDTH:g}")
         if self.num_classes < 1:
             raise ValueError(f"num_classes {self.num_classes} must be positive")
 

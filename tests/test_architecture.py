@@ -155,7 +155,8 @@ def test_load_architecture_reads_strings_and_both_json_forms(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [(None, "does not exist"), ("{not json", "is not valid JSON"), (b"\xff\xfe", "cannot be read"),
-     ("[" * 100_000 + "]" * 100_000, "nested too deeply")],
+     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+     ('{"layers": [{"expansion": ' + "9" * 5000 + ', "kernels": [3]}]}', "is not valid JSON: Exceeds the limit")],
 )
 def test_bad_files_are_reported(tmp_path, content, message):
     path = tmp_path / "arch.json"

@@ -44,7 +44,10 @@ def test_bad_options_are_refused():
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [
-    ("--device", "tpu", "device 'tpu' is not a torch device"),
+    ("--device", "tpu", "device .tpu. is not one this runs on"),
+    ("--device", "meta", "device .meta. is not one this runs on"),
+    ("--width", "1000", "--width must be from 0.05 to 4"),
+    ("--resolution", "4", "resolution 4 is below 8"),
     ("--json", "FILE/out.json", "is a file, not a folder"),
     ("--json", "DIR", "is a folder; give a file path"),
 ])

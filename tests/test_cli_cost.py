@@ -144,7 +144,7 @@ def test_published_file_against_the_wrong_space(tmp_path, capsys):
 
 @pytest.mark.parametrize(
     ("option", "message"),
-    [(["--width", "9"], "width multiplier"), (["--resolution", "4"], "resolution 4"), (["--num-classes", "0"], "--num-classes")],
+    [(["--width", "9"], "--width must be from 0.05 to 4"), (["--resolution", "4"], "resolution 4"), (["--num-classes", "0"], "--num-classes")],
 )
 def test_bad_space_options_give_one_error_line(option, message, capsys):
     assert main(["cost", SGNAS_A, *option]) == 2

@@ -70,7 +70,10 @@ def test_overrides_are_typed() -> None:
         ("generator.loss=cubic", "generator.loss"),
         ("generator.target_low=900", "target_low < target_high"),
         ("supernet.warmup_steps=-1", "supernet.warmup_steps must be 0 (no warm-up) or a positive number of steps"),
+        ("supernet.epochs=" + "9" * 5000, "cannot be read: Exceeds the limit (4300 digits)"),
+        ("supernet.epochs=" + "[" * 100_000, "cannot be read: maximum recursion depth exceeded"),
     ],
+    ids=lambda value: value if len(value) < 60 else value[:40] + "...",
 )
 def test_bad_overrides_are_one_line_errors(override: str, fragment: str) -> None:
     with pytest.raises(SgnasError) as info:

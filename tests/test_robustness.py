@@ -820,3 +820,25 @@ def test_other_runtime_errors_stay_tracebacks(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setattr(sgnas.cli, "build_parser", parser)
     with pytest.raises(RuntimeError, match="a bug"):
         sgnas.cli.main([])
+
+
+@pytest.mark.parametrize(("module", "function", "argv"), [
+    ("replication.harness", "run_replication", ["--plan", "smoke"]),
+    ("replication.replicate_table", "build_tables", ["--preset", "smoke"]),
+    ("replication.nasbench201", "run_nasbench201", ["--plan", "smoke"]),
+    ("replication.redundancy", "redundancy_study", []),
+    ("reports.build_report", "build_report", []),
+], ids=lambda value: value if isinstance(value, str) else None)
+def test_ctrl_c_in_a_script_is_one_line_and_exit_130(capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch,
+                                                     module: str, function: str, argv: list[str]) -> None:
+    import importlib
+
+    script = importlib.import_module(module)
+
+    def stopped(*_: object, **__: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(script, function, stopped)
+    assert script.main(argv) == 130
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and err.startswith(f"{module.split('.')[-1]}: interrupted; finished runs")

@@ -139,7 +139,10 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     torch.set_num_threads(args.threads)
     device = resolve_device(args.device)
-    space = get_space("cifar", resolution=args.resolution, width=args.width)
+    try:
+        space = get_space("cifar", resolution=args.resolution, width=args.width)
+    except ValueError as err:  # what the space itself refuses (a resolution below its smallest side)
+        raise SgnasError(str(err)) from None
     torch.manual_seed(args.seed)
     models = {"fast": UnifiedSupernet(space, fast=True).to(device)}
     models["reference"] = copy.deepcopy(models["fast"])

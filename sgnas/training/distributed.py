@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,10 +50,9 @@ def resolve_device(name: str, local_rank: int = 0) -> torch.device:
         raise SgnasError(f"device {name} requested but CUDA is not available")
     if name == "cuda":
         return torch.device("cuda", local_rank)
-    try:
-        return torch.device(name)
-    except RuntimeError:
-        raise SgnasError(f"device {name!r} is not a torch device; expected auto, cpu, cuda or cuda:N") from None
+    if not re.fullmatch(r"cpu|cuda:\d+", name):  # meta, mps, tpu...: devices the training code does not run on
+        raise SgnasError(f"device {name!r} is not one this runs on; expected auto, cpu, cuda or cuda:N")
+    return torch.device(name)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import numpy as np
 
 from sgnas.errors import SgnasError
 from sgnas.registry import SPACES
+from sgnas.space import MAX_WIDTH, MIN_WIDTH
 from sgnas.spaces.nasbench201.bounded import BoundedCells, cell_space
 from sgnas.spaces.nasbench201.cell import Cell, random_cell
 from sgnas.spaces.nasbench201.cost import CONVENTIONS, CostModel
@@ -39,8 +40,8 @@ class NB201Space:
 
     def build(self, resolution: int | None = None, width: float = 1.0, num_classes: int | None = None) -> MacroSpec:
         base = MacroSpec()
-        if not 0.05 <= width <= 4.0:
-            raise SgnasError(f"width multiplier {width} is outside 0.05..4")
+        if not MIN_WIDTH <= width <= MAX_WIDTH:
+            raise SgnasError(f"width multiplier {width} is outside {MIN_WIDTH:g}..{MAX_WIDTH:g}")
         return MacroSpec(
             channels=max(1, round(base.channels * width)),
             num_classes=base.num_classes if num_classes is None else num_classes,
