@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +47,7 @@ import pandas as pd
 
 from replication.plans import PLANS
 from sgnas.errors import SgnasError
-from sgnas.runs import atomic_write_json, atomic_write_text
+from sgnas.runs import LIST, OBJECT, TEXT, ResultValue, atomic_write_json, atomic_write_text
 
 __all__ = [
     "ABLATION_COLUMNS",
@@ -184,16 +184,15 @@ def read_json(results_dir: str | Path, name: str) -> Any | None:
 
 
 #: what every manifest.json holds (the harness writes each; the report's title page and appendix read them): key
-#: -> whether a value is of the right kind, and what that kind is
-MANIFEST_KEYS: dict[str, tuple[Callable[[Any], bool], str]] = {
-    "preset": (lambda v: isinstance(v, str), "a preset name"),
-    "seeds": (lambda v: isinstance(v, list) and all(type(seed) is int for seed in v), "a list of integer seeds"),
-    "indicative": (lambda v: isinstance(v, bool), "true or false"),
-    "configs": (lambda v: isinstance(v, dict), "an object of resolved configs"),
-    "environment": (lambda v: isinstance(v, dict), "an object describing the environment"),
-    "runs": (lambda v: isinstance(v, dict) and all(isinstance(paths, list) and all(isinstance(p, str) for p in paths)
-                                                   for paths in v.values()),
-             "an object of lists of run folders"),
+#: -> what its value must be (the checks run folders' results use, :class:`sgnas.runs.ResultValue`)
+MANIFEST_KEYS: dict[str, ResultValue] = {
+    "preset": ResultValue("a preset name", TEXT.ok),
+    "seeds": ResultValue("a list of integer seeds", lambda v: LIST.ok(v) and all(type(seed) is int for seed in v)),
+    "indicative": ResultValue("true or false", lambda v: isinstance(v, bool)),
+    "configs": ResultValue("an object of resolved configs", OBJECT.ok),
+    "environment": ResultValue("an object describing the environment", OBJECT.ok),
+    "runs": ResultValue("an object of lists of run folders", lambda v: OBJECT.ok(v) and all(
+        LIST.ok(paths) and all(TEXT.ok(p) for p in paths) for paths in v.values())),
 }
 
 
@@ -202,11 +201,11 @@ def check_manifest(manifest: Any, path: Path) -> dict[str, Any]:
     else a one-line error naming the file and the first key missing or wrong."""
     if not isinstance(manifest, dict):
         raise SgnasError(f"manifest {path} is not a JSON object: rerun the harness into this folder")
-    for key, (ok, kind) in MANIFEST_KEYS.items():
+    for key, value in MANIFEST_KEYS.items():
         if key not in manifest:
-            raise SgnasError(f"manifest {path} has no {key!r} ({kind}): rerun the harness into this folder")
-        if not ok(manifest[key]):
-            raise SgnasError(f"manifest {path}: {key!r} must be {kind}, got {manifest[key]!r:.80}")
+            raise SgnasError(f"manifest {path} has no {key!r} ({value.wording}): rerun the harness into this folder")
+        if not value.ok(manifest[key]):
+            raise SgnasError(f"manifest {path}: {key!r} must be {value.wording}, got {manifest[key]!r:.80}")
     return manifest
 
 
