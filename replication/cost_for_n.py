@@ -62,7 +62,6 @@ count twice).
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -73,6 +72,7 @@ import pandas as pd
 
 from sgnas.argparser import ArgumentParser
 from sgnas.errors import SgnasError, interrupted
+from sgnas.jsonfiles import NotJson, read_json
 from sgnas.registry import STRATEGIES
 from sgnas.tables import render, write_table
 
@@ -154,9 +154,9 @@ def _records_of(data: Any) -> list[dict[str, Any]]:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as err:
-        raise SgnasError(f"cannot read results file {path}: {err}") from None
+        return read_json(path)
+    except NotJson as err:
+        raise SgnasError(f"cannot read results file {path}: it is {err}") from None
 
 
 def load_search_records(runs_dir: str | Path, search_json: Sequence[str | Path] = ()) -> list[dict[str, Any]]:

@@ -37,7 +37,6 @@ that disagrees with those run configs is a one-line error.
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +46,8 @@ import pandas as pd
 
 from replication.plans import PLANS
 from sgnas.errors import SgnasError
+from sgnas.jsonfiles import NotJson
+from sgnas.jsonfiles import read_json as read_json_file
 from sgnas.runs import LIST, OBJECT, TEXT, ResultValue, atomic_write_json, atomic_write_text
 
 __all__ = [
@@ -178,9 +179,9 @@ def read_json(results_dir: str | Path, name: str) -> Any | None:
     if not path.exists():
         return None
     try:
-        return json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise SgnasError(f"unreadable result file {path}: {err}") from None
+        return read_json_file(path)
+    except NotJson as err:
+        raise SgnasError(f"result file {path} is {err}; rerun the step that writes it") from None
 
 
 #: what every manifest.json holds (the harness writes each; the report's title page and appendix read them): key
@@ -243,9 +244,9 @@ class Provenance:
 def _run_config(path: Path, manifest: Path) -> tuple[str, int]:
     """(preset, seed) of a run's ``config.json``."""
     try:
-        saved = json.loads(path.read_text())
+        saved = read_json_file(path)
         return str(saved["config"]["preset"]), int(saved["seed"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (NotJson, ValueError, KeyError, TypeError):
         raise SgnasError(f"run config {path}, listed in {manifest}, is unreadable or names no preset and seed; "
                          "rerun the harness into this folder") from None
 

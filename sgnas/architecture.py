@@ -35,7 +35,10 @@ import numpy as np
 from sgnas.errors import SgnasError
 from sgnas.space import KERNEL_OPS, KERNEL_SIZE, MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS, SearchSpace
 
-__all__ = ["Architecture", "ArchitectureError", "JSON_FORMAT", "canonical_layer", "load_architecture", "random_architecture"]
+__all__ = [
+    "Architecture", "ArchitectureError", "JSON_FORMAT", "canonical_layer", "is_architecture_string",
+    "load_architecture", "random_architecture",
+]
 
 JSON_FORMAT = "sgnas-arch/1"
 _CHAR_OF = {"k3": "3", "k5": "5", "k7": "7", SKIP: "x"}
@@ -250,6 +253,17 @@ def load_architecture(source: str | Path, space: SearchSpace | None = None) -> A
     if space is not None:
         arch.check_space(space)
     return arch
+
+
+def is_architecture_string(value: Any) -> bool:
+    """Whether ``value`` is a string that :meth:`Architecture.from_string` reads (of any space's depth)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        Architecture.from_string(value)
+    except ArchitectureError:
+        return False
+    return True
 
 
 def random_architecture(

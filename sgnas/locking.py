@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+from sgnas.errors import SgnasError
+
 __all__ = ["LOCK_NAME", "acquire", "holder", "locked", "release", "release_all", "release_within"]
 
 LOCK_NAME = ".lock"
@@ -56,7 +58,13 @@ def acquire(folder: str | Path, what: str = "run folder") -> None:
     folder = Path(folder).resolve()
     if folder in _HELD:
         return
-    handle = open(folder / LOCK_NAME, "a+")  # noqa: SIM115 - kept open for as long as the lock is held
+    try:
+        handle = open(folder / LOCK_NAME, "a+")  # noqa: SIM115 - kept open for as long as the lock is held
+    except IsADirectoryError:
+        raise SgnasError(f"cannot lock {what} {folder}: its {LOCK_NAME} is a folder, not a file; delete "
+                         f"{folder / LOCK_NAME} (it holds no results)") from None
+    except OSError as err:
+        raise SgnasError(f"cannot lock {what} {folder}: {err.strerror or err}") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -17,7 +17,6 @@ and loads the weights, strictly. Every file is written atomically.
 from __future__ import annotations
 
 import io
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from timm.models.efficientnet import EfficientNet
 from sgnas.architecture import Architecture
 from sgnas.errors import SgnasError
 from sgnas.export import ACTIVATIONS, export_timm
+from sgnas.jsonfiles import NotJson, read_json
 from sgnas.runs import atomic_write_bytes, atomic_write_json
 from sgnas.space import SearchSpace, get_space
 
@@ -126,11 +126,11 @@ def load_exported(path: str | Path) -> EfficientNet:
 
     config_path = _config_path(Path(path))
     try:
-        saved = json.loads(config_path.read_text())
-    except FileNotFoundError:
-        raise SgnasError(f"{config_path} does not exist: is {path} an exported model?") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise SgnasError(f"{config_path} cannot be read: {str(err).splitlines()[0]}") from None
+        saved = read_json(config_path)
+    except NotJson as err:
+        if str(err) == "missing":
+            raise SgnasError(f"{config_path} does not exist: is {path} an exported model?") from None
+        raise SgnasError(f"{config_path} cannot be read: it is {err}") from None
     if not isinstance(saved, dict) or saved.get("format") != FORMAT:
         raise SgnasError(f"{config_path} is not an exported sgnas model (format {FORMAT})")
     model = ModelSpec.from_json(saved.get("model"), str(config_path)).build()

@@ -27,7 +27,6 @@ split over the processes; only rank 0 writes), e.g. the paper preset on 8 GPUs::
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -42,14 +41,27 @@ from sgnas.config import Config, apply_overrides, config_from_dict
 from sgnas.cost import CostModel
 from sgnas.data import BatchSource, DataSplits, load_splits, make_batches
 from sgnas.errors import SgnasError
+from sgnas.jsonfiles import NotJson, read_json
 from sgnas.presets import PRESETS
 from sgnas.registry import STRATEGIES
-from sgnas.runs import COUNT, LIST, OBJECT, TEXT, RunDir, RunKind, config_hash, declare_run_kind, number
+from sgnas.runs import (
+    COUNT,
+    LIST,
+    OBJECT,
+    TEXT,
+    RunDir,
+    RunKind,
+    config_hash,
+    declare_run_kind,
+    nullable,
+    number,
+)
 from sgnas.samplers import build_sampler
 from sgnas.stats import kendall_tau
 from sgnas.strategy import SearchContext, SearchResult, SearchStrategy
 from sgnas.training.checkpoint import seed_all
 from sgnas.training.distributed import Distributed, Precision, init_distributed
+from sgnas.training.supernet import ARCHITECTURE_STRINGS, VALIDATION_SUMMARY
 
 __all__ = [
     "EVALUATE_RUN",
@@ -108,10 +120,12 @@ def config_of_run(run_dir: str | Path, overrides: Sequence[str] = ()) -> Config:
     """
     path = Path(run_dir)
     try:
-        saved = json.loads((path / "config.json").read_text())
-    except (OSError, json.JSONDecodeError):
-        raise SgnasError(f"{path} is not a run directory (no readable config.json)") from None
-    key = saved.get("config", {})
+        saved = read_json(path / "config.json")
+    except NotJson as err:
+        raise SgnasError(f"{path} is not a run directory (its config.json is {err})") from None
+    key = saved.get("config") if isinstance(saved, dict) else None
+    if not isinstance(key, dict):
+        raise SgnasError(f"{path} is not a run directory (its config.json holds no run's config)")
     preset = key.get("preset")
     if preset not in PRESETS:
         raise SgnasError(f"run {path} names an unknown preset {preset!r}")
@@ -231,6 +245,9 @@ def _check_supernet_weights(path: Path, payload: Any, run: RunDir) -> None:
 #: a supernet run's results: the trainer's summary and the exported supernet
 SUPERNET_RUN = declare_run_kind(RunKind(
     "supernet", required={"steps": COUNT, "forward_passes": COUNT, "wall_seconds": number(0)},
+    optional={"epochs": COUNT, "steps_per_epoch": COUNT, "world_size": COUNT, "seconds_this_session": number(0),
+              "final_val": LIST, "val_archs": ARCHITECTURE_STRINGS, "final_train_loss": nullable(number()),
+              "validation": VALIDATION_SUMMARY},
     files={"supernet": _check_supernet_weights}, logs=True,
 ))
 

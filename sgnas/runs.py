@@ -31,6 +31,9 @@ When a run finishes, ``results.json`` also records under ``sha256`` the SHA-256
 of each file of its own that its results name and of its final
 ``checkpoint.pt`` (file name -> hex digest), so that a file copied in from
 another run, which loads and passes its kind's check, is still told apart.
+They guard against accidents (a file copied or restored from elsewhere, a
+disk that returns other bytes), not against tampering: whoever can write a
+run's files can write its ``results.json`` too.
 Runs finished before this was recorded (no ``sha256`` key) are checked as
 before: their files must load and pass their kind's checks, and their
 ``checkpoint.pt``, where there is one, must load. :attr:`RunDir.results` leaves
@@ -45,7 +48,10 @@ told who holds it) and checks what is there:
 * a missing ``config.json`` beside other files of the run is written again
   (with a one-line note naming it): the folder's name is the hash of the config
   and seed that open it, so they are the run's;
-* a ``results.json`` that is unreadable (truncated, empty, not an object) or
+* a folder where a file of the run belongs (``results.json/``, ``supernet.pt/``) is a one-line error before
+  anything changes (``rebuild`` empties the run, folders too);
+* JSON files are read strictly (:mod:`sgnas.jsonfiles`: no NaN, no infinity, no ``1e400``);
+* a ``results.json`` that is unreadable (truncated, empty, not strict JSON, not an object) or
   lacks a key its kind declares makes the run unfinished again, with a
   one-line note;
 * a finished run is reused only if every value its kind declares is what it
@@ -76,6 +82,7 @@ import math
 import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -88,6 +95,8 @@ from typing import Any
 
 from sgnas import locking
 from sgnas.errors import SgnasError
+from sgnas.jsonfiles import NotJson, read_json, strict_json
+from sgnas.jsonfiles import loads as strict_loads
 
 __all__ = [
     "COUNT",
@@ -106,6 +115,7 @@ __all__ = [
     "declare_run_kind",
     "environment",
     "file_mode",
+    "nullable",
     "number",
     "output_folder",
     "read_jsonl",
@@ -143,6 +153,8 @@ def file_mode() -> int:
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file and rename (never a half-written file), at :func:`file_mode`."""
     path = Path(path)
+    if path.is_dir():
+        raise SgnasError(f"cannot write {path}: it is a folder, not a file")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
@@ -162,7 +174,9 @@ def atomic_write_text(path: str | Path, text: str) -> None:
 
 
 def atomic_write_json(path: str | Path, data: Any) -> None:
-    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+    """``data`` as standard JSON (:func:`~sgnas.jsonfiles.strict_json`: NaN and infinity become null), atomically."""
+    atomic_write_text(path, json.dumps(strict_json(data), indent=2, sort_keys=True, default=str, allow_nan=False)
+                      + "\n")
 
 
 def check_output_folder(folder: str | Path, what: str) -> None:
@@ -223,17 +237,6 @@ def remove_stale_temps(folder: str | Path) -> list[Path]:
     return removed
 
 
-def strict_json(value: Any) -> Any:
-    """``value`` with every non-finite float (NaN, infinity) replaced by None, so that it is standard JSON."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {key: strict_json(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [strict_json(item) for item in value]
-    return value
-
-
 def config_hash(config: Any) -> str:
     """A short stable hash of a JSON-able config (key order does not matter)."""
     blob = json.dumps(config, sort_keys=True, default=str, separators=(",", ":"))
@@ -287,14 +290,10 @@ def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
         return records
     for line in path.read_text().splitlines():
         try:
-            records.append(json.loads(line))
-        except json.JSONDecodeError:
+            records.append(strict_loads(line))
+        except NotJson:
             continue
     return records
-
-
-def _refuse_constant(constant: str) -> None:
-    raise ValueError(f"bare {constant} is not standard JSON")
 
 
 def strict_jsonl_problem(data: bytes) -> str | None:
@@ -307,9 +306,10 @@ def strict_jsonl_problem(data: bytes) -> str | None:
         return f"cut off in line {len(lines)} (it has no newline at its end)"
     for number, line in enumerate(lines[:-1], 1):
         try:
-            record = json.loads(line, parse_constant=_refuse_constant)
-        except ValueError as err:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
-            return f"not strict JSON at line {number} ({str(err).splitlines()[0][:80]})"
+            record = strict_loads(line)
+        except NotJson as err:
+            return str(err).replace("JSON", f"JSON at line {number}", 1) if "JSON" in str(err) else \
+                f"{err} (line {number})"
         if not isinstance(record, dict):
             return f"not a JSON object at line {number}"
     return None
@@ -317,11 +317,16 @@ def strict_jsonl_problem(data: bytes) -> str | None:
 
 def _load(path: Path) -> tuple[Any, str | None]:
     """(contents, None) of a ``.pt`` or ``.json`` file, or (None, why it does not load)."""
+    if path.is_dir():
+        return None, "a folder, not a file"
     if not path.is_file():
         return None, "missing"
+    if path.suffix == ".json":
+        try:
+            return read_json(path), None
+        except NotJson as err:
+            return None, str(err)
     try:
-        if path.suffix == ".json":
-            return json.loads(path.read_text()), None
         import torch
 
         return torch.load(path, map_location="cpu", weights_only=True), None
@@ -367,6 +372,11 @@ LIST = ResultValue("a list", lambda v: isinstance(v, list))
 OBJECT = ResultValue("a JSON object", lambda v: isinstance(v, dict))
 
 
+def nullable(value: ResultValue) -> ResultValue:
+    """``value``, or null (a result a run may not have, such as a loss before the first step)."""
+    return ResultValue(f"null or {value.wording}", lambda v: v is None or value.ok(v))
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -382,6 +392,8 @@ class RunKind:
 
     ``required``: the keys of its ``results.json`` that readers of such runs use, each with what its value must
     be (a plain tuple of keys lets any value be);
+    ``optional``: keys that runs written by earlier versions may lack, each with what its value must be where it
+    is there (a reader of one copes with its absence);
     ``files``: result key -> check of the file of the run that key names, run once the file loads;
     ``links``: result keys that name files of other runs (the run it builds on);
     ``logs``: whether its runs log ``metrics.jsonl`` (a finished one without it is damaged).
@@ -390,13 +402,16 @@ class RunKind:
 
     name: str
     required: tuple[str, ...] | Mapping[str, ResultValue] = ()
+    optional: Mapping[str, ResultValue] = field(default_factory=dict)
     files: Mapping[str, FileCheck] = field(default_factory=dict)
     links: tuple[str, ...] = ()
     logs: bool = False
 
     def value_problem(self, results: Mapping[str, Any]) -> str | None:
-        """The first required value of ``results`` that is not what it must be, as "KEY is VALUE, not WHAT"; or None."""
-        for key, value in (self.required.items() if isinstance(self.required, Mapping) else ()):
+        """The first required or optional value of ``results`` that is not what it must be, as "KEY is VALUE, not
+        WHAT"; or None."""
+        required = self.required.items() if isinstance(self.required, Mapping) else ()
+        for key, value in (*required, *self.optional.items()):
             if key in results and not value.ok(results[key]):
                 return f"{key} is {json.dumps(results[key])[:60]}, not {value.wording}"
         return None
@@ -441,13 +456,14 @@ class RunDir:
             raise SgnasError(f"cannot create run directory {path}: {err.strerror}") from None
         run = cls(path)
         locking.acquire(path)
+        emptied = run._clear_folders_in_place(rebuild)
         remove_stale_temps(path)
         new = not (path / "environment.json").exists()
         if not (path / "config.json").exists() and any((path / name).exists() for name in _RUN_FILES):
             _note(f"run {path}: config.json is missing; written again from this call's config and seed (the folder "
                   "is named by their hash)")
             atomic_write_json(path / "config.json", {"kind": kind, "seed": seed, "config": config})
-        role = run._check(rebuild)
+        role = "rebuilt" if emptied else run._check(rebuild)
         if not (path / "config.json").exists():
             atomic_write_json(path / "config.json", {"kind": kind, "seed": seed, "config": config})
         call = {**environment(), "command": " ".join([sys.executable, *sys.argv]), "pid": os.getpid(),
@@ -468,7 +484,11 @@ class RunDir:
             return self._refuse(self.path / "config.json", config_problem, rebuild)
         results = self.path / "results.json"
         if results.exists():
-            problem = self._results_problem(self._read_results())
+            try:
+                stored = read_json(results)
+                problem = self._results_problem(stored if isinstance(stored, dict) else None)
+            except NotJson as err:
+                problem = f"is {err}"
             if problem is not None:
                 _note(f"run {self.path}: results.json {problem}; the run is resumed")
                 results.unlink()
@@ -501,6 +521,16 @@ class RunDir:
             return self._refuse(metrics, metrics_problem, rebuild)
         return "resumed"
 
+    def _clear_folders_in_place(self, rebuild: bool) -> bool:
+        """Whether the run was emptied (``rebuild``) for a folder where one of its files belongs (a name a run's
+        file has: ``.json``, ``.jsonl``, ``.pt``); without ``rebuild`` that is the one-line error naming it,
+        raised before anything in the run folder changes."""
+        for entry in sorted(self.path.iterdir()):
+            if entry.is_dir() and entry.suffix in (".json", ".jsonl", ".pt"):
+                self._refuse(entry, "a folder, not a file", rebuild)
+                return True
+        return False
+
     def _refuse(self, target: Path, problem: str, rebuild: bool) -> str:
         """With ``rebuild`` empty the run (``rebuilt``); else the one-line error naming ``target`` and the way out."""
         if rebuild:
@@ -511,7 +541,11 @@ class RunDir:
     def _empty(self) -> str:
         """Remove everything the run holds but its lock (``rebuild``)."""
         for entry in self.path.iterdir():
-            if entry.name != locking.LOCK_NAME and entry.is_file():
+            if entry.name == locking.LOCK_NAME:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
                 entry.unlink()
         _note(f"run {self.path}: emptied for --rebuild; the run starts again")
         return "rebuilt"
@@ -589,8 +623,8 @@ class RunDir:
 
     def _saved_config(self) -> Any:
         try:
-            return json.loads((self.path / "config.json").read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            return read_json(self.path / "config.json")
+        except NotJson:
             return None
 
     def _config_problem(self) -> str | None:
@@ -598,9 +632,12 @@ class RunDir:
         or is not written yet."""
         if not (self.path / "config.json").exists():
             return None
-        saved = self._saved_config()
+        try:
+            saved = read_json(self.path / "config.json")
+        except NotJson as err:
+            return str(err)
         if not isinstance(saved, dict) or not isinstance(saved.get("config"), dict):
-            return "unreadable or not a run's config"
+            return "not a run's config (a JSON object with its config)"
         kind = self.path.parent.name
         if saved.get("kind") != kind:
             return f"the config of a {saved.get('kind')!r} run, not of this {kind!r} run"
@@ -673,20 +710,24 @@ class RunDir:
 
     @property
     def config(self) -> dict[str, Any]:
-        return json.loads((self.path / "config.json").read_text())["config"]
+        saved = self._saved_config()
+        if not isinstance(saved, dict) or not isinstance(saved.get("config"), dict):
+            raise SgnasError(f"run {self.path}: config.json is unreadable or not a run's config; rerun with "
+                             f"--rebuild or delete the run folder {self.path}")
+        return saved["config"]
 
     def _read_results(self) -> dict[str, Any] | None:
         """results.json as stored (paths relative to the run folder), or None when it is absent or not an object."""
         try:
-            results = json.loads((self.path / "results.json").read_text())
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            results = read_json(self.path / "results.json")
+        except NotJson:
             return None
         return results if isinstance(results, dict) else None
 
     def _results_problem(self, results: dict[str, Any] | None) -> str | None:
         """Why ``results`` do not finish the run (the phrase reads after "results.json"); None when they do."""
         if results is None:
-            return "is unreadable or not a JSON object"
+            return "is not a JSON object"
         declaration = self.declaration
         if declaration is None:
             return None

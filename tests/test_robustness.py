@@ -355,7 +355,9 @@ def test_a_damaged_results_json_resumes_the_run(capsys: pytest.CaptureFixture, r
     text = results.read_text()
     results.write_text({"truncated": text[: len(text) // 2], "empty": "", "list": "[]"}[damage])
     assert train_supernet(runs) == 0
-    assert "results.json is unreadable or not a JSON object" in capsys.readouterr().err
+    expected = {"truncated": "results.json is not strict JSON (", "empty": "results.json is not strict JSON (",
+                "list": "results.json is not a JSON object"}[damage]
+    assert f"{expected}" in capsys.readouterr().err
     assert json.loads(results.read_text())["steps"] == json.loads(text)["steps"]
     assert_same_weights(supernet_run(runs) / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")
 
@@ -364,7 +366,7 @@ def test_pipeline_checks_the_supernet_results(capsys: pytest.CaptureFixture, run
     results = supernet_run(runs) / "results.json"
     results.write_text("[1, 2]")
     assert main(["pipeline", *SMOKE, "--runs-dir", str(runs), "--no-evaluate", "--json"]) == 0
-    assert "results.json is unreadable" in capsys.readouterr().err
+    assert "results.json is not a JSON object; the run is resumed" in capsys.readouterr().err
     assert isinstance(json.loads(results.read_text()), dict)
 
 
@@ -588,7 +590,7 @@ def test_environment_json_keeps_the_producer_and_reuses_are_listed_apart(runs: P
 
 
 @pytest.mark.parametrize(("kind", "key", "value"), [("supernet", "steps", "abc"), ("supernet", "forward_passes", -1),
-                                                   ("supernet", "wall_seconds", float("nan")),
+                                                   ("supernet", "wall_seconds", -1.5),
                                                    ("generator", "kendall_tau", 2.0)])
 def test_a_results_value_that_is_not_what_its_kind_declares_is_one_line_and_rebuild_recovers(
         capsys: pytest.CaptureFixture, runs: Path, kind: str, key: str, value: Any) -> None:
@@ -842,3 +844,141 @@ def test_ctrl_c_in_a_script_is_one_line_and_exit_130(capsys: pytest.CaptureFixtu
     assert script.main(argv) == 130
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and err.startswith(f"{module.split('.')[-1]}: interrupted; finished runs")
+
+
+# --- run files replaced by folders, JSON that is not strict, results a reader trusts ----------------------------
+
+
+def snapshot(folder: Path) -> dict[str, bytes | None]:
+    """Every entry below ``folder`` but its lock (files with their bytes, folders as None)."""
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None)
+            for p in sorted(folder.rglob("*")) if p.name != ".lock"}
+
+
+@pytest.mark.parametrize("name", ["results.json", "supernet.pt", "checkpoint.pt", "metrics.jsonl", "config.json"])
+def test_a_run_file_replaced_by_a_folder_is_one_line_and_rebuild_recovers(
+        capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path, name: str) -> None:
+    run = supernet_run(runs)
+    (run / name).unlink()
+    (run / name).mkdir()
+    (run / name / "inside").write_text("a user's file")
+    before = snapshot(run)
+    assert train_supernet(runs) == 2
+    line = one_line_error(capsys)
+    assert line == (f"sgnas: error: run {run}: {name} is a folder, not a file; rerun with --rebuild or delete the "
+                    f"run folder {run}"), line
+    assert snapshot(run) == before, "nothing in the run folder changes before the check"
+    assert train_supernet(runs, "--rebuild") == 0
+    assert (run / name).is_file()
+    assert_same_weights(run / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")
+
+
+def test_a_lock_file_replaced_by_a_folder_is_one_line(capsys: pytest.CaptureFixture, runs: Path) -> None:
+    run = supernet_run(runs)
+    (run / ".lock").unlink(missing_ok=True)
+    (run / ".lock").mkdir()
+    before = snapshot(run)
+    assert train_supernet(runs) == 2
+    line = one_line_error(capsys)
+    assert f"cannot lock run folder {run.resolve()}: its .lock is a folder, not a file; delete " in line, line
+    assert snapshot(run) == before
+
+
+def test_an_atomic_write_onto_a_folder_is_refused_and_leaves_no_temp(tmp_path: Path) -> None:
+    (tmp_path / "results.json").mkdir()
+    with pytest.raises(SgnasError, match="results.json: it is a folder, not a file"):
+        atomic_write_text(tmp_path / "results.json", "{}")
+    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]
+
+
+NOT_STRICT = {
+    "bare NaN": ('"final_train_loss": NaN', "bare NaN is not standard JSON"),
+    "Infinity": ('"final_train_loss": -Infinity', "bare -Infinity is not standard JSON"),
+    "1e400": ('"final_train_loss": 1e400', "1e400 is beyond a float's range"),
+    "5,000 digits": ('"final_train_loss": ' + "9" * 5000, "Exceeds the limit (4300 digits)"),
+    "100,000 deep": ('"extra": ' + "[" * 100_000 + "]" * 100_000, "nested too deeply to be read"),
+}
+
+
+@pytest.mark.parametrize("case", list(NOT_STRICT))
+def test_results_json_that_is_not_strict_json_resumes_the_run(capsys: pytest.CaptureFixture, runs: Path,
+                                                              finished_runs: Path, case: str) -> None:
+    results = supernet_run(runs) / "results.json"
+    good = results.read_text()
+    value, reason = NOT_STRICT[case]
+    results.write_text(good.rstrip().rstrip("}") + f", {value}}}\n")
+    assert train_supernet(runs) == 0
+    err = capsys.readouterr().err
+    assert f"results.json is {'nested' if 'deep' in case else 'not strict JSON ('}" in err and reason in err, err
+    assert "Traceback" not in err
+    timeless = lambda text: {k: v for k, v in json.loads(text).items()  # noqa: E731
+                             if k not in ("wall_seconds", "seconds_this_session", "sha256")}
+    assert timeless(results.read_text()) == timeless(good)
+    assert_same_weights(supernet_run(runs) / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")
+
+
+@pytest.mark.parametrize("case", ["bare NaN", "100,000 deep"])
+def test_config_json_that_is_not_strict_json_is_one_line_and_rebuild_recovers(
+        capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path, case: str) -> None:
+    run = supernet_run(runs)
+    config = run / "config.json"
+    value, reason = NOT_STRICT[case]
+    config.write_text(config.read_text().rstrip().rstrip("}") + f", {value}}}\n")
+    assert train_supernet(runs) == 2
+    line = one_line_error(capsys)
+    assert f"run {run}: config.json is " in line and reason in line and "--rebuild" in line, line
+    assert train_supernet(runs, "--rebuild") == 0
+    assert config.read_bytes() == (supernet_run(finished_runs) / "config.json").read_bytes()
+
+
+def test_finished_results_are_strict_json(tmp_path: Path) -> None:
+    run = RunDir.open(tmp_path, "x", {"a": 1}, 0)
+    run.finish({"loss": float("nan"), "nested": {"top1": float("inf"), "ok": [1.5, float("-inf")]}})
+    stored = json.loads((run.path / "results.json").read_text(), parse_constant=lambda c: pytest.fail(c))
+    assert stored["loss"] is None and stored["nested"] == {"top1": None, "ok": [1.5, None]}
+
+
+def test_a_manifest_that_is_not_strict_json_is_one_line(capsys: pytest.CaptureFixture, tmp_path: Path) -> None:
+    from reports.build_report import main as report_main
+
+    results = tmp_path / "results"
+    results.mkdir()
+    (results / "manifest.json").write_text('{"preset": "smoke", "seeds": [0], "x": NaN}')
+    code = report_main(["--results", str(results), "--out", str(tmp_path / "out")])
+    line = one_line_error(capsys, "build_report: error:")
+    assert code == 2 and f"{results / 'manifest.json'} is not strict JSON (bare NaN" in line, line
+
+
+SUPERNET_RESULTS = [
+    ("validation", "abc"),
+    ("validation", {"learned": "yes"}),
+    ("validation", "top-1 of 200"),
+    ("val_archs", ["zz"]),
+    ("val_archs", "33x"),
+    ("final_train_loss", "abc"),
+    ("final_val", 3),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), SUPERNET_RESULTS, ids=[f"{k}={v}" for k, v in SUPERNET_RESULTS])
+def test_supernet_results_a_table_reads_are_checked(capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path,
+                                                    key: str, value: Any) -> None:
+    from replication.supernets import supernet_row
+
+    run = supernet_run(runs)
+    results = run / "results.json"
+    before = json.loads(results.read_text())
+    if value == "top-1 of 200":
+        value = json.loads(json.dumps(before["validation"]))
+        value["archs"][0]["top1"] = 200.0
+    results.write_text(json.dumps({**before, key: value}))
+    expected = f"run {run}: results.json is damaged: {key} is {json.dumps(value)[:60]}, not "
+    with pytest.raises(SgnasError, match="results.json is damaged") as raised:
+        supernet_row(RunDir(run).results, "strict-fair", 0, run)
+    assert expected in str(raised.value)
+    assert train_supernet(runs) == 2
+    line = one_line_error(capsys)
+    assert expected in line and f"rerun with --rebuild or delete the run folder {run}" in line, line
+    assert train_supernet(runs, "--rebuild") == 0
+    assert json.loads(results.read_text())[key] == before[key]
+    assert_same_weights(run / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")

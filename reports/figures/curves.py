@@ -13,7 +13,6 @@ loss of a uniform guess, ln(classes): a curve that stays there did not learn.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from pathlib import Path
@@ -26,6 +25,7 @@ from replication.results import manifest_runs
 from replication.supernets import chance_top1
 from reports.figures._common import MissingResult, chance_line, new_figure, styled
 from reports.style import FULL_WIDTH
+from sgnas.jsonfiles import NotJson, read_json
 from sgnas.runs import read_jsonl
 
 __all__ = ["generator_curves", "metric_group", "metric_series", "run_dirs", "run_label", "supernet_curves"]
@@ -93,10 +93,14 @@ def metric_series(records: list[dict[str, Any]]) -> dict[str, Series]:
 def run_label(run: Path) -> str:
     """A short name for a run from its config.json: sampler (and FS off) for supernets, the seed always."""
     try:
-        saved = json.loads((run / "config.json").read_text())
-    except (OSError, json.JSONDecodeError):
+        saved = read_json(run / "config.json")
+    except NotJson:
         return run.name
-    supernet = saved.get("config", {}).get("supernet", {})
+    if not isinstance(saved, dict):
+        return run.name
+    config = saved.get("config")
+    supernet = config.get("supernet") if isinstance(config, dict) else None
+    supernet = supernet if isinstance(supernet, dict) else {}
     parts = [supernet.get("sampler", saved.get("kind", "run"))]
     if supernet.get("forced_sampling") is False:
         parts.append("no FS")

@@ -34,6 +34,7 @@ from sgnas.config import SpaceConfig, check_value
 from sgnas.cost import CONVENTIONS
 from sgnas.errors import SgnasError
 from sgnas.export import ACTIVATIONS, export_timm
+from sgnas.jsonfiles import NotJson, read_json
 from sgnas.model_files import ModelSpec, save_exported, save_onnx
 from sgnas.pipeline import config_of_run, resolve_run
 from sgnas.reference_zoo import count_model
@@ -76,11 +77,11 @@ def register(subparsers: Any) -> None:
 def _search_results(folder: Path) -> list[dict[str, Any]]:
     """The per-target records of a finished search run."""
     try:
-        results = json.loads((folder / "results.json").read_text())
-    except FileNotFoundError:
-        raise SgnasError(f"{folder} is not a finished search run (no results.json)") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise SgnasError(f"{folder / 'results.json'} cannot be read: {str(err).splitlines()[0]}") from None
+        results = read_json(folder / "results.json")
+    except NotJson as err:
+        if str(err) == "missing":
+            raise SgnasError(f"{folder} is not a finished search run (no results.json)") from None
+        raise SgnasError(f"{folder / 'results.json'} cannot be read: it is {err}") from None
     records = results.get("results") if isinstance(results, dict) else None
     if not isinstance(records, list) or not all(
         isinstance(r, dict) and "architecture" in r and "target_m_in_convention" in r for r in records

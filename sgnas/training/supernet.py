@@ -47,13 +47,13 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from sgnas.architecture import Architecture, random_architecture
+from sgnas.architecture import Architecture, is_architecture_string, random_architecture
 from sgnas.config import SupernetConfig
 from sgnas.cost import CostModel
 from sgnas.data import BatchSource
 from sgnas.errors import SgnasError
 from sgnas.progress import progress as make_progress
-from sgnas.runs import RunDir
+from sgnas.runs import COUNT, ResultValue, RunDir, nullable, number
 from sgnas.samplers import PathSampler
 from sgnas.space import MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
 from sgnas.stats import binomial_interval
@@ -145,6 +145,33 @@ def validation_summary(archs: Sequence[str], correct: Sequence[int], images: int
         "mean": mean,
         "learned": bool(mean["top1_low"] > chance),
     }
+
+
+def _is_interval(value: Any) -> bool:
+    percent = number(0, 100).ok
+    return (isinstance(value, dict) and COUNT.ok(value.get("images")) and value["images"] > 0
+            and all(percent(value.get(key)) for key in ("top1", "top1_low", "top1_high")))
+
+
+def _is_validation_summary(value: Any) -> bool:
+    if not isinstance(value, dict):
+        return False
+    archs = value.get("archs")
+    return (number(0, 100).ok(value.get("chance_top1")) and isinstance(value.get("learned"), bool)
+            and _is_interval(value.get("mean")) and isinstance(archs, list) and bool(archs)
+            and all(_is_interval(arch) and COUNT.ok(arch.get("correct")) and is_architecture_string(arch.get("arch"))
+                    for arch in archs))
+
+
+#: what a supernet run's ``validation`` result must be: null (no epoch validated yet) or a
+#: :func:`validation_summary`; its numbers are what the tables' "did it learn" check reads
+VALIDATION_SUMMARY = nullable(ResultValue(
+    "a validation summary (chance_top1 and top-1s from 0 to 100, learned true or false, images and hit counts "
+    "non-negative integers, architectures as strings)", _is_validation_summary))
+
+#: what a supernet run's ``val_archs`` result must be: the architectures it validated, as strings
+ARCHITECTURE_STRINGS = ResultValue("a list of architecture strings",
+                                   lambda v: isinstance(v, list) and all(is_architecture_string(a) for a in v))
 
 
 def _identity(space: SearchSpace, preset: str) -> dict[str, Any]:
