@@ -26,7 +26,7 @@ from replication.ablation import HW_LOSSES, build_variants, run_ablation  # noqa
 from replication.plans import PLANS  # noqa: E402
 from replication.tables.ablation import ablation_table  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.errors import SgnasError, interrupted  # noqa: E402
+from sgnas.errors import SgnasError, run_tool  # noqa: E402
 from sgnas.presets import PRESETS  # noqa: E402
 from sgnas.registry import SAMPLERS, UNIFIED  # noqa: E402
 from sgnas.tables import render, write_table  # noqa: E402
@@ -62,7 +62,8 @@ def parser() -> ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     start = time.perf_counter()
-    try:
+
+    def body() -> None:
         variants = build_variants(args.no_fs, args.lambdas, args.tau_decay, args.tau_constant, args.hw_loss,
                                   args.generator, args.sampler)
         run_ablation(variants, args.preset, args.seeds, args.out, args.overrides, args.eval_standalone,
@@ -73,14 +74,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         out = Path(args.out) / "ablation"
         paths = write_table(table.frame, out, table.name, table.title, table.notes)
         print(render(table.shown, table.title, table.notes))
-    except SgnasError as err:
-        print(f"ablate: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return interrupted("ablate")
-    print(f"done in {time.perf_counter() - start:.1f} s")
-    print(paths["csv"])
-    return 0
+        print(f"done in {time.perf_counter() - start:.1f} s")
+        print(paths["csv"])
+
+    return run_tool("ablate", body)
 
 
 if __name__ == "__main__":

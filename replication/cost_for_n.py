@@ -71,7 +71,7 @@ from typing import Any
 import pandas as pd
 
 from sgnas.argparser import ArgumentParser
-from sgnas.errors import SgnasError, interrupted
+from sgnas.errors import SgnasError, run_tool
 from sgnas.jsonfiles import NotJson, read_json
 from sgnas.registry import STRATEGIES
 from sgnas.tables import render, write_table
@@ -365,19 +365,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--include-reporting", action="store_true",
                         help="count the accuracy estimate made only to report the chosen architecture")
     args = parser.parse_args(argv)
-    try:
+
+    def body() -> None:
         records = load_search_records(args.runs_dir, args.search_json)
         per_target = per_target_costs(records, args.include_reporting)
         one_time, supernet = load_one_time_costs(args.runs_dir)
         table = cost_for_n(per_target, one_time, supernet, args.ns)
         write_cost_for_n(table, args.out, args.include_reporting)
-    except SgnasError as err:
-        print(f"cost_for_n: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return interrupted("cost_for_n")
-    print(render(table, "Search cost for N targets", _notes(args.include_reporting)))
-    return 0
+        print(render(table, "Search cost for N targets", _notes(args.include_reporting)))
+
+    return run_tool("cost_for_n", body)
 
 
 if __name__ == "__main__":

@@ -60,10 +60,9 @@ from replication.results import (  # noqa: E402
 )
 from replication.seed_runs import seed_runs  # noqa: E402
 from replication.supernets import supernet_row  # noqa: E402
-from sgnas import locking  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
 from sgnas.config import Config, apply_overrides  # noqa: E402
-from sgnas.errors import SgnasError, interrupted  # noqa: E402
+from sgnas.errors import run_tool  # noqa: E402
 from sgnas.runs import RunDir  # noqa: E402
 
 __all__ = ["check_data", "main", "run_replication", "search_rows", "seed_configs"]
@@ -266,18 +265,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true",
                         help="empty and redo reused runs whose files do not load, instead of stopping")
     args = parser.parse_args(argv)
-    try:
-        path = run_replication(args.plan, args.seeds, args.results, args.methods, args.overrides,
-                               args.standalone, args.data_dir, args.runs, args.rebuild)
-    except SgnasError as err:
-        print(f"harness: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return interrupted("harness")
-    finally:
-        locking.release_all()
-    print(path)
-    return 0
+    return run_tool("harness", lambda: print(run_replication(
+        args.plan, args.seeds, args.results, args.methods, args.overrides, args.standalone, args.data_dir, args.runs,
+        args.rebuild)))
 
 
 if __name__ == "__main__":

@@ -53,11 +53,10 @@ from baselines.random_search import random_sampling, random_search  # noqa: E402
 from replication._inputs import check_seeds, distinct  # noqa: E402
 from replication.results import write_csv  # noqa: E402
 from replication.seed_runs import seed_runs  # noqa: E402
-from sgnas import locking  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
 from sgnas.config import DataConfig, GeneratorConfig, check_value  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches, resolve_data_root  # noqa: E402
-from sgnas.errors import SgnasError, interrupted  # noqa: E402
+from sgnas.errors import SgnasError, run_tool  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
 from sgnas.runs import COUNT, LIST, OBJECT, RunDir, RunKind, declare_run_kind, number  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
@@ -497,18 +496,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="MACs limits in millions (default: 25/50/75%% of the space's range), beside unconstrained")
     parser.add_argument("--rebuild", action="store_true", help="empty and redo runs whose files do not load")
     args = parser.parse_args(argv)
-    try:
-        path = run_nasbench201(args.plan, args.seeds, args.results, args.data_dir, args.table, args.budgets,
-                               args.runs, args.rebuild)
-    except SgnasError as err:
-        print(f"nasbench201: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return interrupted("nasbench201")
-    finally:
-        locking.release_all()
-    print(path)
-    return 0
+    return run_tool("nasbench201", lambda: print(run_nasbench201(
+        args.plan, args.seeds, args.results, args.data_dir, args.table, args.budgets, args.runs, args.rebuild)))
 
 
 if __name__ == "__main__":

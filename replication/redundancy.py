@@ -37,7 +37,7 @@ from replication.results import write_json  # noqa: E402
 from sgnas import counting  # noqa: E402
 from sgnas.architecture import Architecture, canonical_layer  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.errors import SgnasError, interrupted  # noqa: E402
+from sgnas.errors import run_tool  # noqa: E402
 from sgnas.samplers import build_sampler  # noqa: E402
 from sgnas.space import OPS, SUB_BLOCKS, SearchSpace  # noqa: E402
 
@@ -177,16 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--multisets", type=int, default=6)
     parser.add_argument("--arrangements", type=int, default=4)
     args = parser.parse_args(argv)
-    try:
-        path = redundancy_study(args.plan, args.seed, args.results, args.steps, args.spread, args.multisets,
-                                args.arrangements, args.data_dir, args.runs)
-    except SgnasError as err:
-        print(f"redundancy: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return interrupted("redundancy")
-    print(path / "redundancy.json")
-    return 0
+    return run_tool("redundancy", lambda: print(redundancy_study(
+        args.plan, args.seed, args.results, args.steps, args.spread, args.multisets, args.arrangements,
+        args.data_dir, args.runs) / "redundancy.json"))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from replication.tables import TABLES  # noqa: E402
 from replication.tables.table_a import measure_reference  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
 from sgnas.config import MAX_THREADS  # noqa: E402
-from sgnas.errors import SgnasError, interrupted  # noqa: E402
+from sgnas.errors import SgnasError, run_tool  # noqa: E402
 from sgnas.runs import output_folder  # noqa: E402
 from sgnas.tables import render, write_table  # noqa: E402
 
@@ -147,19 +147,16 @@ def _parser() -> ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     start = time.perf_counter()
-    try:
+
+    def body() -> None:
         if args.jobs is not None and not 1 <= args.jobs <= MAX_THREADS:
             raise SgnasError(f"--jobs must be from 1 to {MAX_THREADS}, got {args.jobs}")
         jobs = args.jobs if args.jobs is not None else default_jobs(args.preset)
         build_tables(args.preset, args.seeds, args.out, args.data_dir, reference_only=args.reference_only,
                      jobs=jobs)
-    except SgnasError as err:
-        print(f"replicate_table: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return interrupted("replicate_table")
-    print(f"done in {time.perf_counter() - start:.1f} s")
-    return 0
+        print(f"done in {time.perf_counter() - start:.1f} s")
+
+    return run_tool("replicate_table", body)
 
 
 if __name__ == "__main__":

@@ -40,7 +40,7 @@ from reports.pages import missing_page, table_pages, text_pages, title_page  # n
 from reports.style import RC  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.errors import SgnasError, interrupted  # noqa: E402
+from sgnas.errors import SgnasError, run_tool  # noqa: E402
 from sgnas.runs import file_mode, output_folder, remove_stale_temps  # noqa: E402
 
 __all__ = ["build_report", "main"]
@@ -161,15 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--results", default="results", help="results folder written by the harness (default: results)")
     parser.add_argument("--out", default="reports/out", help="where the PDF and figures go (default: reports/out)")
     args = parser.parse_args(argv)
-    try:
-        path = build_report(args.results, args.out)
-    except SgnasError as err:
-        print(f"build_report: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return interrupted("build_report")
-    print(path)
-    return 0
+    return run_tool("build_report", lambda: print(build_report(args.results, args.out)))
 
 
 if __name__ == "__main__":

@@ -10,9 +10,8 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-from sgnas import locking
 from sgnas.argparser import ArgumentParser
-from sgnas.errors import SgnasError, interrupted
+from sgnas.errors import run_tool
 
 __all__ = ["main"]
 
@@ -39,31 +38,10 @@ def build_parser() -> ArgumentParser:
     return parser
 
 
-def _out_of_memory(err: BaseException) -> bool:
-    """Whether ``err`` is the host or the device running out of memory (a setting too large for the machine)."""
-    return (isinstance(err, MemoryError) or type(err).__name__ == "OutOfMemoryError"
-            or "can't allocate memory" in str(err) or "out of memory" in str(err).lower())
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except SgnasError as err:
-        print(f"sgnas: error: {err}", file=sys.stderr)
-        return 2
-    except (MemoryError, RuntimeError) as err:
-        if not _out_of_memory(err):
-            raise
-        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        print(f"sgnas: error: out of memory ({first}); smaller batch sizes, images or widths need less; "
-              "finished files and the last checkpoint are kept", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        return interrupted("sgnas")
-    finally:
-        locking.release_all()  # runs left unfinished by an error are free for the next command at once
+    return run_tool("sgnas", lambda: args.func(args))
 
 
 if __name__ == "__main__":

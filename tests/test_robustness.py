@@ -846,6 +846,31 @@ def test_ctrl_c_in_a_script_is_one_line_and_exit_130(capsys: pytest.CaptureFixtu
     assert "\n" not in err and err.startswith(f"{module.split('.')[-1]}: interrupted; finished runs")
 
 
+@pytest.mark.parametrize(("module", "function", "argv"), [
+    ("replication.harness", "run_replication", ["--plan", "smoke"]),
+    ("replication.nasbench201", "run_nasbench201", ["--plan", "smoke"]),
+    ("reports.build_report", "build_report", []),
+], ids=lambda value: value if isinstance(value, str) else None)
+def test_a_script_out_of_memory_is_one_line_and_lets_its_locks_go(
+        capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, module: str, function: str,
+        argv: list[str]) -> None:
+    import importlib
+
+    from sgnas import locking
+
+    script = importlib.import_module(module)
+
+    def exhausted(*_: object, **__: object) -> None:
+        locking.acquire(tmp_path, "results folder")
+        raise RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 1099511627776 bytes.")
+
+    monkeypatch.setattr(script, function, exhausted)
+    assert script.main(argv) == 2
+    line = one_line_error(capsys, f"{module.split('.')[-1]}: error: out of memory (DefaultCPUAllocator")
+    assert "finished files and the last checkpoint are kept" in line
+    assert tmp_path.resolve() not in locking._HELD
+
+
 # --- run files replaced by folders, JSON that is not strict, results a reader trusts ----------------------------
 
 
