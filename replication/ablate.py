@@ -26,7 +26,8 @@ from replication.ablation import HW_LOSSES, build_variants, run_ablation  # noqa
 from replication.plans import PLANS  # noqa: E402
 from replication.tables.ablation import ablation_table  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.errors import SgnasError, run_tool  # noqa: E402
+from sgnas.command import run_tool  # noqa: E402
+from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.presets import PRESETS  # noqa: E402
 from sgnas.registry import SAMPLERS, UNIFIED  # noqa: E402
 from sgnas.tables import render, write_table  # noqa: E402

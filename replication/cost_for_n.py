@@ -71,7 +71,8 @@ from typing import Any
 import pandas as pd
 
 from sgnas.argparser import ArgumentParser
-from sgnas.errors import SgnasError, run_tool
+from sgnas.command import run_tool
+from sgnas.errors import SgnasError
 from sgnas.jsonfiles import NotJson, read_json
 from sgnas.registry import STRATEGIES
 from sgnas.tables import render, write_table

@@ -61,8 +61,8 @@ from replication.results import (  # noqa: E402
 from replication.seed_runs import seed_runs  # noqa: E402
 from replication.supernets import supernet_row  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
+from sgnas.command import run_tool  # noqa: E402
 from sgnas.config import Config, apply_overrides  # noqa: E402
-from sgnas.errors import run_tool  # noqa: E402
 from sgnas.runs import RunDir  # noqa: E402
 
 __all__ = ["check_data", "main", "run_replication", "search_rows", "seed_configs"]

@@ -54,9 +54,10 @@ from replication._inputs import check_seeds, distinct  # noqa: E402
 from replication.results import write_csv  # noqa: E402
 from replication.seed_runs import seed_runs  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
+from sgnas.command import run_tool  # noqa: E402
 from sgnas.config import DataConfig, GeneratorConfig, check_value  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches, resolve_data_root  # noqa: E402
-from sgnas.errors import SgnasError, run_tool  # noqa: E402
+from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
 from sgnas.runs import COUNT, LIST, OBJECT, RunDir, RunKind, declare_run_kind, number  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402

@@ -37,7 +37,7 @@ from replication.results import write_json  # noqa: E402
 from sgnas import counting  # noqa: E402
 from sgnas.architecture import Architecture, canonical_layer  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.errors import run_tool  # noqa: E402
+from sgnas.command import run_tool  # noqa: E402
 from sgnas.samplers import build_sampler  # noqa: E402
 from sgnas.space import OPS, SUB_BLOCKS, SearchSpace  # noqa: E402
 

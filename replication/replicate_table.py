@@ -38,8 +38,9 @@ from replication.results import Table  # noqa: E402
 from replication.tables import TABLES  # noqa: E402
 from replication.tables.table_a import measure_reference  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
+from sgnas.command import run_tool  # noqa: E402
 from sgnas.config import MAX_THREADS  # noqa: E402
-from sgnas.errors import SgnasError, run_tool  # noqa: E402
+from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.runs import output_folder  # noqa: E402
 from sgnas.tables import render, write_table  # noqa: E402
 

@@ -40,7 +40,8 @@ from reports.pages import missing_page, table_pages, text_pages, title_page  # n
 from reports.style import RC  # noqa: E402
 from sgnas import locking  # noqa: E402
 from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.errors import SgnasError, run_tool  # noqa: E402
+from sgnas.command import run_tool  # noqa: E402
+from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.runs import file_mode, output_folder, remove_stale_temps  # noqa: E402
 
 __all__ = ["build_report", "main"]

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from sgnas.argparser import ArgumentParser
-from sgnas.errors import run_tool
+from sgnas.command import run_tool
 
 __all__ = ["main"]
 
