@@ -62,6 +62,7 @@ count twice).
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -74,7 +75,9 @@ from sgnas.argparser import ArgumentParser
 from sgnas.command import run_tool
 from sgnas.errors import SgnasError
 from sgnas.jsonfiles import NotJson, read_json
+from sgnas.pipeline import GENERATOR_RUN, SUPERNET_RUN
 from sgnas.registry import STRATEGIES
+from sgnas.runs import COUNT, RunDir, number
 from sgnas.tables import render, write_table
 
 __all__ = [
@@ -100,9 +103,9 @@ NS: tuple[int, ...] = (1, 3, 5, 10)
 SPOS_EVALUATIONS: int = 50 * 20
 #: label of costs of evaluation-based searches scaled to SPOS's published evaluation budget
 AT_SPOS_BUDGET = f"extrapolated to SPOS's {SPOS_EVALUATIONS} evaluations"
-#: run kinds (``config.json`` "kind", :mod:`sgnas.pipeline`) whose results are one-time costs
-_GENERATOR_KIND = "generator"
-_SUPERNET_KIND = "supernet"
+#: run kinds (the folder a run lives in, :mod:`sgnas.pipeline`) whose results are one-time costs
+_GENERATOR_KIND = GENERATOR_RUN.name
+_SUPERNET_KIND = SUPERNET_RUN.name
 
 
 def _declaring(attribute: str) -> tuple[str, ...]:
@@ -175,16 +178,19 @@ def load_search_records(runs_dir: str | Path, search_json: Sequence[str | Path] 
 
 def _evaluation_budget(run: Path) -> int | None:
     """The evaluation budget (``search.budget``) a search run was given, from its ``config.json``, if recorded."""
-    config = run / "config.json"
-    if not config.exists():
+    if not (run / "config.json").exists():
         return None
-    budget = _read_json(config).get("config", {}).get("search", {}).get("budget")
-    return None if budget is None else int(budget)
+    search = RunDir(run).config.get("search")
+    budget = search.get("budget") if isinstance(search, dict) else None
+    if budget is not None and not COUNT.ok(budget):
+        raise SgnasError(f"run {run}: config.json's search.budget is {budget!r}, not a number of architectures")
+    return budget
 
 
 def _run_kind(run: Path) -> str | None:
     config = run / "config.json"
-    return _read_json(config).get("kind") if config.exists() else None
+    saved = _read_json(config) if config.exists() else None
+    return saved.get("kind") if isinstance(saved, dict) else None
 
 
 def one_time_cost(results: Mapping[str, Any], source: str) -> OneTimeCost:
@@ -193,11 +199,17 @@ def one_time_cost(results: Mapping[str, Any], source: str) -> OneTimeCost:
     if wall is None:
         raise SgnasError(f"{source} records no wall_seconds")
     passes = results.get("forward_passes")
+    if not number(0).ok(wall) or not (passes is None or COUNT.ok(passes)):
+        raise SgnasError(f"{source} records wall seconds {json.dumps(wall)[:40]} and forward passes "
+                         f"{json.dumps(passes)[:40]}: not a number of seconds and a count")
     return OneTimeCost(float(wall), None if passes is None else int(passes), source)
 
 
 def _one_time_from(results_path: Path) -> OneTimeCost:
-    return one_time_cost(_read_json(results_path), str(results_path.parent))
+    results = _read_json(results_path)
+    if not isinstance(results, dict):
+        raise SgnasError(f"results file {results_path} is not a JSON object")
+    return one_time_cost(results, str(results_path.parent))
 
 
 def load_one_time_costs(runs_dir: str | Path) -> tuple[dict[str, OneTimeCost], OneTimeCost | None]:

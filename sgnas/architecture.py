@@ -23,7 +23,6 @@ kernels, stride}``) is read too, checked against a :class:`~sgnas.space.SearchSp
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from sgnas.errors import SgnasError
+from sgnas.jsonfiles import MissingJson, NotJson, UnreadableJson, read_json
 from sgnas.space import KERNEL_OPS, KERNEL_SIZE, MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS, SearchSpace
 
 __all__ = [
@@ -235,18 +235,14 @@ def load_architecture(source: str | Path, space: SearchSpace | None = None) -> A
     path = Path(text)
     looks_like_path = "/" in text or "." in text or (len(text) < 4096 and path.exists())
     if looks_like_path:
-        if path.is_dir():
-            raise ArchitectureError(f"architecture file {text} cannot be read: it is a directory")
         try:
-            data = json.loads(path.read_text())
-        except FileNotFoundError:
+            data = read_json(path)
+        except MissingJson:
             raise ArchitectureError(f"architecture file {text} does not exist") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise ArchitectureError(f"architecture file {text} cannot be read: {err}") from None
-        except ValueError as err:  # JSONDecodeError, and an integer of more digits than Python converts
-            raise ArchitectureError(f"architecture file {text} is not valid JSON: {err}") from None
-        except RecursionError:
-            raise ArchitectureError(f"architecture file {text} is nested too deeply to be an architecture") from None
+        except UnreadableJson as err:
+            raise ArchitectureError(f"architecture file {text} cannot be read: it is {err}") from None
+        except NotJson as err:
+            raise ArchitectureError(f"architecture file {text} is {err}") from None
         arch = Architecture.from_json(data, space)
     else:
         arch = Architecture.from_string(text)

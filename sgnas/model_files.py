@@ -27,7 +27,7 @@ from timm.models.efficientnet import EfficientNet
 from sgnas.architecture import Architecture
 from sgnas.errors import SgnasError
 from sgnas.export import ACTIVATIONS, export_timm
-from sgnas.jsonfiles import NotJson, read_json
+from sgnas.jsonfiles import MissingJson, NotJson, read_json
 from sgnas.runs import atomic_write_bytes, atomic_write_json
 from sgnas.space import SearchSpace, get_space
 
@@ -127,9 +127,9 @@ def load_exported(path: str | Path) -> EfficientNet:
     config_path = _config_path(Path(path))
     try:
         saved = read_json(config_path)
+    except MissingJson:
+        raise SgnasError(f"{config_path} does not exist: is {path} an exported model?") from None
     except NotJson as err:
-        if str(err) == "missing":
-            raise SgnasError(f"{config_path} does not exist: is {path} an exported model?") from None
         raise SgnasError(f"{config_path} cannot be read: it is {err}") from None
     if not isinstance(saved, dict) or saved.get("format") != FORMAT:
         raise SgnasError(f"{config_path} is not an exported sgnas model (format {FORMAT})")

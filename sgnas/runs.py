@@ -95,7 +95,7 @@ from typing import Any
 
 from sgnas import locking
 from sgnas.errors import SgnasError
-from sgnas.jsonfiles import NotJson, read_json, strict_json
+from sgnas.jsonfiles import NotJson, UnreadableJson, read_json, regular_file_problem, strict_json
 from sgnas.jsonfiles import loads as strict_loads
 
 __all__ = [
@@ -154,7 +154,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file and rename (never a half-written file), at :func:`file_mode`."""
     path = Path(path)
     if path.is_dir():
-        raise SgnasError(f"cannot write {path}: it is a folder, not a file")
+        raise SgnasError(f"cannot write {path}: it is a folder, not a file; move or delete it")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
@@ -284,15 +284,24 @@ def environment() -> dict[str, Any]:
 
 def read_jsonl(path: str | Path) -> list[dict[str, Any]]:
     """All complete records of a JSON-lines file (a torn last line from a crash is ignored)."""
-    records = []
+    records: list[dict[str, Any]] = []
     path = Path(path)
-    if not path.exists():
+    problem = regular_file_problem(path)
+    if problem == "missing":
         return records
-    for line in path.read_text().splitlines():
+    try:
+        if problem is not None:
+            raise OSError(problem)
+        data = path.read_bytes()
+    except OSError as err:
+        raise SgnasError(f"cannot read the records of {path}: it is {err.strerror or err}") from None
+    for line in data.splitlines():
         try:
-            records.append(strict_loads(line))
-        except NotJson:
+            record = strict_loads(line)
+        except NotJson:  # a torn or damaged line (not UTF-8, not strict JSON): not a record
             continue
+        if isinstance(record, dict):
+            records.append(record)
     return records
 
 
@@ -317,10 +326,9 @@ def strict_jsonl_problem(data: bytes) -> str | None:
 
 def _load(path: Path) -> tuple[Any, str | None]:
     """(contents, None) of a ``.pt`` or ``.json`` file, or (None, why it does not load)."""
-    if path.is_dir():
-        return None, "a folder, not a file"
-    if not path.is_file():
-        return None, "missing"
+    problem = regular_file_problem(path)
+    if problem is not None:
+        return None, problem
     if path.suffix == ".json":
         try:
             return read_json(path), None
@@ -348,10 +356,27 @@ FINGERPRINTS = "sha256"
 
 @dataclass(frozen=True)
 class ResultValue:
-    """What the value of one result key must be: ``wording`` says it (it reads after "not"), ``ok`` checks it."""
+    """What the value of one result key must be: ``wording`` says it (it reads after "not"), ``ok`` checks it.
+
+    ``explain``, for a nested value, says what inside it is wrong, as ``.PATH is VALUE, not WHAT`` (it reads
+    after the key), or None when it is right; ``ok`` is then its None.
+    """
 
     wording: str
     ok: Callable[[Any], bool]
+    explain: Callable[[Any], str | None] | None = None
+
+    @classmethod
+    def nested(cls, wording: str, explain: Callable[[Any], str | None]) -> ResultValue:
+        """A value checked by ``explain`` (see the class), named ``wording`` where a reader asks for it whole."""
+        return cls(wording, lambda v: explain(v) is None, explain)
+
+    def problem(self, key: str, value: Any) -> str | None:
+        """``KEY is VALUE, not WHAT`` (or ``KEY.PATH is ...`` for a nested value) where ``value`` is wrong."""
+        if self.explain is not None:
+            detail = self.explain(value)
+            return None if detail is None else f"{key}{detail}"
+        return None if self.ok(value) else f"{key} is {json.dumps(value)[:60]}, not {self.wording}"
 
 
 def _finite(value: Any) -> bool:
@@ -374,7 +399,9 @@ OBJECT = ResultValue("a JSON object", lambda v: isinstance(v, dict))
 
 def nullable(value: ResultValue) -> ResultValue:
     """``value``, or null (a result a run may not have, such as a loss before the first step)."""
-    return ResultValue(f"null or {value.wording}", lambda v: v is None or value.ok(v))
+    explain = value.explain
+    return ResultValue(f"null or {value.wording}", lambda v: v is None or value.ok(v),
+                       None if explain is None else (lambda v: None if v is None else explain(v)))
 
 
 def _sha256(path: Path) -> str:
@@ -412,8 +439,9 @@ class RunKind:
         WHAT"; or None."""
         required = self.required.items() if isinstance(self.required, Mapping) else ()
         for key, value in (*required, *self.optional.items()):
-            if key in results and not value.ok(results[key]):
-                return f"{key} is {json.dumps(results[key])[:60]}, not {value.wording}"
+            problem = value.problem(key, results[key]) if key in results else None
+            if problem is not None:
+                return problem
         return None
 
     @property
@@ -424,6 +452,9 @@ class RunKind:
 
 #: files of a run whose presence says the folder held a run before (a missing config.json is then written again)
 _RUN_FILES = ("environment.json", "results.json", "metrics.jsonl", "checkpoint.pt")
+
+#: every file of a run's own bookkeeping (beside the files its kind's results name)
+_OWN_FILES = ("config.json", *_RUN_FILES, "reuses.jsonl")
 
 #: kind name (the folder its runs live in) -> its declaration
 _KINDS: dict[str, RunKind] = {}
@@ -456,7 +487,7 @@ class RunDir:
             raise SgnasError(f"cannot create run directory {path}: {err.strerror}") from None
         run = cls(path)
         locking.acquire(path)
-        emptied = run._clear_folders_in_place(rebuild)
+        emptied = run._clear_non_files(rebuild)
         remove_stale_temps(path)
         new = not (path / "environment.json").exists()
         if not (path / "config.json").exists() and any((path / name).exists() for name in _RUN_FILES):
@@ -487,6 +518,8 @@ class RunDir:
             try:
                 stored = read_json(results)
                 problem = self._results_problem(stored if isinstance(stored, dict) else None)
+            except UnreadableJson as err:  # its bytes may be sound: never deleted for that
+                return self._refuse(results, str(err), rebuild)
             except NotJson as err:
                 problem = f"is {err}"
             if problem is not None:
@@ -521,14 +554,19 @@ class RunDir:
             return self._refuse(metrics, metrics_problem, rebuild)
         return "resumed"
 
-    def _clear_folders_in_place(self, rebuild: bool) -> bool:
-        """Whether the run was emptied (``rebuild``) for a folder where one of its files belongs (a name a run's
-        file has: ``.json``, ``.jsonl``, ``.pt``); without ``rebuild`` that is the one-line error naming it,
-        raised before anything in the run folder changes."""
-        for entry in sorted(self.path.iterdir()):
-            if entry.is_dir() and entry.suffix in (".json", ".jsonl", ".pt"):
-                self._refuse(entry, "a folder, not a file", rebuild)
-                return True
+    def _clear_non_files(self, rebuild: bool) -> bool:
+        """Whether the run was emptied (``rebuild``) for something other than a regular file where one of its
+        files belongs (a folder, a FIFO, a device: reading one fails or waits for ever); without ``rebuild`` that
+        is the one-line error naming it, raised before anything in the run folder changes."""
+        declaration = _KINDS.get(self.path.parent.name)
+        names = (*_OWN_FILES, *(f"{key}.pt" for key in (declaration.files if declaration is not None else ())))
+        for name in names:
+            entry = self.path / name
+            if entry.exists() or entry.is_symlink():
+                problem = regular_file_problem(entry)
+                if problem is not None:
+                    self._refuse(entry, problem, rebuild)
+                    return True
         return False
 
     def _refuse(self, target: Path, problem: str, rebuild: bool) -> str:
@@ -650,8 +688,11 @@ class RunDir:
         """Why metrics.jsonl is not strict JSON lines (:func:`strict_jsonl_problem`), or is ``missing`` when
         ``required``; None when it is, or is absent and not required."""
         metrics = self.path / "metrics.jsonl"
-        if not metrics.exists():
+        problem = regular_file_problem(metrics)
+        if problem == "missing":
             return "missing" if required else None
+        if problem is not None:
+            return problem
         try:
             return strict_jsonl_problem(metrics.read_bytes())
         except OSError as err:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 from hypothesis import given
@@ -154,13 +155,18 @@ def test_load_architecture_reads_strings_and_both_json_forms(tmp_path):
 
 @pytest.mark.parametrize(
     ("content", "message"),
-    [(None, "does not exist"), ("{not json", "is not valid JSON"), (b"\xff\xfe", "cannot be read"),
-     ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
-     ('{"layers": [{"expansion": ' + "9" * 5000 + ', "kernels": [3]}]}', "is not valid JSON: Exceeds the limit")],
+    [(None, "does not exist"), ("{not json", r"is not strict JSON \(Expecting"),
+     (b"\xff\xfe", r"is not strict JSON \("),
+     ("[" * 100_000 + "]" * 100_000, "is nested too deeply to be read"),
+     ('{"layers": [{"expansion": ' + "9" * 5000 + ', "kernels": [3]}]}', r"is not strict JSON \(Exceeds the limit"),
+     ('{"layers": [{"expansion": NaN, "kernels": [3]}]}', r"is not strict JSON \(bare NaN"),
+     ("FIFO", r"cannot be read: it is not a regular file \(a FIFO")],
 )
 def test_bad_files_are_reported(tmp_path, content, message):
     path = tmp_path / "arch.json"
-    if isinstance(content, bytes):
+    if content == "FIFO":  # reading one would wait for a writer for ever
+        os.mkfifo(path)
+    elif isinstance(content, bytes):
         path.write_bytes(content)
     elif content is not None:
         path.write_text(content)

@@ -123,9 +123,9 @@ def test_bad_files_give_one_error_line(tmp_path, capsys):
     directory.mkdir()
     cases = [
         (str(tmp_path / "missing.json"), "does not exist"),
-        (str(invalid), "is not valid JSON"),
-        (str(binary), "cannot be read"),
-        (str(directory), "cannot be read"),
+        (str(invalid), "is not strict JSON (Expecting"),
+        (str(binary), "is not strict JSON ("),
+        (str(directory), "cannot be read: it is a folder, not a file"),
         (str(unknown_op), "layer 3: unknown op 'k9'"),
         (_published_with(tmp_path, 5, out_channels=48), "layer 5: out_channels 48 does not match the imagenet space"),
         (_published_with(tmp_path, 9, stride=2), "layer 9: stride 2 does not match the imagenet space"),

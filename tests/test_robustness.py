@@ -880,21 +880,30 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
             for p in sorted(folder.rglob("*")) if p.name != ".lock"}
 
 
-@pytest.mark.parametrize("name", ["results.json", "supernet.pt", "checkpoint.pt", "metrics.jsonl", "config.json"])
-def test_a_run_file_replaced_by_a_folder_is_one_line_and_rebuild_recovers(
-        capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path, name: str) -> None:
+RUN_FILES = ["results.json", "supernet.pt", "checkpoint.pt", "metrics.jsonl", "config.json", "reuses.jsonl"]
+
+
+@pytest.mark.parametrize("what", ["folder", "FIFO"])
+@pytest.mark.parametrize("name", RUN_FILES)
+def test_a_run_file_replaced_by_a_folder_or_fifo_is_one_line_and_rebuild_recovers(
+        capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path, name: str, what: str) -> None:
+    """A folder fails every read; a FIFO (or a device) would make a reader wait, or read, for ever."""
     run = supernet_run(runs)
-    (run / name).unlink()
-    (run / name).mkdir()
-    (run / name / "inside").write_text("a user's file")
+    (run / name).unlink(missing_ok=True)
+    if what == "folder":
+        (run / name).mkdir()
+        (run / name / "inside").write_text("a user's file")
+    else:
+        os.mkfifo(run / name)
     before = snapshot(run)
     assert train_supernet(runs) == 2
     line = one_line_error(capsys)
-    assert line == (f"sgnas: error: run {run}: {name} is a folder, not a file; rerun with --rebuild or delete the "
+    problem = "a folder, not a file" if what == "folder" else "not a regular file (a FIFO, socket or device)"
+    assert line == (f"sgnas: error: run {run}: {name} is {problem}; rerun with --rebuild or delete the "
                     f"run folder {run}"), line
     assert snapshot(run) == before, "nothing in the run folder changes before the check"
     assert train_supernet(runs, "--rebuild") == 0
-    assert (run / name).is_file()
+    assert (run / name).is_file() or (name == "reuses.jsonl" and not (run / name).exists())  # a new run: no reuses
     assert_same_weights(run / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")
 
 
@@ -921,6 +930,7 @@ NOT_STRICT = {
     "Infinity": ('"final_train_loss": -Infinity', "bare -Infinity is not standard JSON"),
     "1e400": ('"final_train_loss": 1e400', "1e400 is beyond a float's range"),
     "5,000 digits": ('"final_train_loss": ' + "9" * 5000, "Exceeds the limit (4300 digits)"),
+    "401 digits": ('"final_train_loss": 1' + "0" * 400, "an integer of 401 digits is beyond a float's range"),
     "100,000 deep": ('"extra": ' + "[" * 100_000 + "]" * 100_000, "nested too deeply to be read"),
 }
 
@@ -975,29 +985,46 @@ def test_a_manifest_that_is_not_strict_json_is_one_line(capsys: pytest.CaptureFi
 
 
 SUPERNET_RESULTS = [
-    ("validation", "abc"),
-    ("validation", {"learned": "yes"}),
-    ("validation", "top-1 of 200"),
-    ("val_archs", ["zz"]),
-    ("val_archs", "33x"),
-    ("final_train_loss", "abc"),
-    ("final_val", 3),
+    ("validation", "abc", 'validation is "abc", not a validation summary'),
+    ("validation", {"learned": "yes"}, "validation.chance_top1 is null, not a percentage above 0"),
+    ("validation", "archs[0].top1=200", "validation.archs[0].top1 is 200.0, not a finite number from 0 to 100"),
+    ("validation", "archs[0].correct=99", "validation.archs[0].correct is 99, not a hit count from 0 to its"),
+    ("validation", "mean.top1_low=90", "validation.mean.top1 is "),
+    ("validation", "learned flipped", "validation.learned is "),
+    ("val_archs", ["zz"], 'val_archs is ["zz"], not a list of architecture strings'),
+    ("val_archs", "33x", 'val_archs is "33x", not a list of architecture strings'),
+    ("final_train_loss", "abc", 'final_train_loss is "abc", not null or a finite number'),
+    ("final_val", 3, "final_val is 3, not a list"),
 ]
 
 
-@pytest.mark.parametrize(("key", "value"), SUPERNET_RESULTS, ids=[f"{k}={v}" for k, v in SUPERNET_RESULTS])
+def _damaged_validation(validation: dict, damage: str) -> dict:
+    """``validation`` (a copy) with one field edited as ``damage`` says (``PATH=VALUE`` or ``learned flipped``)."""
+    damaged = json.loads(json.dumps(validation))
+    if damage == "learned flipped":
+        damaged["learned"] = not damaged["learned"]
+        return damaged
+    path, value = damage.split("=")
+    where, key = path.rsplit(".", 1)
+    target = damaged["archs"][0] if where == "archs[0]" else damaged[where]
+    target[key] = json.loads(value) * (1.0 if key != "correct" else 1)
+    return damaged
+
+
+@pytest.mark.parametrize(("key", "value", "message"), SUPERNET_RESULTS,
+                         ids=[f"{k}={v}" for k, v, _ in SUPERNET_RESULTS])
 def test_supernet_results_a_table_reads_are_checked(capsys: pytest.CaptureFixture, runs: Path, finished_runs: Path,
-                                                    key: str, value: Any) -> None:
+                                                    key: str, value: Any, message: str) -> None:
+    """Types, ranges and agreement: an edited ``learned`` or hit count would turn the "did it learn" check."""
     from replication.supernets import supernet_row
 
     run = supernet_run(runs)
     results = run / "results.json"
     before = json.loads(results.read_text())
-    if value == "top-1 of 200":
-        value = json.loads(json.dumps(before["validation"]))
-        value["archs"][0]["top1"] = 200.0
+    if key == "validation" and isinstance(value, str) and ("=" in value or value == "learned flipped"):
+        value = _damaged_validation(before["validation"], value)
     results.write_text(json.dumps({**before, key: value}))
-    expected = f"run {run}: results.json is damaged: {key} is {json.dumps(value)[:60]}, not "
+    expected = f"run {run}: results.json is damaged: {message}"
     with pytest.raises(SgnasError, match="results.json is damaged") as raised:
         supernet_row(RunDir(run).results, "strict-fair", 0, run)
     assert expected in str(raised.value)

@@ -29,16 +29,17 @@ from typing import Any
 
 import torch
 
-from sgnas.architecture import Architecture, load_architecture
+from sgnas.architecture import Architecture, is_architecture_string, load_architecture
 from sgnas.config import SpaceConfig, check_value
 from sgnas.cost import CONVENTIONS
 from sgnas.errors import SgnasError
 from sgnas.export import ACTIVATIONS, export_timm
-from sgnas.jsonfiles import NotJson, read_json
+from sgnas.jsonfiles import MissingJson, NotJson, read_json
 from sgnas.model_files import ModelSpec, save_exported, save_onnx
 from sgnas.pipeline import config_of_run, resolve_run
 from sgnas.reference_zoo import count_model
 from sgnas.registry import SPACES, UNIFIED
+from sgnas.runs import number
 from sgnas.space import SearchSpace
 
 __all__ = ["register", "run"]
@@ -78,13 +79,14 @@ def _search_results(folder: Path) -> list[dict[str, Any]]:
     """The per-target records of a finished search run."""
     try:
         results = read_json(folder / "results.json")
+    except MissingJson:
+        raise SgnasError(f"{folder} is not a finished search run (no results.json)") from None
     except NotJson as err:
-        if str(err) == "missing":
-            raise SgnasError(f"{folder} is not a finished search run (no results.json)") from None
         raise SgnasError(f"{folder / 'results.json'} cannot be read: it is {err}") from None
     records = results.get("results") if isinstance(results, dict) else None
     if not isinstance(records, list) or not all(
-        isinstance(r, dict) and "architecture" in r and "target_m_in_convention" in r for r in records
+        isinstance(r, dict) and is_architecture_string(r.get("architecture"))
+        and number(0).ok(r.get("target_m_in_convention")) for r in records
     ) or not records:
         raise SgnasError(f"{folder} is not a finished search run (its results.json lists no architectures)")
     return records

@@ -38,6 +38,8 @@ MACs target when the trainer is built.
 from __future__ import annotations
 
 import itertools
+import json
+import math
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -147,27 +149,64 @@ def validation_summary(archs: Sequence[str], correct: Sequence[int], images: int
     }
 
 
-def _is_interval(value: Any) -> bool:
-    percent = number(0, 100).ok
-    return (isinstance(value, dict) and COUNT.ok(value.get("images")) and value["images"] > 0
-            and all(percent(value.get(key)) for key in ("top1", "top1_low", "top1_high")))
+def _wrong(path: str, value: Any, what: str) -> str:
+    return f"{path} is {json.dumps(value)[:40]}, not {what}"
 
 
-def _is_validation_summary(value: Any) -> bool:
+def _interval_problem(path: str, value: Any) -> str | None:
+    """What is wrong with one top-1 and its interval (images, top1, top1_low <= top1 <= top1_high, in %)."""
     if not isinstance(value, dict):
-        return False
+        return _wrong(path, value, "an object with images and top-1s")
+    if not COUNT.ok(value.get("images")) or value["images"] == 0:
+        return _wrong(f"{path}.images", value.get("images"), "a positive integer")
+    percent = number(0, 100)
+    for key in ("top1", "top1_low", "top1_high"):
+        if not percent.ok(value.get(key)):
+            return _wrong(f"{path}.{key}", value.get(key), percent.wording)
+    if not value["top1_low"] <= value["top1"] <= value["top1_high"]:
+        return (f"{path}.top1 is {value['top1']:g}, not within its interval "
+                f"[{value['top1_low']:g}, {value['top1_high']:g}]")
+    return None
+
+
+def validation_problem(value: Any) -> str | None:
+    """What is wrong with a :func:`validation_summary` read back, as ``.PATH is VALUE, not WHAT``; None when
+    it is one: the types and ranges of every field, and that its numbers agree (each top-1 is its hit count over
+    its images, ``learned`` is the mean's lower bound above chance), so an edited flag cannot turn a supernet at
+    chance into one that learned."""
+    if not isinstance(value, dict):
+        return _wrong("", value, "a validation summary (an object with chance_top1, archs, mean, learned)")
+    chance = value.get("chance_top1")
+    if not number(0, 100).ok(chance) or chance == 0:
+        return _wrong(".chance_top1", chance, "a percentage above 0 and at most 100")
     archs = value.get("archs")
-    return (number(0, 100).ok(value.get("chance_top1")) and isinstance(value.get("learned"), bool)
-            and _is_interval(value.get("mean")) and isinstance(archs, list) and bool(archs)
-            and all(_is_interval(arch) and COUNT.ok(arch.get("correct")) and is_architecture_string(arch.get("arch"))
-                    for arch in archs))
+    if not isinstance(archs, list) or not archs:
+        return _wrong(".archs", archs, "a non-empty list of validated architectures")
+    for index, arch in enumerate(archs):
+        path = f".archs[{index}]"
+        problem = _interval_problem(path, arch)
+        if problem is not None:
+            return problem
+        if not is_architecture_string(arch.get("arch")):
+            return _wrong(f"{path}.arch", arch.get("arch"), "an architecture string")
+        correct = arch.get("correct")
+        if not COUNT.ok(correct) or correct > arch["images"]:
+            return _wrong(f"{path}.correct", correct, f"a hit count from 0 to its {arch['images']} images")
+        if not math.isclose(arch["top1"], 100.0 * correct / arch["images"], abs_tol=1e-6):
+            return _wrong(f"{path}.top1", arch["top1"], f"its {correct} hits of {arch['images']} images in %")
+    problem = _interval_problem(".mean", value.get("mean"))
+    if problem is not None:
+        return problem
+    learned = value.get("learned")
+    if learned is not (value["mean"]["top1_low"] > chance):
+        return _wrong(".learned", learned, f"whether the mean's lower bound {value['mean']['top1_low']:g}% is "
+                                           f"above chance {chance:g}%")
+    return None
 
 
 #: what a supernet run's ``validation`` result must be: null (no epoch validated yet) or a
 #: :func:`validation_summary`; its numbers are what the tables' "did it learn" check reads
-VALIDATION_SUMMARY = nullable(ResultValue(
-    "a validation summary (chance_top1 and top-1s from 0 to 100, learned true or false, images and hit counts "
-    "non-negative integers, architectures as strings)", _is_validation_summary))
+VALIDATION_SUMMARY = nullable(ResultValue.nested("a validation summary", validation_problem))
 
 #: what a supernet run's ``val_archs`` result must be: the architectures it validated, as strings
 ARCHITECTURE_STRINGS = ResultValue("a list of architecture strings",
