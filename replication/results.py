@@ -46,7 +46,7 @@ import pandas as pd
 
 from replication.plans import PLANS
 from sgnas.errors import SgnasError
-from sgnas.jsonfiles import NotJson
+from sgnas.jsonfiles import NotJson, regular_file_problem
 from sgnas.jsonfiles import read_json as read_json_file
 from sgnas.runs import LIST, OBJECT, TEXT, ResultValue, atomic_write_json, atomic_write_text
 
@@ -159,11 +159,14 @@ def write_csv(results_dir: str | Path, name: str, rows: Iterable[dict[str, Any]]
 def read_csv(results_dir: str | Path, name: str) -> pd.DataFrame | None:
     """The named result file as a DataFrame, or ``None`` when it was not produced."""
     path = _path(results_dir, name)
-    if not path.exists():
+    problem = regular_file_problem(path)
+    if problem == "missing":
         return None
+    if problem is not None:
+        raise SgnasError(f"result file {path} is {problem}; rerun the step that writes it")
     try:
         return pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as err:
         raise SgnasError(f"unreadable result file {path}: {err}") from None
 
 

@@ -17,6 +17,7 @@ and loads the weights, strictly. Every file is written atomically.
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 import torch
 from timm.models.efficientnet import EfficientNet
 
-from sgnas.architecture import Architecture
+from sgnas.architecture import Architecture, is_architecture_string
 from sgnas.errors import SgnasError
 from sgnas.export import ACTIVATIONS, export_timm
 from sgnas.jsonfiles import MissingJson, NotJson, read_json
@@ -61,6 +62,9 @@ class ModelSpec:
         fields = cls.__dataclass_fields__
         if not isinstance(data, dict) or set(data) != set(fields):
             raise SgnasError(f"{where} does not describe a model (expected the fields {', '.join(fields)})")
+        if not is_architecture_string(data["architecture"]):
+            raise SgnasError(f"{where}: architecture {json.dumps(data['architecture'])[:60]} is not an architecture "
+                             "string")
         return cls(**data)
 
     def build_space(self) -> SearchSpace:

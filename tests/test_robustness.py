@@ -1034,3 +1034,16 @@ def test_supernet_results_a_table_reads_are_checked(capsys: pytest.CaptureFixtur
     assert train_supernet(runs, "--rebuild") == 0
     assert json.loads(results.read_text())[key] == before[key]
     assert_same_weights(run / "supernet.pt", supernet_run(finished_runs) / "supernet.pt")
+
+
+def test_a_result_csv_that_is_a_folder_or_an_export_config_of_no_architecture_is_one_line(tmp_path: Path) -> None:
+    from replication.results import read_csv
+    from sgnas.model_files import load_exported
+
+    (tmp_path / "supernets.csv").mkdir()
+    with pytest.raises(SgnasError, match=r"supernets.csv is a folder, not a file; rerun the step that writes it"):
+        read_csv(tmp_path, "supernets")
+    fields = ["architecture", "space", "resolution", "width", "num_classes", "se", "act"]
+    (tmp_path / "config.json").write_text(json.dumps({"format": "sgnas-model/1", "model": dict.fromkeys(fields, 5)}))
+    with pytest.raises(SgnasError, match="architecture 5 is not an architecture string"):
+        load_exported(tmp_path)
