@@ -17,7 +17,7 @@ space's architectures within a cost limit
 run them on the unified space, the NAS-Bench-201 track on cells.
 
 The FairNAS (``strict-fair``) and SPOS (``uniform``) samplers are the library's
-own (:mod:`sgnas.samplers`). This package is a plugin of the library: its
+own (:mod:`sgnas.training.samplers`). This package is a plugin of the library: its
 distribution names it in the ``sgnas.plugins`` entry-point group
 (``pyproject.toml``), and importing it registers its samplers and strategies;
 ``sgnas`` itself never names it.

@@ -11,7 +11,7 @@ Every strategy reports its cost in the same currency (SPEC section 8: search cos
 end to end), measured around the whole ``search`` call from the evaluator's own
 forward-pass counter, so no strategy can leave part of its work off the bill.
 
-As for SGNAS's generator (:class:`sgnas.generator.strategy.GeneratorStrategy`),
+As for SGNAS's generator (:class:`sgnas.search.generator.strategy.GeneratorStrategy`),
 ``wall_seconds`` and ``forward_passes`` are the cost of *choosing* the
 architecture. Evaluating the chosen one only to report its accuracy (random
 sampling's one evaluation, the gradient search's final one) is booked apart in
@@ -29,10 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from sgnas.architecture import Architecture
-from sgnas.cost import CostModel
-from sgnas.errors import SgnasError
-from sgnas.strategy import Evaluator, SearchResult
+from sgnas._infra.errors import SgnasError
+from sgnas.search.strategy import Evaluator, SearchResult
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.cost import CostModel
 
 __all__ = ["Fitness", "Found", "SearchMeter", "check_budget", "cost_model_of", "search_rng"]
 

@@ -18,7 +18,7 @@ stops early when the caller's evaluation budget is spent.
 The algorithm is :func:`evolve`, on any space's architectures within a cost
 limit (:class:`sgnas.spaces.protocol.BoundedSpace`, which draws, mutates and
 crosses over by the space's own unit) and any fitness. :class:`EvolutionSearch`
-runs it on the unified space (:class:`sgnas.spaces.unified.UnifiedBounded`:
+runs it on the unified space (:class:`sgnas.spaces.unified.entry.UnifiedBounded`:
 layers, random architectures and redrawn layers under ``measure``, uniform over
 architectures by default, ``"spos"`` for SPOS's sampler's law) with the
 supernet's accuracy; on NAS-Bench-201 cells it runs with sizes scaled to its budget (:meth:`EvolutionSizes.for_budget`).
@@ -33,12 +33,12 @@ from typing import Any
 import numpy as np
 
 from baselines._accounting import Fitness, Found, SearchMeter, check_budget, search_rng
-from sgnas.errors import SgnasError
-from sgnas.progress import progress
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.progress import progress
 from sgnas.registry import STRATEGIES
+from sgnas.search.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 from sgnas.spaces.protocol import BoundedSpace
-from sgnas.spaces.unified import UnifiedBounded
-from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
+from sgnas.spaces.unified.entry import UnifiedBounded
 
 __all__ = ["EvolutionSearch", "EvolutionSizes", "evolve"]
 

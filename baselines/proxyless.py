@@ -19,7 +19,7 @@ official code's ``MixedEdge`` and ``GradientArchSearchConfig``:
   the same constant so that their total probability mass, and hence every
   other op's probability, is unchanged (``rescale_updated_arch_param``).
 * **Expected-FLOPs regulariser** on ``E = sum p * MACs`` from
-  :meth:`sgnas.cost.CostModel.expected_macs`, in the official code's two forms:
+  :meth:`sgnas.spaces.unified.cost.CostModel.expected_macs`, in the official code's two forms:
   ``"linear"`` (``add#linear``): ``CE + lambda * (E - ref) / ref``, and ``"log"``
   (``mul#log``): ``CE * a * (log E / log ref) ** b``; defaults lambda 0.1,
   a 0.2, b 0.3, with the target MACs as ``ref``. Its gradient is applied to
@@ -67,14 +67,14 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from baselines._accounting import SearchMeter
-from sgnas.architecture import Architecture, Layer
-from sgnas.cost import Convention, CostModel
-from sgnas.errors import SgnasError
-from sgnas.progress import progress
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.progress import progress
 from sgnas.registry import SAMPLERS, STRATEGIES
-from sgnas.samplers import PathSampler
-from sgnas.space import MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS
-from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
+from sgnas.search.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
+from sgnas.spaces.unified.architecture import Architecture, Layer
+from sgnas.spaces.unified.cost import Convention, CostModel
+from sgnas.spaces.unified.space import MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS
+from sgnas.training.samplers import PathSampler
 
 __all__ = [
     "ARCH_BETAS",
@@ -114,7 +114,7 @@ _GATE_THRESHOLD = -0.5
 
 
 class RelaxedModel(Protocol):
-    """What the gates need of a supernet: the relaxed forward of :class:`sgnas.supernet.UnifiedSupernet`."""
+    """What the gates need of a supernet: the relaxed forward of :class:`sgnas.spaces.unified.supernet.UnifiedSupernet`."""
 
     def forward_relaxed(self, x: torch.Tensor, weights: torch.Tensor, threshold: float = ...) -> torch.Tensor: ...
 

@@ -14,7 +14,7 @@ The algorithms are :func:`random_sampling` and :func:`random_search`, on any
 space's architectures within a cost limit
 (:class:`sgnas.spaces.protocol.BoundedSpace`) and any fitness; an architecture
 drawn twice is evaluated once. The strategies run them on the unified space
-(:class:`sgnas.spaces.unified.UnifiedBounded`: by default uniform over the
+(:class:`sgnas.spaces.unified.entry.UnifiedBounded`: by default uniform over the
 feasible architectures, canonical ones under forced sampling, or with
 ``measure="spos"`` as SPOS's uniform sampler would draw them) with the
 supernet's estimate, on any space's architectures (NAS-Bench-201 cells too).
@@ -27,13 +27,13 @@ from typing import Any
 import numpy as np
 
 from baselines._accounting import Fitness, Found, SearchMeter, check_budget, cost_model_of, search_rng
-from sgnas.cost import CostModel
-from sgnas.errors import SgnasError
-from sgnas.progress import progress
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.progress import progress
 from sgnas.registry import STRATEGIES
+from sgnas.search.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 from sgnas.spaces.protocol import BoundedSpace
-from sgnas.spaces.unified import UnifiedBounded
-from sgnas.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.entry import UnifiedBounded
 
 __all__ = ["RandomSampling", "RandomSearch", "random_sampling", "random_search"]
 

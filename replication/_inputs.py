@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import TypeVar
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 
 __all__ = ["check_seeds", "distinct"]
 

@@ -25,12 +25,12 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 from replication.ablation import HW_LOSSES, build_variants, run_ablation  # noqa: E402
 from replication.plans import PLANS  # noqa: E402
 from replication.tables.ablation import ablation_table  # noqa: E402
-from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.command import run_tool  # noqa: E402
-from sgnas.errors import SgnasError  # noqa: E402
-from sgnas.presets import PRESETS  # noqa: E402
+from sgnas._infra.argparser import ArgumentParser  # noqa: E402
+from sgnas._infra.command import run_tool  # noqa: E402
+from sgnas._infra.errors import SgnasError  # noqa: E402
+from sgnas._infra.tables import render, write_table  # noqa: E402
+from sgnas.config.presets import PRESETS  # noqa: E402
 from sgnas.registry import SAMPLERS, UNIFIED  # noqa: E402
-from sgnas.tables import render, write_table  # noqa: E402
 
 __all__ = ["main", "parser"]
 

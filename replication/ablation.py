@@ -1,7 +1,7 @@
 """Ablations of SGNAS: each idea switched off or changed, run against the default configuration.
 
 A :class:`Variant` is a name and a list of ``section.field=value`` config
-overrides (:func:`sgnas.config.apply_overrides`); the axes of the issue map to
+overrides (:func:`sgnas.config.schema.apply_overrides`); the axes of the issue map to
 config fields:
 
 =====================  =====================================================
@@ -33,9 +33,9 @@ from replication._inputs import check_seeds, distinct
 from replication.plans import budget_targets, resolve_config
 from replication.results import ABLATION_COLUMNS, ABLATION_SUPERNET_COLUMNS, write_csv, write_json
 from replication.supernets import supernet_row
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.runs import RunDir
 from sgnas.registry import SAMPLERS, UNIFIED
-from sgnas.runs import RunDir
 
 __all__ = ["DEFAULT", "HW_LOSSES", "Variant", "build_variants", "run_ablation", "run_generator_variant"]
 

@@ -8,7 +8,7 @@ testable. The criterion of every verdict, margin included, is written next to
 it, so a reader can disagree with the threshold rather than with a hidden rule.
 
 * A **comparison over seeds** (one method or variant against another) is
-  decided by :func:`sgnas.stats.judge`: the mean paired difference over seeds,
+  decided by :func:`replication.stats.judge`: the mean paired difference over seeds,
   oriented so that a positive value supports the claim, and its 95% t
   interval. With threshold ``c = +margin`` for a claim that A is better than B
   (superiority) and ``c = -margin`` for a claim that A is as good as B
@@ -16,7 +16,7 @@ it, so a reader can disagree with the threshold rather than with a hidden rule.
   *contradicted* if its upper end is below ``c`` (the other side of zero, or
   inside the margin around zero), *inconclusive* if it contains ``c``; an
   inconclusive comparison states its effect, interval, p, seeds and the seeds
-  a paired t-test at 80% power would need (:func:`sgnas.stats.seeds_needed`).
+  a paired t-test at 80% power would need (:func:`replication.stats.seeds_needed`).
   The margins are :data:`ACCURACY_MARGIN_PP` (0.5 points of top-1) and
   :data:`CONSTRAINT_MARGIN_PP` (0.3 points of |F-T|/T, a tenth of the 3%
   tolerance).
@@ -24,7 +24,7 @@ it, so a reader can disagree with the threshold rather than with a hidden rule.
   speed-up, counts, an error ratio) has no sampling interval here: the
   threshold in its criterion decides, reproduced or contradicted.
 * A claim with several parts needs all of them
-  (:func:`sgnas.stats.combine_verdicts`): a contradicted part contradicts it,
+  (:func:`replication.stats.combine_verdicts`): a contradicted part contradicts it,
   then a part not testable makes it not testable, then an inconclusive part
   leaves it inconclusive.
 * **Not testable** is said, never guessed, when the evidence was not produced,
@@ -47,8 +47,7 @@ import pandas as pd
 from replication.cost_for_n import SPOS_EVALUATIONS
 from replication.methods import method_label
 from replication.results import read_csv, read_json
-from replication.supernets import at_chance, method_supernets, supernet_qualities, supernets_of
-from sgnas.stats import (
+from replication.stats import (
     CONTRADICTED,
     INCONCLUSIVE,
     NOT_TESTABLE,
@@ -57,8 +56,9 @@ from sgnas.stats import (
     Judgement,
     combine_verdicts,
     judge,
-    kendall_tau,
 )
+from replication.supernets import at_chance, method_supernets, supernet_qualities, supernets_of
+from sgnas.supernet.ranking import kendall_tau
 
 __all__ = [
     "ACCURACY_MARGIN_PP", "CLAIMS", "CONSTRAINT_MARGIN_PP", "CONTRADICTED", "Claim", "INCONCLUSIVE", "NOT_TESTABLE",
@@ -294,7 +294,7 @@ def _per_seed_differences(own: pd.DataFrame, other: pd.DataFrame, value: str) ->
 
 def _judged(differences: pd.Series, margin: float, names: tuple[str, str],
             kind: Literal["superiority", "non-inferiority"] = "superiority") -> Judgement:
-    """:func:`sgnas.stats.judge` of per-seed differences in points (pp), the seeds taken from the index."""
+    """:func:`replication.stats.judge` of per-seed differences in points (pp), the seeds taken from the index."""
     seeds = [int(s) for s in differences.index]
     return judge(differences.to_numpy(dtype=float), margin, kind, seeds, names, unit=" pp")
 

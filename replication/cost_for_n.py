@@ -9,11 +9,11 @@ pay a whole search per target. The fair comparison (Lindauer & Hutter, JMLR
     cost(N) = one_time + N * mean per-target search cost
 
 * one-time: training the generator, for the strategies that declare it their
-  one-time cost (:attr:`~sgnas.strategy.SearchStrategy.pays_generator_training`:
+  one-time cost (:attr:`~sgnas.search.strategy.SearchStrategy.pays_generator_training`:
   SGNAS's generator); nothing for the per-target searches (a gradient search is
   a per-target cost here, one run per target);
 * per target: the wall seconds and supernet forward passes of one ``search``
-  call, from the strategies' :class:`~sgnas.strategy.SearchResult` records:
+  call, from the strategies' :class:`~sgnas.search.strategy.SearchResult` records:
   the cost of choosing the architecture. Estimating the chosen architecture's
   accuracy only for the report (``estimate_seconds``,
   ``estimate_forward_passes``) is left out unless asked for, since delivering
@@ -22,7 +22,7 @@ pay a whole search per target. The fair comparison (Lindauer & Hutter, JMLR
   own and is added in the end-to-end total.
 
 Evaluation-based searches (evolution, random search: the registered strategies
-that declare :attr:`~sgnas.strategy.SearchStrategy.evaluation_based`, a plugin's
+that declare :attr:`~sgnas.search.strategy.SearchStrategy.evaluation_based`, a plugin's
 included; :func:`evaluation_strategies`) cost in proportion to the
 architectures they evaluate: each evaluation is the same BN recalibration and
 validation batches. Runs shortened to save time
@@ -32,7 +32,7 @@ is also given at SPOS's published budget, population 50 x 20 generations =
 linearly from the measured cost per evaluation (:func:`at_spos_budget`). The
 measured cost stays next to it.
 
-Inputs are result files of runs (:mod:`sgnas.runs`): every ``results.json`` under
+Inputs are result files of runs (:mod:`sgnas._infra.runs`): every ``results.json`` under
 a runs folder that holds search records (``strategy``, ``wall_seconds``,
 ``forward_passes``), any saved ``sgnas search --json`` output given with
 ``--search-json``, and the ``results.json`` of the generator- and
@@ -71,14 +71,14 @@ from typing import Any
 
 import pandas as pd
 
-from sgnas.argparser import ArgumentParser
-from sgnas.command import run_tool
-from sgnas.errors import SgnasError
-from sgnas.jsonfiles import NotJson, read_json
+from sgnas._infra.argparser import ArgumentParser
+from sgnas._infra.command import run_tool
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.jsonfiles import NotJson, read_json
+from sgnas._infra.runs import COUNT, RunDir, number
+from sgnas._infra.tables import render, write_table
 from sgnas.pipeline import GENERATOR_RUN, SUPERNET_RUN
 from sgnas.registry import STRATEGIES
-from sgnas.runs import COUNT, RunDir, number
-from sgnas.tables import render, write_table
 
 __all__ = [
     "AT_SPOS_BUDGET",
@@ -109,7 +109,7 @@ _SUPERNET_KIND = SUPERNET_RUN.name
 
 
 def _declaring(attribute: str) -> tuple[str, ...]:
-    """The registered strategies whose class sets ``attribute`` (a :class:`~sgnas.strategy.SearchStrategy` flag)."""
+    """The registered strategies whose class sets ``attribute`` (a :class:`~sgnas.search.strategy.SearchStrategy` flag)."""
     return tuple(name for name, cls in STRATEGIES.items() if getattr(cls, attribute, False))
 
 
@@ -337,7 +337,7 @@ def cost_rows(method: str, seed: int, records: Sequence[Mapping[str, Any]], one_
     """Rows of the harness's ``cost_vs_n.csv`` for one method and seed, by :func:`cost_for_n`.
 
     ``records`` are the method's search records over the budgets
-    (:meth:`sgnas.strategy.SearchResult.to_json` plus the ``evaluation_budget``
+    (:meth:`sgnas.search.strategy.SearchResult.to_json` plus the ``evaluation_budget``
     the search was given); ``one_time`` is what the method paid once (the
     generator's training).
     """

@@ -1,7 +1,7 @@
 """The replication harness: every method x seed x budget through the library, cached, into one results folder.
 
 For each seed, through :mod:`sgnas.pipeline` (which caches every step in a
-:class:`~sgnas.runs.RunDir` keyed by config hash and seed, so a second run of
+:class:`~sgnas._infra.runs.RunDir` keyed by config hash and seed, so a second run of
 the harness only reads finished runs):
 
 1. one supernet per training sampler the methods use, shared by every method
@@ -60,10 +60,10 @@ from replication.results import (  # noqa: E402
 )
 from replication.seed_runs import seed_runs  # noqa: E402
 from replication.supernets import supernet_row  # noqa: E402
-from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.command import run_tool  # noqa: E402
-from sgnas.config import Config, apply_overrides  # noqa: E402
-from sgnas.runs import RunDir  # noqa: E402
+from sgnas._infra.argparser import ArgumentParser  # noqa: E402
+from sgnas._infra.command import run_tool  # noqa: E402
+from sgnas._infra.runs import RunDir  # noqa: E402
+from sgnas.config.schema import Config, apply_overrides  # noqa: E402
 
 __all__ = ["check_data", "main", "run_replication", "search_rows", "seed_configs"]
 
@@ -80,8 +80,8 @@ def _needs_generator(method: Method) -> bool:
 
 def _prior_sweep(generator_run: RunDir, config: Config, targets_m: Sequence[float]) -> list[float]:
     """MACs (millions, the generator's convention) of the generator run's prior for each target."""
-    from sgnas.cost import CostModel
-    from sgnas.generator.strategy import PriorStrategy
+    from sgnas.search.generator.strategy import PriorStrategy
+    from sgnas.spaces.unified.cost import CostModel
 
     cost_model = CostModel(config.space.build())
     prior = PriorStrategy.load(generator_run.path / "generator.pt", cost_model, config.preset)
@@ -104,8 +104,8 @@ def _search(method: Method, runtime: Any, supernet_run: RunDir, generator_run: R
 
 
 def _standalone(runtime: Any, architecture: str, runs_dir: Path) -> float | None:
-    from sgnas.architecture import Architecture
     from sgnas.pipeline import evaluate_architecture
+    from sgnas.spaces.unified.architecture import Architecture
 
     run = evaluate_architecture(runtime, Architecture.from_string(architecture), runs_dir)
     return run.results.get("test_top1")

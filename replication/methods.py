@@ -1,7 +1,7 @@
 """The methods the replication compares: a registered search strategy over a supernet trained by a registered sampler.
 
 Every strategy declares the comparisons it takes part in beside its class
-(:attr:`sgnas.strategy.SearchStrategy.methods`: method key -> training sampler
+(:attr:`sgnas.search.strategy.SearchStrategy.methods`: method key -> training sampler
 and label), so a new strategy, from the library, the baselines or a plugin,
 appears in Table B, Table C and every legend without editing this package. A
 strategy that declares none takes part as itself on the default sampler. Any
@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from replication._inputs import distinct
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.registry import SAMPLERS, STRATEGIES, UNIFIED, family_of, warn
-from sgnas.strategy import DEFAULT_SAMPLER
+from sgnas.search.strategy import DEFAULT_SAMPLER
 
 __all__ = ["Method", "method_label", "method_order", "method_sampler", "methods", "resolve_methods"]
 

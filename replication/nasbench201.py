@@ -4,7 +4,7 @@ For each seed, at the scale of an :class:`NB201Plan`:
 
 1. one weight-sharing supernet per sampler (``nb201-uniform``: SPOS / RSPS;
    ``nb201-strict-fair``: FairNAS / SGNAS) trained on CIFAR-10 from the data
-   folder, each a cached :class:`~sgnas.runs.RunDir` (kind ``nb201-supernet``,
+   folder, each a cached :class:`~sgnas._infra.runs.RunDir` (kind ``nb201-supernet``,
    keyed by config hash and seed, resumable at epoch boundaries);
 2. **ranking quality**: the supernet-estimated accuracy (the plan's BN setting;
    with ``running``, recalibrated per cell) of a fixed sample of cells
@@ -53,13 +53,13 @@ from baselines.random_search import random_sampling, random_search  # noqa: E402
 from replication._inputs import check_seeds, distinct  # noqa: E402
 from replication.results import write_csv  # noqa: E402
 from replication.seed_runs import seed_runs  # noqa: E402
-from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.command import run_tool  # noqa: E402
-from sgnas.config import DataConfig, GeneratorConfig, check_value  # noqa: E402
+from sgnas._infra.argparser import ArgumentParser  # noqa: E402
+from sgnas._infra.command import run_tool  # noqa: E402
+from sgnas._infra.errors import SgnasError  # noqa: E402
+from sgnas._infra.runs import COUNT, LIST, OBJECT, RunDir, RunKind, declare_run_kind, number  # noqa: E402
+from sgnas.config.schema import DataConfig, GeneratorConfig, check_value  # noqa: E402
 from sgnas.data import DataSplits, load_splits, make_batches, resolve_data_root  # noqa: E402
-from sgnas.errors import SgnasError  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
-from sgnas.runs import COUNT, LIST, OBJECT, RunDir, RunKind, declare_run_kind, number  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
 from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
 from sgnas.spaces.nasbench201.cell import NUM_CELLS, Cell  # noqa: E402
@@ -70,7 +70,7 @@ from sgnas.spaces.nasbench201.samplers import build_cell_sampler  # noqa: E402
 from sgnas.spaces.nasbench201.space import FAMILY  # noqa: E402
 from sgnas.spaces.nasbench201.supernet import BN_MODES, NB201Supernet  # noqa: E402
 from sgnas.spaces.nasbench201.train import CellTrainConfig, train_cell_supernet  # noqa: E402
-from sgnas.stats import kendall_tau, spearman_rho  # noqa: E402
+from sgnas.supernet.ranking import kendall_tau, spearman_rho  # noqa: E402
 from sgnas.training.checkpoint import load_error, seed_all  # noqa: E402
 
 __all__ = [

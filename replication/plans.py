@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sgnas.config import Config
-from sgnas.errors import SgnasError
-from sgnas.presets import PRESETS, load_preset
+from sgnas._infra.errors import SgnasError
+from sgnas.config.presets import PRESETS, load_preset
+from sgnas.config.schema import Config
 
 __all__ = ["BUDGET_FRACTIONS", "PLANS", "Plan", "budget_targets", "load_plan", "resolve_config"]
 

@@ -33,9 +33,9 @@ from typing import Any
 
 from tqdm.auto import tqdm
 
-from sgnas import locking
-from sgnas.errors import SgnasError
-from sgnas.progress import report_interval
+from sgnas._infra import locking
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.progress import report_interval
 
 __all__ = ["Study", "available_cores", "prefill"]
 

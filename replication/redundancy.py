@@ -5,7 +5,7 @@ same kind of network; FS keeps one canonical arrangement per multiset of ops.
 Three measurements, written to ``redundancy.json`` (:mod:`replication.results`):
 
 * ``counts``: the size of the space with and without FS, from
-  :mod:`sgnas.counting` (exact, by formula);
+  :mod:`sgnas.spaces.unified.counting` (exact, by formula);
 * ``replay``: the supernet sampler replayed for many steps with FS on and off,
   with no training (the sampler alone decides what is trained): how often each
   canonical layer configuration is trained *in its canonical arrangement*,
@@ -34,12 +34,12 @@ import numpy as np  # noqa: E402
 
 from replication.plans import load_plan  # noqa: E402
 from replication.results import write_json  # noqa: E402
-from sgnas import counting  # noqa: E402
-from sgnas.architecture import Architecture, canonical_layer  # noqa: E402
-from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.command import run_tool  # noqa: E402
-from sgnas.samplers import build_sampler  # noqa: E402
-from sgnas.space import OPS, SUB_BLOCKS, SearchSpace  # noqa: E402
+from sgnas._infra.argparser import ArgumentParser  # noqa: E402
+from sgnas._infra.command import run_tool  # noqa: E402
+from sgnas.spaces.unified import counting  # noqa: E402
+from sgnas.spaces.unified.architecture import Architecture, canonical_layer  # noqa: E402
+from sgnas.spaces.unified.space import OPS, SUB_BLOCKS, SearchSpace  # noqa: E402
+from sgnas.training.samplers import build_sampler  # noqa: E402
 
 __all__ = [
     "accuracy_spread",
@@ -57,7 +57,7 @@ def canonical_layers() -> list[tuple[str, ...]]:
 
 
 def count_summary(space: SearchSpace) -> dict[str, Any]:
-    """Per-layer and whole-space counts of ordered and canonical configurations (sgnas.counting, exact)."""
+    """Per-layer and whole-space counts of ordered and canonical configurations (sgnas.spaces.unified.counting, exact)."""
     counts = counting.space_counts(space)
     layer = counts.per_layer[0]
     return {
@@ -143,9 +143,9 @@ def redundancy_study(
     for mode, forced in (("fs_on", True), ("fs_off", False)):
         data["replay"][mode] = replay_sampler(config.supernet.sampler, space.num_layers, steps, seed, forced)
     if spread:
-        from sgnas.config import apply_overrides
-        from sgnas.evaluator import SupernetEvaluator
+        from sgnas.config.schema import apply_overrides
         from sgnas.pipeline import prepare, search_context, train_supernet
+        from sgnas.supernet.evaluator import SupernetEvaluator
 
         runs_dir = Path(runs_dir) if runs_dir is not None else results_dir / "runs"
         shared = prepare(config, data_dir)

@@ -11,7 +11,7 @@ NAS-Bench-201 ground-truth track (:mod:`replication.nasbench201`). Then every ta
 of :data:`replication.tables.TABLES` (Table B, the supernets, Table C, Table D, the
 claims summary and, when an ablation was run into the same folder, the ablation
 table) is written as CSV, Markdown and LaTeX
-(:func:`sgnas.tables.write_table`) and printed.
+(:func:`sgnas._infra.tables.write_table`) and printed.
 
 Usage: ``python replication/replicate_table.py [--out results/] [--preset quick|proxy|paper|smoke]
 [--seeds 0 1 2] [--data-dir DIR] [--jobs N] [--reference-only]``
@@ -37,12 +37,12 @@ from replication.redundancy import redundancy_study  # noqa: E402
 from replication.results import Table  # noqa: E402
 from replication.tables import TABLES  # noqa: E402
 from replication.tables.table_a import measure_reference  # noqa: E402
-from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.command import run_tool  # noqa: E402
-from sgnas.config import MAX_THREADS  # noqa: E402
-from sgnas.errors import SgnasError  # noqa: E402
-from sgnas.runs import output_folder  # noqa: E402
-from sgnas.tables import render, write_table  # noqa: E402
+from sgnas._infra.argparser import ArgumentParser  # noqa: E402
+from sgnas._infra.command import run_tool  # noqa: E402
+from sgnas._infra.errors import SgnasError  # noqa: E402
+from sgnas._infra.runs import output_folder  # noqa: E402
+from sgnas._infra.tables import render, write_table  # noqa: E402
+from sgnas.config.schema import MAX_THREADS  # noqa: E402
 
 __all__ = ["build_tables", "main", "write_and_print"]
 

@@ -45,10 +45,10 @@ from typing import Any
 import pandas as pd
 
 from replication.plans import PLANS
-from sgnas.errors import SgnasError
-from sgnas.jsonfiles import NotJson, regular_file_problem
-from sgnas.jsonfiles import read_json as read_json_file
-from sgnas.runs import LIST, OBJECT, TEXT, ResultValue, atomic_write_json, atomic_write_text
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.jsonfiles import NotJson, regular_file_problem
+from sgnas._infra.jsonfiles import read_json as read_json_file
+from sgnas._infra.runs import LIST, OBJECT, TEXT, ResultValue, atomic_write_json, atomic_write_text
 
 __all__ = [
     "ABLATION_COLUMNS",
@@ -188,7 +188,7 @@ def read_json(results_dir: str | Path, name: str) -> Any | None:
 
 
 #: what every manifest.json holds (the harness writes each; the report's title page and appendix read them): key
-#: -> what its value must be (the checks run folders' results use, :class:`sgnas.runs.ResultValue`)
+#: -> what its value must be (the checks run folders' results use, :class:`sgnas._infra.runs.ResultValue`)
 MANIFEST_KEYS: dict[str, ResultValue] = {
     "preset": ResultValue("a preset name", TEXT.ok),
     "seeds": ResultValue("a list of integer seeds", lambda v: LIST.ok(v) and all(type(seed) is int for seed in v)),

@@ -24,9 +24,9 @@ from typing import Any
 
 from replication._inputs import check_seeds
 from replication.results import write_json
-from sgnas import locking
-from sgnas.progress import RunCounter
-from sgnas.runs import check_output_folder, environment, output_folder, remove_stale_temps
+from sgnas._infra import locking
+from sgnas._infra.progress import RunCounter
+from sgnas._infra.runs import check_output_folder, environment, output_folder, remove_stale_temps
 
 __all__ = ["SeedRuns", "seed_runs"]
 

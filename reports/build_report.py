@@ -38,11 +38,11 @@ from replication.tables import TABLES  # noqa: E402
 from reports.figures import FIGURES, MissingResult, save_figure  # noqa: E402
 from reports.pages import missing_page, table_pages, text_pages, title_page  # noqa: E402
 from reports.style import RC  # noqa: E402
-from sgnas import locking  # noqa: E402
-from sgnas.argparser import ArgumentParser  # noqa: E402
-from sgnas.command import run_tool  # noqa: E402
-from sgnas.errors import SgnasError  # noqa: E402
-from sgnas.runs import file_mode, output_folder, remove_stale_temps  # noqa: E402
+from sgnas._infra import locking  # noqa: E402
+from sgnas._infra.argparser import ArgumentParser  # noqa: E402
+from sgnas._infra.command import run_tool  # noqa: E402
+from sgnas._infra.errors import SgnasError  # noqa: E402
+from sgnas._infra.runs import file_mode, output_folder, remove_stale_temps  # noqa: E402
 
 __all__ = ["build_report", "main"]
 

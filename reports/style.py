@@ -30,7 +30,7 @@ PAGE_SIZE = (8.5, 11.0)
 
 _PALETTE = sns.color_palette("colorblind", 10)
 
-#: cell colours of the architecture diagrams, one per op of sgnas.space.OPS (Fig. 9/10 of the paper colour kernels)
+#: cell colours of the architecture diagrams, one per op of sgnas.spaces.unified.space.OPS (Fig. 9/10 of the paper colour kernels)
 OP_COLORS: dict[str, str] = {"k3": "#4C9BE8", "k5": "#F2A93B", "k7": "#D6453D", "skip": "#EDEDED"}
 OP_LABELS: dict[str, str] = {"k3": "3x3", "k5": "5x5", "k7": "7x7", "skip": "skip"}
 

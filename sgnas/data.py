@@ -8,7 +8,7 @@ the root). CIFAR-100, the dataset of the official CIFAR config, is normalised
 with the CIFAR-10 statistics as that config does.
 The root comes from ``--data-dir`` or ``$SGNAS_DATA_DIR``, else it is the
 default folder in the user's cache, into which CIFAR-10 is downloaded on first
-use (:mod:`sgnas.download`); elsewhere it is downloaded only when asked.
+use (:mod:`sgnas._infra.download`); elsewhere it is downloaded only when asked.
 
 Splits: the *generator-validation* split is a fixed number of images per class
 held out from the training set (supp. A.1: 50 per class on ImageNet), seeded;
@@ -45,11 +45,11 @@ from typing import Protocol
 import numpy as np
 import torch
 
-from sgnas.config import DataConfig
-from sgnas.download import check_data_dir, default_data_dir, provide_data
-from sgnas.errors import SgnasError
-from sgnas.progress import progress
-from sgnas.runs import atomic_write_bytes
+from sgnas._infra.download import check_data_dir, default_data_dir, provide_data
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.progress import progress
+from sgnas._infra.runs import atomic_write_bytes
+from sgnas.config.schema import DataConfig
 
 __all__ = [
     "BatchSource",

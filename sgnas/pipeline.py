@@ -1,10 +1,10 @@
 """The SGNAS method end to end: supernet -> generator -> search by generating -> stand-alone evaluation.
 
-Each step is a function that opens its own :class:`~sgnas.runs.RunDir`, keyed
+Each step is a function that opens its own :class:`~sgnas._infra.runs.RunDir`, keyed
 by the part of the resolved config that defines it (and by the run it builds
 on) plus the seed, and returns at once when that run has finished
 (``results.json`` holds what its kind declares and what it names loads, see
-:mod:`sgnas.runs`). What each kind's results hold is declared beside its step
+:mod:`sgnas._infra.runs`). What each kind's results hold is declared beside its step
 (:data:`SUPERNET_RUN`, :data:`GENERATOR_RUN`, :data:`SEARCH_RUN`,
 :data:`EVALUATE_RUN`). An unfinished run resumes from its checkpoint. So
 ``sgnas pipeline`` run twice with the same config does the work once, and a
@@ -36,15 +36,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from sgnas.architecture import Architecture
-from sgnas.config import Config, apply_overrides, config_from_dict
-from sgnas.cost import CostModel
-from sgnas.data import BatchSource, DataSplits, load_splits, make_batches
-from sgnas.errors import SgnasError
-from sgnas.jsonfiles import NotJson, read_json
-from sgnas.presets import PRESETS
-from sgnas.registry import STRATEGIES
-from sgnas.runs import (
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.jsonfiles import NotJson, read_json
+from sgnas._infra.runs import (
     COUNT,
     LIST,
     OBJECT,
@@ -56,11 +50,17 @@ from sgnas.runs import (
     nullable,
     number,
 )
-from sgnas.samplers import build_sampler
-from sgnas.stats import kendall_tau
-from sgnas.strategy import SearchContext, SearchResult, SearchStrategy
+from sgnas.config.presets import PRESETS
+from sgnas.config.schema import Config, apply_overrides, config_from_dict
+from sgnas.data import BatchSource, DataSplits, load_splits, make_batches
+from sgnas.registry import STRATEGIES
+from sgnas.search.strategy import SearchContext, SearchResult, SearchStrategy
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.supernet.ranking import kendall_tau
 from sgnas.training.checkpoint import seed_all
 from sgnas.training.distributed import Distributed, Precision, init_distributed
+from sgnas.training.samplers import build_sampler
 from sgnas.training.supernet import ARCHITECTURE_STRINGS, VALIDATION_SUMMARY
 
 __all__ = [
@@ -262,7 +262,7 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
     checked before the run folder is opened, so a file that is no training
     checkpoint of this supernet is one line and leaves nothing behind.
     """
-    from sgnas.supernet import UnifiedSupernet
+    from sgnas.spaces.unified.supernet import UnifiedSupernet
     from sgnas.training.supernet import SupernetTrainer, load_training_checkpoint
 
     config = runtime.config
@@ -303,7 +303,7 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
 
 def _check_generator_weights(path: Path, payload: Any, run: RunDir) -> None:
     """generator.pt: the exported generator of the run's space and preset, whose network builds from it."""
-    from sgnas.generator.strategy import GeneratorStrategy
+    from sgnas.search.generator.strategy import GeneratorStrategy
 
     config = config_of_run(run.path)
     GeneratorStrategy.check_file(path, payload, CostModel(config.space.build()), config.preset)
@@ -327,7 +327,7 @@ def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str
     checked and loaded before the generator's run folder is opened, so a file that is no supernet of this space
     is one line and leaves nothing behind.
     """
-    from sgnas.generator.train import GeneratorTrainer
+    from sgnas.search.generator.train import GeneratorTrainer
     from sgnas.training.supernet import load_supernet
 
     config = runtime.config
@@ -367,7 +367,7 @@ def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str
 
 def search_context(runtime: Runtime, supernet_path: Path, generator_path: Path | None = None) -> SearchContext:
     """Load the supernet and build the BN-recalibrating evaluator on the validation split."""
-    from sgnas.evaluator import SupernetEvaluator
+    from sgnas.supernet.evaluator import SupernetEvaluator
     from sgnas.training.supernet import load_supernet
 
     config = runtime.config

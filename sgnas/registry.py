@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, Generic, TypeVar
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 
 __all__ = [
     "PLUGIN_GROUP", "PRESETS", "Registry", "SAMPLERS", "SPACES", "STRATEGIES", "UNIFIED", "family_of", "load_plugins",
@@ -220,11 +220,11 @@ def _qualified(obj: Any) -> str:
 #: search spaces: name -> entry of the :class:`sgnas.spaces.protocol.SpaceEntry` protocol (unified ones are
 #: also factories ``(resolution, width, num_classes) -> SearchSpace``)
 SPACES: Registry[Callable[..., Any]] = Registry("search space")
-#: supernet-training path samplers: name -> :class:`sgnas.samplers.PathSampler` subclass
+#: supernet-training path samplers: name -> :class:`sgnas.training.samplers.PathSampler` subclass
 SAMPLERS: Registry[type] = Registry("sampler")
-#: search strategies: name -> :class:`sgnas.strategy.SearchStrategy` subclass
+#: search strategies: name -> :class:`sgnas.search.strategy.SearchStrategy` subclass
 STRATEGIES: Registry[type] = Registry("strategy")
-#: configuration presets: name -> function returning a complete :class:`sgnas.config.Config`
+#: configuration presets: name -> function returning a complete :class:`sgnas.config.schema.Config`
 PRESETS: Registry[Callable[[], Any]] = Registry("preset")
 
 

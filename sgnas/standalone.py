@@ -1,6 +1,6 @@
 """Stand-alone evaluation: train an exported architecture from scratch and report test top-1 and top-5.
 
-The architecture is exported to a fresh timm ``EfficientNet`` (:func:`sgnas.export.export_timm`),
+The architecture is exported to a fresh timm ``EfficientNet`` (:func:`sgnas.export.timm.export_timm`),
 trained on the supernet-train and generator-validation splits together (the
 whole training set, as in SGNAS's retraining), and tested on the test split,
 which nothing else in the pipeline touches. The recipe comes from the preset's
@@ -30,15 +30,15 @@ import torch.nn as nn
 from timm.optim import RMSpropTF
 from timm.utils import ModelEmaV3
 
-from sgnas.architecture import Architecture
-from sgnas.config import EvaluateConfig
-from sgnas.cost import CostModel
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.progress import progress
+from sgnas._infra.runs import RunDir
+from sgnas.config.schema import EvaluateConfig
 from sgnas.data import DataSplits, ImageSet, make_batches
-from sgnas.errors import SgnasError
-from sgnas.export import export_timm
-from sgnas.progress import progress
-from sgnas.runs import RunDir
-from sgnas.space import SearchSpace
+from sgnas.export.timm import export_timm
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.space import SearchSpace
 from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, seed_all, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.divergence import check_loss

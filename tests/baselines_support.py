@@ -7,9 +7,9 @@ from collections.abc import Callable, Iterator
 import pytest
 import torch
 
-from sgnas.architecture import Architecture
-from sgnas.cost import CostModel
-from sgnas.space import SearchSpace, get_space
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.space import SearchSpace, get_space
 
 __all__ = ["FakeEvaluator", "PASSES_PER_EVALUATION", "macs_fitness", "one_thread", "tiny_space"]
 
@@ -45,7 +45,7 @@ def macs_fitness(cost_model: CostModel) -> Callable[[Architecture], float]:
 
 
 class FakeEvaluator:
-    """An :class:`sgnas.strategy.Evaluator` with a known fitness that records every evaluation."""
+    """An :class:`sgnas.search.strategy.Evaluator` with a known fitness that records every evaluation."""
 
     def __init__(self, cost_model: CostModel, fitness: Callable[[Architecture], float]) -> None:
         self.cost_model = cost_model

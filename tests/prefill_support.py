@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 
 
 def write_marker(results_dir: Path, marker: Path, text: str) -> None:

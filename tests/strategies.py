@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from sgnas.architecture import Architecture
-from sgnas.space import MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.space import MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS
 
 __all__ = ["architectures", "layers"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import torch
 import torch.nn as nn
 
-from sgnas.space import SearchSpace, get_space
-from sgnas.supernet import UnifiedSupernet
+from sgnas.spaces.unified.space import SearchSpace, get_space
+from sgnas.spaces.unified.supernet import UnifiedSupernet
 
 __all__ = ["TINY_SPACE", "max_difference", "randomised_supernet"]
 

@@ -29,9 +29,9 @@ from replication.results import (
     write_csv,
     write_json,
 )
-from sgnas.architecture import Architecture
-from sgnas.space import OPS, SUB_BLOCKS
-from sgnas.stats import binomial_interval
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.space import OPS, SUB_BLOCKS
+from sgnas.supernet.ranking import binomial_interval
 
 __all__ = ["BUDGETS", "EVALUATIONS", "EVALUATION_METHODS", "METHODS", "PRIOR_ERROR", "SEEDS", "SECONDS_PER_EVALUATION",
            "VAL_IMAGES", "random_architecture", "supernet_record", "write_synthetic_results"]

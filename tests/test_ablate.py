@@ -16,8 +16,8 @@ from replication.results import FILES
 from replication.tables.ablation import ablation_table
 from reports.figures import save_figure
 from reports.figures.ablation import ablation_figure
-from sgnas.errors import SgnasError
-from sgnas.presets import load_preset
+from sgnas._infra.errors import SgnasError
+from sgnas.config.presets import load_preset
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,9 +8,14 @@ import os
 import pytest
 from hypothesis import given
 
-from sgnas.architecture import Architecture, ArchitectureError, canonical_layer, load_architecture
-from sgnas.cost import CostModel
-from sgnas.space import OPS, SKIP, get_space
+from sgnas.spaces.unified.architecture import (
+    Architecture,
+    ArchitectureError,
+    canonical_layer,
+    load_architecture,
+)
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.space import OPS, SKIP, get_space
 from strategies import architectures, layers
 
 SGNAS_A = (

@@ -7,8 +7,8 @@ from baselines_support import FakeEvaluator, macs_fitness, tiny_space
 
 from baselines.evolution import EvolutionSearch
 from baselines.random_search import RandomSearch
-from sgnas.cost import CostModel
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
+from sgnas.spaces.unified.cost import CostModel
 
 SMALL = {"population": 12, "generations": 5, "parents": 4, "mutations": 5, "crossovers": 5}
 

@@ -19,10 +19,10 @@ from baselines.proxyless import (
     ProxylessSearch,
     macs_regularised_loss,
 )
-from sgnas.cost import CostModel
-from sgnas.errors import SgnasError
-from sgnas.space import OPS, SKIP, SUB_BLOCKS
-from sgnas.supernet import UnifiedSupernet
+from sgnas._infra.errors import SgnasError
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.space import OPS, SKIP, SUB_BLOCKS
+from sgnas.spaces.unified.supernet import UnifiedSupernet
 
 K3, K5, K7, SKIP_INDEX = (OPS.index(op) for op in ("k3", "k5", "k7", SKIP))
 pytestmark = pytest.mark.usefixtures(one_thread.__name__)

@@ -6,8 +6,8 @@ import pytest
 from baselines_support import PASSES_PER_EVALUATION, FakeEvaluator, macs_fitness, tiny_space
 
 from baselines.random_search import RandomSampling, RandomSearch
-from sgnas.cost import CostModel
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
+from sgnas.spaces.unified.cost import CostModel
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 Runs through what users run: the ``search`` command's registry and
 ``from_context`` construction, the real BN-recalibrating
-:class:`sgnas.evaluator.SupernetEvaluator`, and ``sgnas search`` itself.
+:class:`sgnas.supernet.evaluator.SupernetEvaluator`, and ``sgnas search`` itself.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import pytest
 from baselines_support import one_thread
 
 from sgnas.cli import main as sgnas_main
+from sgnas.config.presets import load_preset
 from sgnas.pipeline import build_strategy, prepare, search_context, search_targets, train_supernet
-from sgnas.presets import load_preset
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures(one_thread.__name__)]
 BASELINES = ("evolution", "random", "random-search", "proxyless")

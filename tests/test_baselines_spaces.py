@@ -20,13 +20,13 @@ from baselines_support import FakeEvaluator, macs_fitness, tiny_space
 from baselines._accounting import search_rng
 from baselines.evolution import EvolutionSearch, EvolutionSizes, evolve
 from baselines.random_search import RandomSearch, random_sampling, random_search
-from sgnas.architecture import Architecture
-from sgnas.cost import CostModel
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.registry import SPACES
 from sgnas.spaces.nasbench201.cell import Cell
 from sgnas.spaces.nasbench201.cost import CostModel as CellCostModel
-from sgnas.spaces.unified import UnifiedBounded
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.entry import UnifiedBounded
 
 SMALL = {"population": 12, "generations": 5, "parents": 4, "mutations": 5, "crossovers": 5}
 #: the unified space at 40% of its MACs range (tiny CIFAR space), searched with seed 1:

@@ -9,8 +9,8 @@ import re
 import pytest
 import torch
 
-from sgnas.commands import bench
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
+from sgnas.cli import bench
 
 
 def _args(*argv: str) -> argparse.Namespace:

@@ -9,12 +9,12 @@ import pytest
 from baselines_support import tiny_space
 from scipy.stats import chi2_contingency, chisquare
 
-from sgnas.architecture import Architecture
-from sgnas.budget import LAYER_MULTISETS, BudgetSampler, random_layer
-from sgnas.cost import CostModel
-from sgnas.errors import SgnasError
-from sgnas.samplers import UniformSampler
-from sgnas.space import KERNEL_OPS, SKIP, SUB_BLOCKS
+from sgnas._infra.errors import SgnasError
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.budget import LAYER_MULTISETS, BudgetSampler, random_layer
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.space import KERNEL_OPS, SKIP, SUB_BLOCKS
+from sgnas.training.samplers import UniformSampler
 
 
 def _all_layers(forced_sampling: bool) -> list[tuple[str, ...]]:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sgnas.architecture import Architecture
 from sgnas.cli import main
-from sgnas.reference_zoo import get_entry
-from sgnas.space import get_space
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.space import get_space
+from sgnas.zoo.reference import get_entry
 
 ROOT = Path(__file__).resolve().parents[1]
 SGNAS_A = get_entry("SGNAS-A").arch.to_string()

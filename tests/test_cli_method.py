@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from sgnas import registry
+from sgnas._infra.errors import SgnasError
 from sgnas.cli import main
-from sgnas.errors import SgnasError
-from sgnas.presets import load_preset
+from sgnas.config.presets import load_preset
 from sgnas.registry import STRATEGIES
 from sgnas.training import save_checkpoint
 
@@ -124,7 +124,7 @@ def test_search_with_the_prior_strategy_returns_the_generators_prior(capsys: pyt
                                                                      smoke_runs: dict[str, str]) -> None:
     import torch
 
-    from sgnas.generator import PriorPool
+    from sgnas.search.generator import PriorPool
 
     config = load_preset("smoke")
     low, high = config.generator.target_low, config.generator.target_high
@@ -166,7 +166,7 @@ def test_searches_are_runs_that_cost_for_n_finds(capsys: pytest.CaptureFixture, 
                                                  tmp_path: Path) -> None:
     """``sgnas search`` saves a ``search`` run; the cost table reads it and the training runs' recorded costs."""
     from replication import cost_for_n
-    from sgnas.runs import RunDir
+    from sgnas._infra.runs import RunDir
 
     config = load_preset("smoke")
     middle = (config.generator.target_low + config.generator.target_high) / 2

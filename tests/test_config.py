@@ -1,13 +1,13 @@
-"""Presets and ``section.field=value`` overrides of :mod:`sgnas.config`."""
+"""Presets and ``section.field=value`` overrides of :mod:`sgnas.config.schema`."""
 
 from __future__ import annotations
 
 import pytest
 
-from sgnas.config import apply_overrides, config_from_dict, parse_value
-from sgnas.cost import CostModel
-from sgnas.errors import SgnasError
-from sgnas.presets import PRESETS, load_preset
+from sgnas._infra.errors import SgnasError
+from sgnas.config.presets import PRESETS, load_preset
+from sgnas.config.schema import apply_overrides, config_from_dict, parse_value
+from sgnas.spaces.unified.cost import CostModel
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
@@ -107,8 +107,8 @@ def test_a_float_field_refuses_text() -> None:
 
 def test_a_run_config_round_trips_exactly(tmp_path) -> None:  # noqa: ANN001
     """Numbers saved in a run's config.json come back bit for bit (4e-05 is not re-read as text)."""
+    from sgnas._infra.runs import RunDir
     from sgnas.pipeline import config_of_run, step_key
-    from sgnas.runs import RunDir
 
     config = load_preset("paper", ["supernet.lr=0.1234567890123456789", "generator.hw_lambda=3e-4", "seed=3"])
     run = RunDir.open(tmp_path, "generator", step_key(config, "generator", supernet_run="abc"), config.seed)

@@ -7,10 +7,10 @@ import pytest
 import torch
 from hypothesis import given
 
-from sgnas.architecture import Architecture
-from sgnas.cost import CostModel
-from sgnas.reference_zoo import get_entry
-from sgnas.space import OPS, get_space
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.space import OPS, get_space
+from sgnas.zoo.reference import get_entry
 from strategies import architectures
 
 # Issue 2, "Must show": SGNAS-A/B/C with SE and h-swish in SGNAS's convention (conv only),

@@ -17,8 +17,8 @@ from replication.cost_for_n import (
     main,
     per_target_costs,
 )
-from sgnas.errors import SgnasError
-from sgnas.runs import RunDir
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.runs import RunDir
 
 
 def _record(strategy: str, target: float, wall: float, passes: int, estimate_passes: int = 0, **extra) -> dict:

@@ -8,8 +8,8 @@ import math
 
 import pytest
 
-from sgnas.commands import space as space_command
-from sgnas.counting import (
+from sgnas.cli import space as space_command
+from sgnas.spaces.unified.counting import (
     Count,
     enumerate_layer_count,
     enumerate_layers,
@@ -17,7 +17,7 @@ from sgnas.counting import (
     layer_counts,
     space_counts,
 )
-from sgnas.space import get_space
+from sgnas.spaces.unified.space import get_space
 
 
 def test_one_layer_by_formula_and_by_enumeration():

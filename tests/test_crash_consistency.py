@@ -44,7 +44,7 @@ WRAPPER = textwrap.dedent("""
             return original(*args, **kwargs)
         setattr(owner, name, wrapper)
 
-    from sgnas import runs
+    from sgnas._infra import runs
     from sgnas.training import supernet
     if mode == "replace":  # the temporary file is complete, the rename not done
         die_on_call(os, "replace")

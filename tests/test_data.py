@@ -9,9 +9,9 @@ import pytest
 import torch
 from PIL import Image
 
-from sgnas.config import DataConfig
+from sgnas._infra.errors import SgnasError
+from sgnas.config.schema import DataConfig
 from sgnas.data import ImageSet, TensorBatches, load_splits, make_batches, synthetic_images
-from sgnas.errors import SgnasError
 
 
 @pytest.fixture(autouse=True)

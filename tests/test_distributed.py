@@ -20,10 +20,10 @@ import torch
 import torch.distributed as torch_dist
 import torch.multiprocessing as mp
 
+from sgnas._infra.runs import RunDir
+from sgnas.config.presets import load_preset
 from sgnas.data import make_batches
 from sgnas.pipeline import prepare, train_supernet
-from sgnas.presets import load_preset
-from sgnas.runs import RunDir
 from sgnas.training.distributed import Distributed, Precision, init_distributed
 from sgnas.training.supernet import SupernetTrainer
 
@@ -124,7 +124,7 @@ def test_two_gloo_ranks_train_like_one_process_on_the_halves(tmp_path: Path, mon
     torch.set_num_threads(1)
     single_run = train_supernet(prepare(load_preset("smoke", OVERRIDES)), tmp_path / "single-runs")
     single = torch.load(tmp_path / "single.pt", weights_only=True)
-    from sgnas.supernet import UnifiedSupernet
+    from sgnas.spaces.unified.supernet import UnifiedSupernet
 
     torch.manual_seed(0)
     initial = dict(UnifiedSupernet(load_preset("smoke", OVERRIDES).space.build()).named_parameters())
@@ -156,9 +156,9 @@ def test_the_smoke_pipeline_under_torchrun(tmp_path: Path) -> None:
 
 
 def test_amp_and_device_come_through_the_config() -> None:
+    from sgnas._infra.errors import SgnasError
     from sgnas.cli import build_parser
-    from sgnas.commands._config_args import config_from_args
-    from sgnas.errors import SgnasError
+    from sgnas.cli._config_args import config_from_args
 
     args = build_parser().parse_args(["train-supernet", "--preset", "smoke", "--amp", "--device", "cpu"])
     config = config_from_args(args)

@@ -8,12 +8,12 @@ import pytest
 import torch
 from supernet_support import TINY_SPACE, randomised_supernet
 
-from sgnas.architecture import Architecture
-from sgnas.cost import CostModel
-from sgnas.errors import SgnasError
-from sgnas.evaluator import SupernetEvaluator
-from sgnas.strategy import Evaluator
-from sgnas.supernet import recalibrate_bn
+from sgnas._infra.errors import SgnasError
+from sgnas.search.strategy import Evaluator
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.supernet.bn_recalibration import recalibrate_bn
+from sgnas.supernet.evaluator import SupernetEvaluator
 
 ARCH = Architecture((("k5", "skip", "k3", "k3", "skip", "k7"),) * TINY_SPACE.num_layers)
 

@@ -7,10 +7,10 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sgnas.cost import CostModel
-from sgnas.export import block_strings, export_timm
-from sgnas.reference_zoo import count_model, get_entry
-from sgnas.space import get_space
+from sgnas.export.timm import block_strings, export_timm
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.space import get_space
+from sgnas.zoo.reference import count_model, get_entry
 from strategies import architectures
 
 # The cifar space at 32x32 and a reduced width keeps each exported model small and fast to count.

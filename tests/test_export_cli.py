@@ -11,14 +11,14 @@ import pytest
 import torch
 from timm.models import load_checkpoint
 
-from sgnas.architecture import Architecture
 from sgnas.cli import main
-from sgnas.export import export_timm
-from sgnas.inherit import inherit_weights
-from sgnas.model_files import load_exported
-from sgnas.reference_zoo import get_entry
-from sgnas.space import get_space
+from sgnas.export.inherit import inherit_weights
+from sgnas.export.model_files import load_exported
+from sgnas.export.timm import export_timm
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.space import get_space
 from sgnas.training import load_supernet
+from sgnas.zoo.reference import get_entry
 
 SGNAS_B = get_entry("SGNAS-B").arch.to_string()
 SMALL = ["--space", "cifar", "--width", "0.25"]

@@ -3,7 +3,7 @@
 The archive is a small CIFAR-format one (every batch file of the original,
 pickled the same way, a few images each) served by an HTTP server this module
 starts; the download goes through the project's own path
-(:func:`sgnas.download.download_cifar10`, address and MD5 from
+(:func:`sgnas._infra.download.download_cifar10`, address and MD5 from
 ``$SGNAS_CIFAR10_URL`` / ``$SGNAS_CIFAR10_MD5``). torchvision checks every
 extracted file against the original's checksums, so it is told this archive's.
 """
@@ -26,11 +26,11 @@ import numpy as np
 import pytest
 from torchvision.datasets import CIFAR10
 
+from sgnas._infra.download import default_data_dir
+from sgnas._infra.errors import SgnasError
 from sgnas.cli import main
-from sgnas.config import DataConfig
+from sgnas.config.schema import DataConfig
 from sgnas.data import load_splits
-from sgnas.download import default_data_dir
-from sgnas.errors import SgnasError
 
 CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 #: images per class in each training batch file and in the test batch (smoke needs 12 and 4 per class)

@@ -11,10 +11,10 @@ import torch
 import torch.nn as nn
 from hypothesis import given
 
-from sgnas.cost import CostModel
+from sgnas._infra.errors import SgnasError
+from sgnas.config.presets import load_preset
 from sgnas.data import load_splits, make_batches
-from sgnas.errors import SgnasError
-from sgnas.generator import (
+from sgnas.search.generator import (
     ConvGenerator,
     GeneratorStrategy,
     GeneratorTrainer,
@@ -29,8 +29,8 @@ from sgnas.generator import (
     relative_squared,
     relax,
 )
-from sgnas.presets import load_preset
-from sgnas.space import OPS, get_space
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.space import OPS, get_space
 from strategies import architectures
 
 
@@ -170,8 +170,8 @@ def test_the_official_prior_draw_takes_the_first_draw_within_the_band() -> None:
 
 def _logit_spread(init: str, seeds: int = 5) -> float:
     """Standard deviation of each logit over 10 targets across [0, 1], averaged over cells and seeds."""
-    from sgnas.architecture import random_architecture
-    from sgnas.generator.network import build_generator
+    from sgnas.search.generator.network import build_generator
+    from sgnas.spaces.unified.architecture import random_architecture
 
     spreads = []
     for seed in range(seeds):
@@ -188,7 +188,7 @@ def test_the_official_initialisation_makes_the_logits_depend_on_the_target_at_st
     """Measured (5 seeds, 19 layers): the spread of a logit over 10 targets is about 0.0065 with PyTorch's
     default initialisation and about 1.49 with the official one (He-normal on fan-out, zero bias); the
     logits' overall std is 0.033 against 1.81."""
-    from sgnas.generator.network import build_generator
+    from sgnas.search.generator.network import build_generator
 
     default, official = _logit_spread("default"), _logit_spread("official")
     assert default < 0.02 and official > 0.5 and official > 50 * default
@@ -222,7 +222,7 @@ def _history(*epochs: tuple[float, float, float]) -> list[dict[str, float]]:
 
 
 def _kept(history: list[dict[str, float]], selection: str, max_hw_loss: float = 0.4) -> int:
-    from sgnas.generator.train import is_better
+    from sgnas.search.generator.train import is_better
 
     best = None
     for epoch, metrics in enumerate(history):
@@ -319,7 +319,7 @@ def test_generator_learns_the_constraint_and_search_is_fast(tmp_path: Path) -> N
 
 
 def test_the_prior_strategy_returns_the_prior_of_the_target_unchanged(tmp_path: Path) -> None:
-    from sgnas.generator import PriorStrategy
+    from sgnas.search.generator import PriorStrategy
 
     config, trainer = _trainer(tmp_path, epochs=1)
     trainer.pool = PriorPool(trainer.cost_model, config.generator.target_low, config.generator.target_high, 4,
@@ -352,7 +352,7 @@ def test_targets_outside_the_trained_range_are_refused_or_warned(tmp_path: Path,
 
 
 def test_generator_training_repeats_and_resumes_exactly(tmp_path: Path) -> None:
-    from sgnas.runs import RunDir
+    from sgnas._infra.runs import RunDir
 
     _, straight = _trainer(tmp_path, epochs=2)
     straight.train()
@@ -389,7 +389,7 @@ def test_the_mlp_generator_trains_through_the_same_loop(tmp_path: Path) -> None:
 
 def test_generator_logs_every_epoch_and_records_its_whole_cost(tmp_path: Path) -> None:
     """Each epoch's last step and tau are logged; results count forward passes and wall seconds over resumes."""
-    from sgnas.runs import RunDir
+    from sgnas._infra.runs import RunDir
     from sgnas.training import load_checkpoint
 
     run = RunDir.open(tmp_path / "runs", "generator", {"x": 1}, 0)

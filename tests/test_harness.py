@@ -14,7 +14,7 @@ from replication.methods import method_label, methods
 from replication.plans import PLANS, load_plan
 from replication.replicate_table import build_tables
 from replication.results import SUPERNET_COLUMNS, read_csv, read_manifest
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 
 METHODS = methods()
 

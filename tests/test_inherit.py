@@ -6,12 +6,12 @@ import pytest
 import torch
 from supernet_support import TINY_SPACE, randomised_supernet
 
-from sgnas.architecture import Architecture
-from sgnas.cost import CostModel
-from sgnas.errors import SgnasError
-from sgnas.inherit import inherit_weights
-from sgnas.samplers import UniformSampler
-from sgnas.space import get_space
+from sgnas._infra.errors import SgnasError
+from sgnas.export.inherit import inherit_weights
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.space import get_space
+from sgnas.training.samplers import UniformSampler
 
 LAYERS = [
     ("skip", "k7", "k3", "skip", "k5", "k3"),

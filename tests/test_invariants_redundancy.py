@@ -19,12 +19,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 from supernet_support import TINY_SPACE, max_difference, randomised_supernet
 
-from sgnas.architecture import Architecture
-from sgnas.cost import CostModel
-from sgnas.counting import Count, enumerate_space_count, layer_counts
-from sgnas.inherit import inherit_weights
-from sgnas.space import OPS, SUB_BLOCKS, get_space
-from sgnas.supernet import UnifiedBlock, UnifiedSupernet, reference_forward, reference_forward_relaxed
+from sgnas.export.inherit import inherit_weights
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.counting import Count, enumerate_space_count, layer_counts
+from sgnas.spaces.unified.space import OPS, SUB_BLOCKS, get_space
+from sgnas.spaces.unified.supernet import (
+    UnifiedBlock,
+    UnifiedSupernet,
+    reference_forward,
+    reference_forward_relaxed,
+)
 from strategies import architectures, layers
 
 pytestmark = pytest.mark.invariants

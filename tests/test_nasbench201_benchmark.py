@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from nasbench201_support import ACCURACY_COLUMNS, real_table_path, write_table
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.benchmark import RELATIVE_PATH, load_benchmark
 from sgnas.spaces.nasbench201.cell import Cell
 from sgnas.spaces.nasbench201.cost import CostModel

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from nasbench201_support import cells, real_table_path
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import EDGES, NUM_CELLS, OPS, Cell, CellError, all_cells, random_cell
 
 INDEX0 = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"

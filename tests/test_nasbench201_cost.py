@@ -10,7 +10,7 @@ import torch
 from hypothesis import given
 from nasbench201_support import cells, real_table_path
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell, all_cells
 from sgnas.spaces.nasbench201.cost import CostModel
 from sgnas.spaces.nasbench201.macro import MacroSpec, macro_for

@@ -8,7 +8,7 @@ import pytest
 import torch
 from nasbench201_support import TINY_MACRO_KWARGS
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import Cell
 from sgnas.spaces.nasbench201.cost import CostModel
 from sgnas.spaces.nasbench201.evaluator import SupernetEvaluator

@@ -9,8 +9,8 @@ import torch
 from nasbench201_support import TINY_MACRO_KWARGS
 
 from replication.nasbench201 import NB201_PLANS
-from sgnas.config import GeneratorConfig
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
+from sgnas.config.schema import GeneratorConfig
 from sgnas.spaces.nasbench201.bounded import cell_space
 from sgnas.spaces.nasbench201.cell import Cell
 from sgnas.spaces.nasbench201.generator import CellGeneratorConfig, _selection, train_cell_generator

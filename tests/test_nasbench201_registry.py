@@ -10,12 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sgnas.config import Config, apply_overrides
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
+from sgnas.config.schema import Config, apply_overrides
 from sgnas.registry import SAMPLERS, SPACES, UNIFIED, family_of
-from sgnas.space import get_space
 from sgnas.spaces.nasbench201.cell import Cell
 from sgnas.spaces.nasbench201.samplers import StrictFairSampler, UniformSampler, build_cell_sampler
+from sgnas.spaces.unified.space import get_space
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_NONE = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"

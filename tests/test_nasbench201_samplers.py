@@ -10,10 +10,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy.stats import chisquare
 
-from sgnas.errors import SgnasError
-from sgnas.samplers import UniformSampler as UnifiedUniformSampler
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell
 from sgnas.spaces.nasbench201.samplers import StrictFairSampler, UniformSampler
+from sgnas.training.samplers import UniformSampler as UnifiedUniformSampler
 
 
 @pytest.mark.invariants

@@ -12,12 +12,12 @@ import torch.nn.functional as F
 from hypothesis import given, settings
 from nasbench201_support import TINY_MACRO_KWARGS, cells
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell
 from sgnas.spaces.nasbench201.macro import MacroSpec
 from sgnas.spaces.nasbench201.samplers import StrictFairSampler
 from sgnas.spaces.nasbench201.supernet import NB201Supernet, SupernetCell
-from sgnas.supernet import preserved_bn_statistics, recalibrate_bn
+from sgnas.supernet.bn_recalibration import preserved_bn_statistics, recalibrate_bn
 
 torch.set_num_threads(1)
 MACRO = MacroSpec(**TINY_MACRO_KWARGS)

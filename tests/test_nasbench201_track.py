@@ -26,7 +26,7 @@ from replication.nasbench201 import (
     top_precision,
 )
 from replication.results import read_csv, read_json
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.benchmark import load_benchmark
 from sgnas.spaces.nasbench201.bounded import CellSpace
 from sgnas.spaces.nasbench201.cell import Cell

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from sgnas._infra.runs import RunDir
 from sgnas.cli import main
-from sgnas.runs import RunDir
 
 
 @pytest.mark.e2e

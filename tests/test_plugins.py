@@ -31,10 +31,10 @@ PLUGIN = '''
 
 import numpy as np
 
-from sgnas.architecture import random_architecture
+from sgnas.spaces.unified.architecture import random_architecture
 from sgnas.registry import SAMPLERS, STRATEGIES
-from sgnas.samplers import UniformSampler
-from sgnas.strategy import SearchResult, SearchStrategy
+from sgnas.training.samplers import UniformSampler
+from sgnas.search.strategy import SearchResult, SearchStrategy
 
 
 @SAMPLERS.register("two-path")
@@ -78,7 +78,7 @@ class FirstDraw(SearchStrategy):
 BROKEN = {
     "raising": '''
 from sgnas.registry import SAMPLERS
-from sgnas.samplers import UniformSampler
+from sgnas.training.samplers import UniformSampler
 
 
 @SAMPLERS.register("raising-path")
@@ -91,8 +91,8 @@ raise RuntimeError("cannot reach the licence server")
     "syntax": "from sgnas.registry import SAMPLERS\n\ndef broken(:\n    pass\n",
     "duplicate": '''
 from sgnas.registry import SAMPLERS, STRATEGIES
-from sgnas.samplers import UniformSampler
-from sgnas.strategy import SearchStrategy
+from sgnas.training.samplers import UniformSampler
+from sgnas.search.strategy import SearchStrategy
 
 
 @STRATEGIES.register("evolution")
@@ -167,7 +167,7 @@ def test_search_offers_the_plugin_strategy(plugin_env: dict[str, str]) -> None:
 
 
 def test_the_trainer_accepts_the_plugin_sampler(plugin_env: dict[str, str]) -> None:
-    code = ("from sgnas.presets import load_preset; from sgnas.samplers import build_sampler; "
+    code = ("from sgnas.config.presets import load_preset; from sgnas.training.samplers import build_sampler; "
             "c = load_preset('smoke', ['supernet.sampler=two-path']); "
             "s = build_sampler(c.supernet.sampler, 3, 0); print(type(s).__name__, len(s.next_step()))")
     done = _run(plugin_env, "-c", code)
@@ -216,8 +216,8 @@ def _check_reported(which: str, lines: list[str]) -> None:
         assert "strategy 'evolution' is registered twice: by plugin 'baselines' (sgnas-replication" in lines[0]
         assert "as baselines.evolution.EvolutionSearch, kept, and by plugin 'duplicate'" in lines[0]
         assert "as duplicate_nas.Evolution, ignored" in lines[0]
-        assert "sampler 'uniform' is registered twice: by the library (sgnas.samplers) as " \
-               "sgnas.samplers.UniformSampler, kept, and by plugin 'duplicate'" in lines[1]
+        assert "sampler 'uniform' is registered twice: by the library (sgnas.training.samplers) as " \
+               "sgnas.training.samplers.UniformSampler, kept, and by plugin 'duplicate'" in lines[1]
 
 
 #: commands whose parsers list registry names (train-supernet's is a real command below)
@@ -266,12 +266,12 @@ def test_a_broken_plugin_leaves_the_commands_working(broken_env: tuple[str, dict
 def test_a_taken_name_stays_with_the_library(tmp_path: Path) -> None:
     env = _broken_env(tmp_path, "duplicate")
     code = ("from replication.methods import methods; from sgnas.registry import SAMPLERS, STRATEGIES; "
-            "from sgnas.samplers import build_sampler; "
+            "from sgnas.training.samplers import build_sampler; "
             "print(type(build_sampler('uniform', 3, 0)).__module__, STRATEGIES.get('evolution').__module__, "
             "STRATEGIES.get('dup-fine').__module__, methods()['sgnas'].strategy, methods()['dup-fine'].strategy)")
     done = _run(env, "-c", code)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["sgnas.samplers", "baselines.evolution", "duplicate_nas", "generator", "dup-fine"]
+    assert done.stdout.split() == ["sgnas.training.samplers", "baselines.evolution", "duplicate_nas", "generator", "dup-fine"]
 
 
 def test_the_plugin_strategy_declares_its_cost_and_gets_spos_budget_costs(plugin_env: dict[str, str]) -> None:

@@ -9,7 +9,7 @@ import prefill_support as support
 import pytest
 
 from replication.prefill import Study, prefill
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 
 
 def test_every_study_runs_in_its_own_process_and_the_scratch_folder_goes(tmp_path: Path, capsys) -> None:

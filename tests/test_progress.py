@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from tqdm import tqdm
 
-from sgnas.errors import SgnasError
-from sgnas.progress import PlainProgress, RunCounter, progress, report_interval
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.progress import PlainProgress, RunCounter, progress, report_interval
 
 ROOT = Path(__file__).resolve().parents[1]
 #: one plain line of the supernet's progress, e.g. "supernet: step 3/5 (60%), 2.10 step/s, elapsed 00:01, ETA 00:00, ..."

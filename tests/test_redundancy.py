@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from replication.redundancy import accuracy_spread, canonical_layers, count_summary, replay_sampler
-from sgnas.architecture import Architecture
-from sgnas.space import SUB_BLOCKS, get_space
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.space import SUB_BLOCKS, get_space
 
 
 def test_canonical_layers_are_the_counted_multisets() -> None:

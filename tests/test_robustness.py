@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 import torch
 
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.runs import RunDir, atomic_write_text, file_mode
 from sgnas.cli import main
-from sgnas.errors import SgnasError
-from sgnas.runs import RunDir, atomic_write_text, file_mode
 from sgnas.training.checkpoint import save_checkpoint
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -281,7 +281,7 @@ def test_a_diverging_evaluation_reports_no_accuracy(capsys: pytest.CaptureFixtur
 
 def test_a_diverging_generator_stops(capsys: pytest.CaptureFixture, tmp_path: Path,
                                      monkeypatch: pytest.MonkeyPatch, finished_runs: Path) -> None:
-    from sgnas.generator import train
+    from sgnas.search.generator import train
 
     monkeypatch.setitem(train.HARDWARE_LOSSES, "relative", lambda expected, target: (expected - target) * float("nan"))
     runs = tmp_path / "runs"
@@ -727,7 +727,7 @@ def test_a_resume_or_supernet_that_is_no_checkpoint_of_it_is_one_line_and_leaves
 
 HOLD = textwrap.dedent("""
     import sys, time
-    from sgnas import locking
+    from sgnas._infra import locking
     locking.acquire(sys.argv[1], "test folder")
     print("held", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -773,7 +773,7 @@ def test_a_held_report_folder_is_waited_for_and_temp_names_are_unique(capsys: py
 def test_a_held_results_folder_is_waited_for(capsys: pytest.CaptureFixture, tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     from replication.harness import run_replication
-    from sgnas import locking
+    from sgnas._infra import locking
 
     def stop(*_: object, **__: object) -> None:
         raise SgnasError("stopped after the lock")
@@ -856,7 +856,7 @@ def test_a_script_out_of_memory_is_one_line_and_lets_its_locks_go(
         argv: list[str]) -> None:
     import importlib
 
-    from sgnas import locking
+    from sgnas._infra import locking
 
     script = importlib.import_module(module)
 
@@ -1038,7 +1038,7 @@ def test_supernet_results_a_table_reads_are_checked(capsys: pytest.CaptureFixtur
 
 def test_a_result_csv_that_is_a_folder_or_an_export_config_of_no_architecture_is_one_line(tmp_path: Path) -> None:
     from replication.results import read_csv
-    from sgnas.model_files import load_exported
+    from sgnas.export.model_files import load_exported
 
     (tmp_path / "supernets.csv").mkdir()
     with pytest.raises(SgnasError, match=r"supernets.csv is a folder, not a file; rerun the step that writes it"):

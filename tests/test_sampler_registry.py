@@ -20,10 +20,10 @@ from scipy.stats import chisquare
 
 from baselines.proxyless import ProxylessSampler
 from sgnas import registry
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.registry import SAMPLERS, UNIFIED, Registry
-from sgnas.samplers import StrictFairSampler, UniformSampler, build_sampler
-from sgnas.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS
+from sgnas.spaces.unified.space import KERNEL_OPS, MIN_ACTIVE, SKIP, SUB_BLOCKS
+from sgnas.training.samplers import StrictFairSampler, UniformSampler, build_sampler
 
 LAYERS = 4
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sgnas.errors import SgnasError
-from sgnas.samplers import EXPANSIONS, OfficialSampler, StrictFairSampler, UniformSampler
-from sgnas.space import KERNEL_OPS, SKIP, SUB_BLOCKS
+from sgnas._infra.errors import SgnasError
+from sgnas.spaces.unified.space import KERNEL_OPS, SKIP, SUB_BLOCKS
+from sgnas.training.samplers import EXPANSIONS, OfficialSampler, StrictFairSampler, UniformSampler
 
 LAYERS = 3
 

@@ -9,8 +9,8 @@ import pytest
 
 from replication.results import read_json
 from replication.seed_runs import seed_runs
-from sgnas import locking
-from sgnas.errors import SgnasError
+from sgnas._infra import locking
+from sgnas._infra.errors import SgnasError
 
 
 def test_a_study_counts_its_runs_holds_its_folder_and_writes_the_common_manifest(tmp_path: Path, capsys) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sgnas.space import OPS, SUB_BLOCKS, get_space, round_channels
+from sgnas.spaces.unified.space import OPS, SUB_BLOCKS, get_space, round_channels
 
 IMAGENET_CHANNELS = [32, 32, 40, 40, 40, 40, 80, 80, 80, 80, 96, 96, 96, 96, 192, 192, 192, 192, 320]
 

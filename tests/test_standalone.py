@@ -6,8 +6,8 @@ import pytest
 import torch
 from timm.optim import RMSpropTF
 
-from sgnas.architecture import Architecture
-from sgnas.presets import load_preset
+from sgnas.config.presets import load_preset
+from sgnas.spaces.unified.architecture import Architecture
 from sgnas.standalone import _optimizer
 from sgnas.training.schedules import LRFactor
 

@@ -1,4 +1,4 @@
-"""Statistics over seeds: summaries, bootstrap intervals, paired comparisons (sgnas.stats)."""
+"""Statistics over seeds: summaries, bootstrap intervals, paired comparisons (replication.stats)."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sgnas.errors import SgnasError
-from sgnas.stats import (
+from replication.stats import (
     CONTRADICTED,
     INCONCLUSIVE,
     NOT_TESTABLE,
     REPRODUCED,
-    binomial_interval,
     bootstrap_interval,
     combine_verdicts,
     format_mean_std,
@@ -26,6 +24,8 @@ from sgnas.stats import (
     t_interval,
     verdict,
 )
+from sgnas._infra.errors import SgnasError
+from sgnas.supernet.ranking import binomial_interval
 
 
 def test_summary_mean_std_and_seeds() -> None:

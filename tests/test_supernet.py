@@ -9,19 +9,18 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from sgnas.architecture import Architecture, ArchitectureError
-from sgnas.errors import SgnasError
-from sgnas.space import OPS, SKIP, SUB_BLOCKS, get_space
-from sgnas.supernet import (
+from sgnas._infra.errors import SgnasError
+from sgnas.spaces.unified.architecture import Architecture, ArchitectureError
+from sgnas.spaces.unified.space import OPS, SKIP, SUB_BLOCKS, get_space
+from sgnas.spaces.unified.supernet import (
     ShadowBatchNorm,
     UnifiedBlock,
     UnifiedSupernet,
-    preserved_bn_statistics,
-    recalibrate_bn,
     reference_forward,
 )
-from sgnas.supernet.shadow_bn import running_average_factor, sliced_batch_norm
-from sgnas.supernet.unified_block import relaxed_expansion
+from sgnas.spaces.unified.supernet.shadow_bn import running_average_factor, sliced_batch_norm
+from sgnas.spaces.unified.supernet.unified_block import relaxed_expansion
+from sgnas.supernet.bn_recalibration import preserved_bn_statistics, recalibrate_bn
 
 SPACE = get_space("cifar", width=0.25, resolution=16)
 

@@ -7,8 +7,8 @@ import math
 import pandas as pd
 import pytest
 
-from sgnas.errors import SgnasError
-from sgnas.tables import format_table, render, to_latex, to_markdown, write_table
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.tables import format_table, render, to_latex, to_markdown, write_table
 
 LONG = "a note long enough to become a footnote in the terminal, with 50% and an_underscore"
 

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 import torch
 
-from sgnas.config import Config
-from sgnas.cost import CostModel
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.runs import RunDir
+from sgnas.config.presets import load_preset
+from sgnas.config.schema import Config
 from sgnas.data import load_splits, make_batches
-from sgnas.errors import SgnasError
-from sgnas.presets import load_preset
-from sgnas.runs import RunDir
-from sgnas.samplers import build_sampler
+from sgnas.spaces.unified.cost import CostModel
 from sgnas.training import LRFactor, SupernetTrainer, load_checkpoint, load_supernet, save_checkpoint
+from sgnas.training.samplers import build_sampler
 from sgnas.training.supernet import validation_architectures, validation_summary
 
 SMOKE = load_preset("smoke", ["data.dataset=synthetic", "data.train_per_class=4", "data.val_per_class=2",
@@ -57,7 +57,7 @@ def test_unknown_sampler_is_a_one_line_error() -> None:
 
 def _trainer(run: RunDir | None, sampler_name: str = "strict-fair", config: Config = SMOKE) -> SupernetTrainer:
     from sgnas.pipeline import IndexedBatches
-    from sgnas.supernet import UnifiedSupernet
+    from sgnas.spaces.unified.supernet import UnifiedSupernet
 
     space = config.space.build()
     splits = load_splits(config.data, space.resolution, config.seed)
@@ -72,7 +72,7 @@ def _trainer(run: RunDir | None, sampler_name: str = "strict-fair", config: Conf
 
 
 def test_the_supernet_warm_up_ramps_the_learning_rate_before_the_cosine() -> None:
-    from sgnas.config import apply_overrides
+    from sgnas.config.schema import apply_overrides
 
     config = apply_overrides(SMOKE, ["supernet.warmup_steps=4"])
     trainer = _trainer(None, config=config)

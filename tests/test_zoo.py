@@ -7,10 +7,10 @@ import json
 import pytest
 import torch.nn as nn
 
-from sgnas.architecture import Architecture
-from sgnas.errors import SgnasError
-from sgnas.reference_zoo import MACS_TOLERANCE, count_model, get_entry, load_zoo, recompute
-from sgnas.space import get_space
+from sgnas._infra.errors import SgnasError
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.space import get_space
+from sgnas.zoo.reference import MACS_TOLERANCE, count_model, get_entry, load_zoo, recompute
 
 SPACE_ROWS = ("SGNAS-A", "SGNAS-B", "SGNAS-C", "FairNAS-A", "FairNAS-B", "FairNAS-C")
 TIMM_ROWS = {

@@ -17,8 +17,8 @@ import pandas as pd
 
 from replication.ablation import DEFAULT
 from replication.results import Table, read_csv, read_json
+from replication.stats import format_mean_std, paired_compare
 from replication.supernets import SupernetQuality, at_chance, supernet_qualities, supernets_of
-from sgnas.stats import format_mean_std, paired_compare
 
 __all__ = ["NAME", "NEEDS", "TITLE", "ablation_table"]
 

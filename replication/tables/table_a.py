@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from replication.results import FILES, Table, read_csv, write_csv
-from sgnas.reference_zoo import ZooEntry, load_zoo, recompute
+from sgnas.zoo.reference import ZooEntry, load_zoo, recompute
 
 __all__ = ["NAME", "NEEDS", "REFERENCE_NOTES", "TITLE", "measure_reference", "table_a"]
 

@@ -19,8 +19,8 @@ import pandas as pd
 
 from replication.methods import method_label, method_order
 from replication.results import Table, indicative_note, read_csv, read_manifest
+from replication.stats import format_mean_std, summarize_frame
 from replication.supernets import at_chance, method_supernets, supernet_qualities
-from sgnas.stats import format_mean_std, summarize_frame
 
 __all__ = ["NAME", "NEEDS", "TITLE", "table_b"]
 

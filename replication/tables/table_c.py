@@ -17,7 +17,7 @@ import pandas as pd
 from replication.cost_for_n import AT_SPOS_BUDGET, SPOS_EVALUATIONS
 from replication.methods import method_label, method_order
 from replication.results import Table, indicative_note, read_csv
-from sgnas.stats import format_mean_std, summarize_frame
+from replication.stats import format_mean_std, summarize_frame
 
 __all__ = ["NAME", "NEEDS", "TITLE", "table_c"]
 

@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from replication.results import Table, read_csv, read_json
-from sgnas.stats import format_mean_std, summarize_frame
+from replication.stats import format_mean_std, summarize_frame
 
 __all__ = ["NAME", "NEEDS", "PUBLISHED", "PUBLISHED_TAU", "TITLE", "table_d"]
 

@@ -19,7 +19,7 @@ from replication.results import read_csv
 from replication.supernets import at_chance, chance_top1, method_supernets, supernet_qualities
 from reports.figures._common import AT_CHANCE, MissingResult, chance_line, new_figure, styled
 from reports.style import FULL_WIDTH, method_color
-from sgnas.reference_zoo import load_zoo
+from sgnas.zoo.reference import load_zoo
 
 __all__ = ["accuracy_vs_macs"]
 

@@ -19,9 +19,9 @@ from matplotlib.patches import Patch, Rectangle
 from replication.results import read_csv, read_manifest
 from reports.figures._common import MissingResult, new_figure, styled
 from reports.style import FULL_WIDTH, OP_COLORS, OP_LABELS
-from sgnas.architecture import Architecture
-from sgnas.reference_zoo import load_zoo
-from sgnas.space import OPS, SKIP, SUB_BLOCKS, get_space
+from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.space import OPS, SKIP, SUB_BLOCKS, get_space
+from sgnas.zoo.reference import load_zoo
 
 __all__ = ["architecture_diagrams", "draw_architecture", "published_sgnas"]
 

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from replication.results import read_csv
 from reports.figures._common import MissingResult, new_figure, styled
 from reports.style import COLUMN_WIDTH
-from sgnas.stats import kendall_tau
+from sgnas.supernet.ranking import kendall_tau
 
 __all__ = ["target_vs_generated"]
 

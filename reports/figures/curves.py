@@ -25,8 +25,8 @@ from replication.results import manifest_runs
 from replication.supernets import chance_top1
 from reports.figures._common import MissingResult, chance_line, new_figure, styled
 from reports.style import FULL_WIDTH
-from sgnas.jsonfiles import NotJson, read_json
-from sgnas.runs import read_jsonl
+from sgnas._infra.jsonfiles import NotJson, read_json
+from sgnas._infra.runs import read_jsonl
 
 __all__ = ["generator_curves", "metric_group", "metric_series", "run_dirs", "run_label", "supernet_curves"]
 

@@ -21,9 +21,9 @@ from matplotlib.figure import Figure
 from replication.results import read_csv, read_json
 from reports.figures._common import MissingResult, new_figure, styled
 from reports.style import COLUMN_WIDTH
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.benchmark import load_benchmark
-from sgnas.stats import kendall_tau
+from sgnas.supernet.ranking import kendall_tau
 
 __all__ = ["nb201_landscape", "nb201_ranking", "nb201_regret"]
 

@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from replication.results import read_json
 from reports.figures._common import MissingResult, hide_unused, new_figure, styled
 from reports.style import FULL_WIDTH, OP_LABELS
-from sgnas.space import OPS
+from sgnas.spaces.unified.space import OPS
 
 __all__ = ["redundancy_figure"]
 

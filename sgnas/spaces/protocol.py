@@ -12,7 +12,7 @@ own unit of variation (a layer of six sub-blocks, an edge of a cell). An
 entry's ``family`` says which samplers and strategies serve it
 (:func:`sgnas.registry.family_of`); the unified entries are also the
 ``(resolution, width, num_classes) -> SearchSpace`` factories of
-:func:`sgnas.space.get_space`.
+:func:`sgnas.spaces.unified.space.get_space`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from sgnas.cost import Cost
+from sgnas.spaces.cost import Cost
 
 __all__ = ["ArchitectureLike", "BoundedSpace", "CostModelLike", "SpaceEntry"]
 

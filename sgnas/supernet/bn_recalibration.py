@@ -16,8 +16,8 @@ from contextlib import contextmanager
 import torch
 import torch.nn as nn
 
-from sgnas.architecture import Architecture
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
+from sgnas.spaces.unified.architecture import Architecture
 
 __all__ = ["preserved_bn_statistics", "recalibrate_bn"]
 

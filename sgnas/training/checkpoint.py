@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from sgnas.errors import SgnasError
-from sgnas.runs import atomic_write_bytes
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.runs import atomic_write_bytes
 
 __all__ = ["RunCost", "check_checkpoint", "load_checkpoint", "load_error", "rng_state", "save_checkpoint", "seed_all",
            "set_rng_state"]

@@ -37,7 +37,7 @@ import torch
 import torch.distributed as dist
 import torch.nn as nn
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 
 __all__ = ["Distributed", "Precision", "init_distributed", "is_main_process", "resolve_device"]
 

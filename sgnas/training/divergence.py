@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 
 __all__ = ["check_loss"]
 

@@ -49,16 +49,15 @@ import numpy as np
 import torch
 import torch.nn as nn
 
-from sgnas.architecture import Architecture, is_architecture_string, random_architecture
-from sgnas.config import SupernetConfig
-from sgnas.cost import CostModel
+from sgnas._infra.errors import SgnasError
+from sgnas._infra.progress import progress as make_progress
+from sgnas._infra.runs import COUNT, ResultValue, RunDir, nullable, number
+from sgnas.config.schema import SupernetConfig
 from sgnas.data import BatchSource
-from sgnas.errors import SgnasError
-from sgnas.progress import progress as make_progress
-from sgnas.runs import COUNT, ResultValue, RunDir, nullable, number
-from sgnas.samplers import PathSampler
-from sgnas.space import MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
-from sgnas.stats import binomial_interval
+from sgnas.spaces.unified.architecture import Architecture, is_architecture_string, random_architecture
+from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.space import MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
+from sgnas.supernet.ranking import binomial_interval
 from sgnas.training.checkpoint import (
     RunCost,
     check_checkpoint,
@@ -70,6 +69,7 @@ from sgnas.training.checkpoint import (
 )
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.divergence import check_loss
+from sgnas.training.samplers import PathSampler
 from sgnas.training.schedules import LRFactor
 
 __all__ = [
@@ -227,7 +227,7 @@ def load_supernet(path: str | Path, space: SearchSpace, preset: str | None = Non
 def supernet_from_checkpoint(payload: dict[str, Any], path: str | Path, space: SearchSpace) -> nn.Module:
     """The UnifiedSupernet of ``space`` holding the weights of ``payload``, an exported supernet read from
     ``path``: every key and shape of the model's state dict, no more, no fewer (else a one-line error)."""
-    from sgnas.supernet import UnifiedSupernet
+    from sgnas.spaces.unified.supernet import UnifiedSupernet
 
     try:
         supernet = UnifiedSupernet(space, act=payload["act"], shadow_bn=payload["shadow_bn"])
@@ -245,7 +245,7 @@ def load_training_checkpoint(path: str | Path, space: SearchSpace, config: Super
     Read before the run folder is opened, so that a file that is no such checkpoint is one line and leaves no run
     folder behind; the model is compared with one built on the meta device (nothing allocated).
     """
-    from sgnas.supernet import UnifiedSupernet
+    from sgnas.spaces.unified.supernet import UnifiedSupernet
 
     payload = load_checkpoint(path, "supernet-training", space.describe(), preset)
     with torch.device("meta"):
@@ -371,7 +371,7 @@ class SupernetTrainer:
     # --- training ---------------------------------------------------------------------
     def validate(self, epoch: int) -> list[dict[str, Any]]:
         """Top-1 of the fixed architectures after BN recalibration; the BN statistics are restored after."""
-        from sgnas.supernet import preserved_bn_statistics, recalibrate_bn
+        from sgnas.supernet.bn_recalibration import preserved_bn_statistics, recalibrate_bn
 
         records = []
         calib_steps = min(self.config.calib_batches, len(self.calib_batches))

@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sgnas.download import check_data_dir
-from sgnas.errors import SgnasError
+from sgnas._infra.download import check_data_dir
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import NUM_CELLS, Cell
 from sgnas.spaces.nasbench201.cost import CostModel
 

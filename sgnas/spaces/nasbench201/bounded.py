@@ -2,7 +2,7 @@
 
 Space-generic searches (random sampling, random search, SPOS evolution)
 search cells through :class:`BoundedCells`, as they search the unified space through
-:class:`sgnas.spaces.unified.UnifiedBounded`. Here a cell's unit of variation
+:class:`sgnas.spaces.unified.entry.UnifiedBounded`. Here a cell's unit of variation
 is its edge:
 
 * a draw is uniform over the cells within the limit (every cell is canonical,
@@ -21,7 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import OPS, Cell, all_cells
 from sgnas.spaces.nasbench201.cost import CostModel
 from sgnas.spaces.nasbench201.macro import MacroSpec

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 
 __all__ = [
     "CONV_KERNEL",

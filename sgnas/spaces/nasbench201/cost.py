@@ -34,8 +34,8 @@ from typing import Any, Literal
 
 import numpy as np
 
-from sgnas.cost import Cost
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
+from sgnas.spaces.cost import Cost
 from sgnas.spaces.nasbench201.cell import CONV_KERNEL, NUM_EDGES, OPS, Cell
 from sgnas.spaces.nasbench201.macro import MacroSpec
 

@@ -1,10 +1,10 @@
 """Supernet-estimated accuracy of NAS-Bench-201 cells, in the currency every search strategy spends.
 
-:class:`SupernetEvaluator` satisfies the project's :class:`sgnas.strategy.Evaluator`
+:class:`SupernetEvaluator` satisfies the project's :class:`sgnas.search.strategy.Evaluator`
 protocol for this space (``cost_model``, ``forward_passes``, ``accuracy(cell)``):
 a cell's accuracy is the top-1 of its path in the trained supernet on the
 validation batches. Under the ``running`` BN setting the path's BN statistics
-are first recalibrated on training batches (:func:`sgnas.supernet.recalibrate_bn`)
+are first recalibrated on training batches (:func:`sgnas.supernet.bn_recalibration.recalibrate_bn`)
 and the supernet's own statistics restored afterwards; under ``batch-stats`` the
 cells normalise with each batch's statistics and nothing is recalibrated. Every
 batch forwarded counts as one supernet forward pass; results are cached per cell.
@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 import torch
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import Cell
 from sgnas.spaces.nasbench201.cost import CostModel
 from sgnas.spaces.nasbench201.supernet import NB201Supernet

@@ -1,11 +1,11 @@
 """SGNAS's architecture generator on the NAS-Bench-201 cell: a 6 x 5 output map (edges x ops) per FLOPs target.
 
-The generator of :mod:`sgnas.generator` is built for the unified space's
+The generator of :mod:`sgnas.search.generator` is built for the unified space's
 ``[L, 6, 4]`` layout (its network reshapes to ``L x 24`` maps and its
 relaxation masks skips on the first sub-blocks), so this module carries the
 same method on the cell's ``[6, 5]`` map and reuses what is shape-free: the
-Gumbel-softmax temperature schedule (:class:`~sgnas.generator.relax.TauSchedule`)
-and the hardware losses (:mod:`sgnas.generator.losses`).
+Gumbel-softmax temperature schedule (:class:`~sgnas.search.generator.relax.TauSchedule`)
+and the hardware losses (:mod:`sgnas.search.generator.losses`).
 
 * :class:`CellGenerator`: the official convolutional generator's structure
   (constraint head of three 3x3 convs on a constant 10-channel map of the
@@ -22,9 +22,9 @@ and the hardware losses (:mod:`sgnas.generator.losses`).
   relaxed cell (:meth:`~sgnas.spaces.nasbench201.cost.CostModel.expected_macs`).
   After every epoch, model selection by the unified generator's own code and
   rule (``selection``, ``official`` or ``score``, with the same fields and
-  defaults as :class:`sgnas.config.GeneratorConfig`;
-  :func:`sgnas.generator.train.selection_metrics` and
-  :func:`~sgnas.generator.train.is_better`): argmax cells over the MACs range,
+  defaults as :class:`sgnas.config.schema.GeneratorConfig`;
+  :func:`sgnas.search.generator.train.selection_metrics` and
+  :func:`~sgnas.search.generator.train.is_better`): argmax cells over the MACs range,
   their constraint error and Kendall tau, the supernet top-1 of the cell at the
   middle target (``top1``, the caller's supernet estimate) and the summed
   hardware loss over ``range(low, high, select_step)``. The selected epoch's
@@ -45,12 +45,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from sgnas.config import GeneratorConfig, check_value
+from sgnas._infra.errors import SgnasError
+from sgnas.config.schema import GeneratorConfig, check_value
 from sgnas.data import BatchSource
-from sgnas.errors import SgnasError
-from sgnas.generator.losses import relative_squared
-from sgnas.generator.relax import TauSchedule
-from sgnas.generator.train import SELECTIONS, is_better, selected_by, selection_metrics
+from sgnas.search.generator.losses import relative_squared
+from sgnas.search.generator.relax import TauSchedule
+from sgnas.search.generator.train import SELECTIONS, is_better, selected_by, selection_metrics
 from sgnas.spaces.nasbench201.bounded import CellSpace
 from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell
 from sgnas.spaces.nasbench201.supernet import NB201Supernet
@@ -129,7 +129,7 @@ class CellGeneratorConfig:
     select_tau_weight: float = GeneratorConfig.select_tau_weight
 
     def __post_init__(self) -> None:
-        """The counts against the unified generator's ranges (:func:`sgnas.config.check_value`), one line each."""
+        """The counts against the unified generator's ranges (:func:`sgnas.config.schema.check_value`), one line each."""
         for name in ("prior_pool", "sweep_targets"):
             check_value(f"generator.{name}", getattr(self, name), name)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 
 __all__ = ["DATASETS", "MacroSpec", "STAGES", "macro_for"]
 

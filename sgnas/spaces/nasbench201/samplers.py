@@ -1,6 +1,6 @@
 """Path samplers for NAS-Bench-201 supernet training: which cells run on each batch.
 
-The same interface as :class:`sgnas.samplers.PathSampler` (``next_step()``,
+The same interface as :class:`sgnas.training.samplers.PathSampler` (``next_step()``,
 ``paths_per_step``, ``state_dict``/``load_state_dict`` with exact resume),
 drawing :class:`~sgnas.spaces.nasbench201.cell.Cell` objects. They cannot be
 subclasses of it: it builds unified-space architectures and its forced
@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.registry import SAMPLERS, family_of
 from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell
 

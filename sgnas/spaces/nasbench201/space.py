@@ -15,13 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.registry import SPACES
-from sgnas.space import MAX_WIDTH, MIN_WIDTH
 from sgnas.spaces.nasbench201.bounded import BoundedCells, cell_space
 from sgnas.spaces.nasbench201.cell import Cell, random_cell
 from sgnas.spaces.nasbench201.cost import CONVENTIONS, CostModel
 from sgnas.spaces.nasbench201.macro import MacroSpec
+from sgnas.spaces.unified.space import MAX_WIDTH, MIN_WIDTH
 
 __all__ = ["FAMILY", "NB201Space"]
 

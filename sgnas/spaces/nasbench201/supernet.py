@@ -22,7 +22,7 @@ doing much better.
   alike; no path inherits another's statistics and no recalibration is needed;
 * ``"running"``: the cells' BNs have no affine parameters but keep running
   statistics, which mix every path trained; evaluate a path after recalibrating
-  them (:func:`sgnas.supernet.recalibrate_bn`, which only calls
+  them (:func:`sgnas.supernet.bn_recalibration.recalibrate_bn`, which only calls
   ``supernet(images, cell)`` and so serves this supernet as it is).
 
 In both settings the stem, the reduction blocks and the head, shared by every
@@ -37,7 +37,7 @@ from typing import Literal
 import torch
 import torch.nn as nn
 
-from sgnas.errors import SgnasError
+from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import EDGES, NUM_EDGES, NUM_NODES, OPS, Cell
 from sgnas.spaces.nasbench201.macro import MacroSpec
 from sgnas.spaces.nasbench201.network import build_body, build_head, build_stem

@@ -22,8 +22,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from sgnas._infra.runs import RunDir
 from sgnas.data import BatchSource
-from sgnas.runs import RunDir
 from sgnas.spaces.nasbench201.samplers import CellSampler
 from sgnas.spaces.nasbench201.supernet import NB201Supernet
 from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state

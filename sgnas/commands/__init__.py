@@ -1,1 +1,0 @@
-"""Subcommands of the ``sgnas`` CLI, one module each, each exposing ``register(subparsers)``."""
