@@ -63,13 +63,13 @@ from sgnas.registry import SPACES  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
 from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
 from sgnas.spaces.nasbench201.cell import NUM_CELLS, Cell  # noqa: E402
-from sgnas.spaces.nasbench201.evaluator import SupernetEvaluator  # noqa: E402
 from sgnas.spaces.nasbench201.generator import CellGeneratorConfig, train_cell_generator  # noqa: E402
 from sgnas.spaces.nasbench201.macro import MacroSpec  # noqa: E402
 from sgnas.spaces.nasbench201.samplers import build_cell_sampler  # noqa: E402
 from sgnas.spaces.nasbench201.space import FAMILY  # noqa: E402
 from sgnas.spaces.nasbench201.supernet import BN_MODES, NB201Supernet  # noqa: E402
 from sgnas.spaces.nasbench201.train import CellTrainConfig, train_cell_supernet  # noqa: E402
+from sgnas.supernet.evaluator import SupernetEvaluator  # noqa: E402
 from sgnas.supernet.ranking import kendall_tau, spearman_rho  # noqa: E402
 from sgnas.training.checkpoint import load_error, seed_all  # noqa: E402
 

@@ -44,7 +44,7 @@ def _one_thread():
 
 
 def test_conv_generator_has_the_official_size() -> None:
-    generator = ConvGenerator(num_layers=19)
+    generator = ConvGenerator((19, 6, 4))
     # 3x3 convs without bias: 10->32, 2 x 32->32 (constraint), 1->32, 32->32 (prior), 4 x 32->32, 32->1 with bias
     expected = 9 * (10 * 32 + 2 * 32 * 32 + 32 + 32 * 32 + 4 * 32 * 32 + 32) + 1
     assert sum(p.numel() for p in generator.parameters()) == expected == 67969
@@ -52,7 +52,7 @@ def test_conv_generator_has_the_official_size() -> None:
 
 @pytest.mark.parametrize("network", [ConvGenerator, MLPGenerator])
 def test_generators_map_prior_and_target_to_logits(network: type[nn.Module]) -> None:
-    generator = network(7)
+    generator = network((7, 6, 4))
     logits = generator(torch.rand(3, 7, 6, 4), torch.tensor([0.0, 0.5, 1.0]))
     assert logits.shape == (3, 7, 6, 4)
     assert not torch.allclose(logits[0], logits[2]), "the target must change the output"
@@ -176,7 +176,7 @@ def _logit_spread(init: str, seeds: int = 5) -> float:
     spreads = []
     for seed in range(seeds):
         torch.manual_seed(seed)
-        generator = build_generator("conv", 19, 32, init)
+        generator = build_generator("conv", (19, 6, 4), 32, init)
         prior = one_hot(random_architecture(19, np.random.default_rng(seed), True))
         with torch.no_grad():
             logits = generator(prior.expand(10, -1, -1, -1), torch.linspace(0, 1, 10))
@@ -193,11 +193,11 @@ def test_the_official_initialisation_makes_the_logits_depend_on_the_target_at_st
     default, official = _logit_spread("default"), _logit_spread("official")
     assert default < 0.02 and official > 0.5 and official > 50 * default
     torch.manual_seed(0)
-    generator = build_generator("conv", 19, 32)
+    generator = build_generator("conv", (19, 6, 4), 32)
     assert generator.tail.bias.abs().sum() == 0
     fan_out = 9 * 32
     assert generator.body[0][0].weight.std().item() == pytest.approx((2 / fan_out) ** 0.5, rel=0.05)
-    mlp = build_generator("mlp", 19, 32)
+    mlp = build_generator("mlp", (19, 6, 4), 32)
     assert mlp.net[0].weight.std().item() == pytest.approx(0.01, rel=0.05) and mlp.net[0].bias.abs().sum() == 0
 
 

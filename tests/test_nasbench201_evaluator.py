@@ -11,9 +11,9 @@ from nasbench201_support import TINY_MACRO_KWARGS
 from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import Cell
 from sgnas.spaces.nasbench201.cost import CostModel
-from sgnas.spaces.nasbench201.evaluator import SupernetEvaluator
 from sgnas.spaces.nasbench201.macro import MacroSpec
 from sgnas.spaces.nasbench201.supernet import NB201Supernet
+from sgnas.supernet.evaluator import SupernetEvaluator
 
 torch.set_num_threads(1)
 MACRO = MacroSpec(**TINY_MACRO_KWARGS)

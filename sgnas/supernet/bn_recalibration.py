@@ -12,12 +12,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import torch
 import torch.nn as nn
 
 from sgnas._infra.errors import SgnasError
-from sgnas.spaces.unified.architecture import Architecture
 
 __all__ = ["preserved_bn_statistics", "recalibrate_bn"]
 
@@ -32,7 +32,7 @@ def _batch_norms(module: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
 
 
 def recalibrate_bn(
-    supernet: nn.Module, arch: Architecture, batches: Iterable[torch.Tensor], num_batches: int
+    supernet: nn.Module, arch: Any, batches: Iterable[torch.Tensor], num_batches: int
 ) -> None:
     """Recompute every BN's running statistics for ``arch`` from ``num_batches`` training batches.
 

@@ -1,12 +1,16 @@
 """The architecture generator networks of SGNAS (supp. A.3, C; official ``utils/generator.py``).
 
-Both map a random *prior* architecture (one-hot, ``[B, L, 6, 4]``) and a
+Both map a random *prior* architecture (one-hot, ``[B, *choice_shape]``) and a
 normalised FLOPs target (``[B]``, 0 at the range's low end, 1 at its high end)
-to logits of the same shape: 4 per sub-block.
+to logits of the same shape. The space gives the shape (its ``choice_shape``):
+``[L, 6, 4]`` on the unified space (4 ops per sub-block), ``[6, 5]`` on the
+NAS-Bench-201 cell (5 ops per edge); the last axis is always the choice.
 
 :class:`ConvGenerator` is the official network. The prior and the output are
-laid out as one-channel ``L x 24`` maps; the target is broadcast into a
-constant 10-channel map of the same size. 3x3 stride-1 convs of width 32 with
+laid out as one-channel maps of the first axis by the rest (``L x 24`` on the
+unified space, ``6 x 5`` on the cell: "the shape of the output map fits
+different search spaces", supp. C); the target is broadcast into a constant
+10-channel map of the same size. 3x3 stride-1 convs of width 32 with
 ReLU and no BN: a 3-conv head for the constraint, a 2-conv head for the prior,
 their sum, one conv, 3 body convs with a residual from the sum, and a 3x3 conv
 to one channel with bias (about 68k parameters at ImageNet size, independent
@@ -27,17 +31,21 @@ at initialisation, against about 1.5 with the official rule (logits overall: std
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 import torch.nn as nn
 
-from sgnas.spaces.unified.space import OPS, SUB_BLOCKS
-
-__all__ = ["GENERATORS", "INITIALISATIONS", "ConvGenerator", "MLPGenerator", "build_generator", "initialise"]
+__all__ = ["GENERATORS", "INITIALISATIONS", "ConvGenerator", "MLPGenerator", "build_generator", "initialise", "output_map"]
 
 #: width of the constant map that carries the target (official ``hc_dim``)
 CONSTRAINT_CHANNELS = 10
-_CELLS = SUB_BLOCKS * len(OPS)
+
+
+def output_map(choice_shape: Sequence[int]) -> tuple[int, int]:
+    """The 2-D map a choice shape is laid out on: its first axis by the product of the others."""
+    rows, *rest = choice_shape
+    return rows, math.prod(rest)
 
 
 def _conv_relu(cin: int, cout: int) -> nn.Sequential:
@@ -47,9 +55,10 @@ def _conv_relu(cin: int, cout: int) -> nn.Sequential:
 class ConvGenerator(nn.Module):
     """The official convolutional generator."""
 
-    def __init__(self, num_layers: int, hidden: int = 32, body_convs: int = 3) -> None:
+    def __init__(self, choice_shape: Sequence[int], hidden: int = 32, body_convs: int = 3) -> None:
         super().__init__()
-        self.num_layers = num_layers
+        self.choice_shape = tuple(choice_shape)
+        self.map_shape = output_map(self.choice_shape)
         self.constraint_head = nn.Sequential(
             _conv_relu(CONSTRAINT_CHANNELS, hidden), _conv_relu(hidden, hidden), _conv_relu(hidden, hidden)
         )
@@ -60,30 +69,31 @@ class ConvGenerator(nn.Module):
 
     def forward(self, prior: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         batch = prior.shape[0]
-        prior_map = prior.reshape(batch, 1, self.num_layers, _CELLS)
-        constraint = target.reshape(batch, 1, 1, 1).expand(batch, CONSTRAINT_CHANNELS, self.num_layers, _CELLS)
+        prior_map = prior.reshape(batch, 1, *self.map_shape)
+        constraint = target.reshape(batch, 1, 1, 1).expand(batch, CONSTRAINT_CHANNELS, *self.map_shape)
         merged = self.constraint_head(constraint) + self.prior_head(prior_map)
         features = self.body(self.head(merged)) + merged
-        return self.tail(features).reshape(batch, self.num_layers, SUB_BLOCKS, len(OPS))
+        return self.tail(features).reshape(batch, *self.choice_shape)
 
 
 class MLPGenerator(nn.Module):
     """A fully connected generator: flattened prior and target -> hidden layers -> logits."""
 
-    def __init__(self, num_layers: int, hidden: int = 256, depth: int = 3) -> None:
+    def __init__(self, choice_shape: Sequence[int], hidden: int = 256, depth: int = 3) -> None:
         super().__init__()
-        self.num_layers = num_layers
-        sizes = [num_layers * _CELLS + 1] + [hidden] * depth
+        self.choice_shape = tuple(choice_shape)
+        choices = math.prod(self.choice_shape)
+        sizes = [choices + 1] + [hidden] * depth
         layers: list[nn.Module] = []
         for cin, cout in zip(sizes[:-1], sizes[1:]):
             layers += [nn.Linear(cin, cout), nn.ReLU()]
-        layers.append(nn.Linear(hidden, num_layers * _CELLS))
+        layers.append(nn.Linear(hidden, choices))
         self.net = nn.Sequential(*layers)
 
     def forward(self, prior: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
         batch = prior.shape[0]
         features = torch.cat([prior.reshape(batch, -1), target.reshape(batch, 1)], dim=1)
-        return self.net(features).reshape(batch, self.num_layers, SUB_BLOCKS, len(OPS))
+        return self.net(features).reshape(batch, *self.choice_shape)
 
 
 GENERATORS: dict[str, type[nn.Module]] = {"conv": ConvGenerator, "mlp": MLPGenerator}
@@ -110,10 +120,11 @@ def initialise(generator: nn.Module, init: str) -> nn.Module:
     return generator
 
 
-def build_generator(network: str, num_layers: int, hidden: int, init: str = "official") -> nn.Module:
-    """The generator named ``network`` (``conv``: hidden = conv width; ``mlp``: hidden = 8 x conv width), initialised."""
+def build_generator(network: str, choice_shape: Sequence[int], hidden: int, init: str = "official") -> nn.Module:
+    """The generator named ``network`` for a space's ``choice_shape`` (``conv``: hidden = conv width; ``mlp``:
+    hidden = 8 x conv width), initialised."""
     if network == "conv":
-        return initialise(ConvGenerator(num_layers, hidden), init)
+        return initialise(ConvGenerator(choice_shape, hidden), init)
     if network == "mlp":
-        return initialise(MLPGenerator(num_layers, hidden * 8), init)
+        return initialise(MLPGenerator(choice_shape, hidden * 8), init)
     raise ValueError(f"unknown generator network {network!r}; choose conv or mlp")

@@ -88,7 +88,7 @@ class GeneratorStrategy(SearchStrategy):
         """The generator of ``payload``, an exported generator checkpoint read from ``path`` (checked by the caller
         to be one of this space and preset); a network or prior pool that does not fit is a one-line error."""
         try:
-            generator = build_generator(payload["network"], cost_model.space.num_layers, payload["hidden"])
+            generator = build_generator(payload["network"], cost_model.space.choice_shape, payload["hidden"])
             generator.load_state_dict(payload["state"])
             pool = PriorPool.from_state(payload["prior_pool"])
             low, high = payload["target_low"], payload["target_high"]

@@ -239,7 +239,7 @@ class GeneratorTrainer:
         self.dist = dist or Distributed()
         self.precision = precision or Precision("off", self.device)
         seed_all(seed)
-        self.generator = build_generator(config.network, space.num_layers, config.hidden, config.init).to(self.device)
+        self.generator = build_generator(config.network, space.choice_shape, config.hidden, config.init).to(self.device)
         self.optimizer = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=config.betas,
                                           weight_decay=config.weight_decay)
         self.hardware_loss = HARDWARE_LOSSES[config.loss]

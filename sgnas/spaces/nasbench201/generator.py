@@ -1,17 +1,15 @@
 """SGNAS's architecture generator on the NAS-Bench-201 cell: a 6 x 5 output map (edges x ops) per FLOPs target.
 
-The generator of :mod:`sgnas.search.generator` is built for the unified space's
-``[L, 6, 4]`` layout (its network reshapes to ``L x 24`` maps and its
+The generator's network takes any space's choice shape; its training loop of
+:mod:`sgnas.search.generator.train` still assumes the unified space (its
 relaxation masks skips on the first sub-blocks), so this module carries the
-same method on the cell's ``[6, 5]`` map and reuses what is shape-free: the
-Gumbel-softmax temperature schedule (:class:`~sgnas.search.generator.relax.TauSchedule`)
-and the hardware losses (:mod:`sgnas.search.generator.losses`).
+training on the cell and reuses what is shape-free: the network, the
+Gumbel-softmax temperature schedule (:class:`~sgnas.search.generator.relax.TauSchedule`),
+the hardware losses (:mod:`sgnas.search.generator.losses`) and model selection.
 
-* :class:`CellGenerator`: the official convolutional generator's structure
-  (constraint head of three 3x3 convs on a constant 10-channel map of the
-  normalised target, prior head of two on the one-hot prior, their sum, one
-  conv, three body convs with a residual, a 3x3 conv to one channel), here on
-  a 6 x 5 map;
+* the network is the unified space's :class:`~sgnas.search.generator.network.ConvGenerator`
+  on the cell's ``6 x 5`` choice shape (:attr:`CellSpace.choice_shape`), with
+  PyTorch's default initialisation;
 * :class:`CellPriorPool`: one prior cell per MACs level across the range (a
   random cell nearest the level); the prior of a target is the pool's cell
   at the nearest level, and on its own it is the "prior-only" method;
@@ -42,46 +40,20 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from sgnas._infra.errors import SgnasError
 from sgnas.config.schema import GeneratorConfig, check_value
 from sgnas.data import BatchSource
 from sgnas.search.generator.losses import relative_squared
+from sgnas.search.generator.network import ConvGenerator
 from sgnas.search.generator.relax import TauSchedule
 from sgnas.search.generator.train import SELECTIONS, is_better, selected_by, selection_metrics
 from sgnas.spaces.nasbench201.bounded import CellSpace
-from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell
+from sgnas.spaces.nasbench201.cell import OPS, Cell
 from sgnas.spaces.nasbench201.supernet import NB201Supernet
 
-__all__ = ["CellGenerator", "CellGeneratorConfig", "CellPriorPool", "train_cell_generator"]
-
-CONSTRAINT_CHANNELS = 10
-_SHAPE = (NUM_EDGES, len(OPS))
-
-
-def _conv_relu(cin: int, cout: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(cin, cout, 3, 1, 1, bias=False), nn.ReLU())
-
-
-class CellGenerator(nn.Module):
-    """The convolutional generator on a ``6 x 5`` map: one-hot prior ``[B, 6, 5]`` and target ``[B]`` -> logits."""
-
-    def __init__(self, hidden: int = 32, body_convs: int = 3) -> None:
-        super().__init__()
-        self.constraint_head = nn.Sequential(
-            _conv_relu(CONSTRAINT_CHANNELS, hidden), _conv_relu(hidden, hidden), _conv_relu(hidden, hidden))
-        self.prior_head = nn.Sequential(_conv_relu(1, hidden), _conv_relu(hidden, hidden))
-        self.head = _conv_relu(hidden, hidden)
-        self.body = nn.Sequential(*[_conv_relu(hidden, hidden) for _ in range(body_convs)])
-        self.tail = nn.Conv2d(hidden, 1, 3, 1, 1, bias=True)
-
-    def forward(self, prior: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-        batch = prior.shape[0]
-        constraint = target.reshape(batch, 1, 1, 1).expand(batch, CONSTRAINT_CHANNELS, *_SHAPE)
-        merged = self.constraint_head(constraint) + self.prior_head(prior.reshape(batch, 1, *_SHAPE))
-        return self.tail(self.body(self.head(merged)) + merged).reshape(batch, *_SHAPE)
+__all__ = ["CellGeneratorConfig", "CellPriorPool", "train_cell_generator"]
 
 
 def one_hot(cell: Cell) -> torch.Tensor:
@@ -135,9 +107,9 @@ class CellGeneratorConfig:
 
 
 class TrainedGenerator:
-    """A trained :class:`CellGenerator` with its prior pool and target range: ``generate(target)`` is a cell."""
+    """A trained cell generator with its prior pool and target range: ``generate(target)`` is a cell."""
 
-    def __init__(self, network: CellGenerator, pool: CellPriorPool, low: float, high: float) -> None:
+    def __init__(self, network: ConvGenerator, pool: CellPriorPool, low: float, high: float) -> None:
         self.network, self.pool, self.low, self.high = network, pool, low, high
 
     def normalise(self, target: float) -> torch.Tensor:
@@ -177,7 +149,7 @@ def train_cell_generator(
     low, high = (float(m) for m in space.cost_model.macs_range())
     torch.manual_seed(seed)
     rng = np.random.default_rng([seed, 201])
-    network = CellGenerator(config.hidden)
+    network = ConvGenerator(space.choice_shape, config.hidden)
     pool = CellPriorPool(space, low, high, config.prior_pool, seed)
     generator = TrainedGenerator(network, pool, low, high)
     optimizer = torch.optim.Adam(network.parameters(), lr=config.lr)
