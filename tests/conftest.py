@@ -41,3 +41,16 @@ def reference_file() -> Path:
     if not path.exists():
         pytest.skip(f"reference file not found at {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def smoke_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A finished smoke pipeline on synthetic data (supernet, generator, search, stand-alone evaluations),
+    trained once per session. Read-only: a test that writes runs works on a copy (``pipeline_support.copy_smoke_pipeline``)."""
+    from sgnas.cli import main
+
+    root = tmp_path_factory.mktemp("smoke-pipeline")
+    assert main(["pipeline", "--preset", "smoke", "--set", "data.dataset=synthetic", "--runs-dir", str(root),
+                 "--json"]) == 0
+    return root
+

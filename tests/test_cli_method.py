@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from pipeline_support import copy_smoke_pipeline
 
 from sgnas import registry
 from sgnas._infra.errors import SgnasError
@@ -31,11 +32,9 @@ def assert_one_line_error(code: int, err: str, fragment: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def smoke_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """A finished synthetic-data smoke supernet and generator (no evaluation)."""
-    root = tmp_path_factory.mktemp("runs")
-    code = main(["pipeline", "--preset", "smoke", *SYNTHETIC, "--runs-dir", str(root), "--no-evaluate", "--json"])
-    assert code == 0
+def smoke_runs(smoke_pipeline: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """A finished synthetic-data smoke supernet and generator (the session's pipeline, copied)."""
+    root = copy_smoke_pipeline(smoke_pipeline, tmp_path_factory.mktemp("method") / "runs")
     generator = next((root / "generator").iterdir())
     supernet = next((root / "supernet").iterdir())
     return {"root": str(root), "generator": str(generator), "supernet": str(supernet)}

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from pipeline_support import copy_smoke_pipeline
 from timm.models import load_checkpoint
 
 from sgnas.cli import main
@@ -86,11 +87,10 @@ def test_safetensors_and_config_rebuild_the_model_and_onnx_computes_the_same(
 
 
 @pytest.fixture(scope="module")
-def search_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A finished synthetic-data smoke pipeline: supernet, generator and a search of three targets."""
-    root = tmp_path_factory.mktemp("runs")
-    assert main(["pipeline", "--preset", "smoke", "--set", "data.dataset=synthetic", "--runs-dir", str(root),
-                 "--no-evaluate", "--json"]) == 0
+def search_run(smoke_pipeline: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A finished synthetic-data smoke pipeline (the session's, copied): supernet, generator and a search of
+    three targets."""
+    root = copy_smoke_pipeline(smoke_pipeline, tmp_path_factory.mktemp("export") / "runs")
     return {"search": next((root / "search").iterdir()), "supernet": next((root / "supernet").iterdir())}
 
 

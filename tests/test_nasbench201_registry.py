@@ -3,29 +3,28 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from sgnas._infra.errors import SgnasError
+from sgnas.cli import main
 from sgnas.config.schema import Config, apply_overrides
 from sgnas.registry import SAMPLERS, SPACES, UNIFIED, family_of
 from sgnas.spaces.nasbench201.cell import Cell
 from sgnas.spaces.nasbench201.samplers import StrictFairSampler, UniformSampler, build_cell_sampler
 from sgnas.spaces.unified.space import get_space
 
-ROOT = Path(__file__).resolve().parents[1]
 ALL_NONE = "|none~0|+|none~0|none~1|+|none~0|none~1|none~2|"
 ALL_CONV = "|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|nor_conv_3x3~0|nor_conv_3x3~1|nor_conv_3x3~2|"
 INDEX0 = "|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|"
 
 
-def _cost(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sgnas.cli", "cost", *args], capture_output=True, text=True,
-                          cwd=ROOT, check=False)
+def _cost(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
+    """``sgnas cost ARGS`` in this process (the real process is tested once, in test_cli_cost.py)."""
+    code = main(["cost", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
 def test_the_space_and_its_samplers_are_registered_under_their_family():
@@ -60,11 +59,11 @@ def test_unified_consumers_refuse_the_cell_space_and_its_samplers():
 @pytest.mark.parametrize(("arch", "published", "macs"), [
     (ALL_NONE, "7.783M", 7_783_050), (ALL_CONV, "220.120M", 220_119_690), (INDEX0, "15.647M", 15_647_370),
 ])
-def test_sgnas_cost_prints_the_published_figures(arch, published, macs):
-    result = _cost("--space", "nas-bench-201", arch)
-    assert result.returncode == 0, result.stderr
-    assert f"MACs          {published}  [nb201]" in result.stdout
-    data = json.loads(_cost("--space", "nas-bench-201", "--json", arch).stdout)
+def test_sgnas_cost_prints_the_published_figures(arch, published, macs, capsys):
+    code, out, err = _cost(capsys, "--space", "nas-bench-201", arch)
+    assert code == 0, err
+    assert f"MACs          {published}  [nb201]" in out
+    data = json.loads(_cost(capsys, "--space", "nas-bench-201", "--json", arch)[1])
     assert (data["macs"], data["convention"], data["space"]["name"]) == (macs, "nb201", "nas-bench-201")
 
 
@@ -75,8 +74,8 @@ def test_sgnas_cost_prints_the_published_figures(arch, published, macs):
     ("--act", "hswish", ALL_NONE),
     ("--convention", "conv+fc", "--resolution", "30", ALL_NONE),
 ])
-def test_bad_cells_and_options_are_one_error_line(args):
-    result = _cost("--space", "nas-bench-201", *args)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
+def test_bad_cells_and_options_are_one_error_line(args, capsys):
+    code, _, err = _cost(capsys, "--space", "nas-bench-201", *args)
+    assert code == 2
+    lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("sgnas: error: ")

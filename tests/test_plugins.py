@@ -11,18 +11,28 @@ the strategy's declared ``evaluation_based`` gets it the cost at SPOS's budget.
 Broken plugins (one that raises at import, one with a syntax error, one that
 registers names the library already has) are one warning line each, naming the
 plugin, its distribution and the error, and the library's commands keep working.
+
+Each of those runs real processes with the distribution installed (slow tier);
+the fast tier loads the same plugin in this process through the same entry-point
+loader (:func:`test_the_plugin_loaded_in_process_is_offered_everywhere`), and
+the broken-plugin rules in-process are in ``test_sampler_registry.py``.
 """
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from sgnas import registry
+from sgnas.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -154,10 +164,51 @@ def broken_env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     return request.param, _broken_env(tmp_path_factory.mktemp(f"broken-{request.param}"), request.param)
 
 
+@pytest.fixture()
+def plugin_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The third-party plugin loaded in this process by the registries' own entry-point loader, and forgotten
+    afterwards (every registry's entries restored, its module unloaded)."""
+    _install(tmp_path, "thirdparty", "thirdparty_nas", PLUGIN)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    entry = importlib.metadata.EntryPoint("thirdparty", "thirdparty_nas", registry.PLUGIN_GROUP)
+    library = list(registry.entry_points(group=registry.PLUGIN_GROUP))
+    for each in registry._REGISTRIES:
+        each.names()  # the library's own plugins first, as in a real process
+        monkeypatch.setattr(each, "_entries", dict(each._entries))
+        monkeypatch.setattr(each, "_providers", dict(each._providers))
+    monkeypatch.setattr(registry, "entry_points", lambda group: [*library, entry])
+    monkeypatch.setattr(registry, "_plugins_loaded", False)
+    monkeypatch.delitem(sys.modules, "thirdparty_nas", raising=False)
+    yield
+    sys.modules.pop("thirdparty_nas", None)
+
+
+def test_the_plugin_loaded_in_process_is_offered_everywhere(plugin_in_process: None,
+                                                            capsys: pytest.CaptureFixture) -> None:
+    """The fast stand-in of the real-process tests below: search offers the strategy, the trainer builds the
+    sampler, and Table C costs the evaluation-based strategy at SPOS's budget."""
+    from replication.cost_for_n import cost_rows, evaluation_strategies
+    from sgnas.config.presets import load_preset
+    from sgnas.training.samplers import build_sampler
+
+    with pytest.raises(SystemExit) as done:
+        main(["search", "--help"])
+    assert done.value.code == 0 and "first-draw" in capsys.readouterr().out
+    config = load_preset("smoke", ["supernet.sampler=two-path"])
+    sampler = build_sampler(config.supernet.sampler, 3, 0)
+    assert type(sampler).__name__ == "TwoPathSampler" and len(sampler.next_step()) == 2
+    assert evaluation_strategies()[-1] == "first-draw"
+    row = {"strategy": "first-draw", "target_macs_m": 8.0, "wall_seconds": 2.0, "forward_passes": 4,
+           "evaluations": 1, "evaluation_budget": 60}
+    first = cost_rows("first-draw", 0, [row, row])[0]
+    assert (first["n"], first["wall_seconds_at_spos_budget"], first["evaluations"]) == (1, 2000.0, 1.0)
+
+
 def _run(env: dict[str, str], *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=ROOT, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_search_offers_the_plugin_strategy(plugin_env: dict[str, str]) -> None:
     done = _run(plugin_env, "-m", "sgnas.cli", "search", "--help")
     assert done.returncode == 0, done.stderr
@@ -166,6 +217,7 @@ def test_search_offers_the_plugin_strategy(plugin_env: dict[str, str]) -> None:
                                     "--help").stdout
 
 
+@pytest.mark.slow
 def test_the_trainer_accepts_the_plugin_sampler(plugin_env: dict[str, str]) -> None:
     code = ("from sgnas.config.presets import load_preset; from sgnas.training.samplers import build_sampler; "
             "c = load_preset('smoke', ['supernet.sampler=two-path']); "
@@ -224,6 +276,7 @@ def _check_reported(which: str, lines: list[str]) -> None:
 HELP = [("-m", "sgnas.cli", "search", "--help"), ("replication/harness.py", "--help"), ("replication/ablate.py", "--help")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", HELP, ids=[" ".join(c[-2:]) for c in HELP])
 def test_a_broken_plugin_is_reported_once_and_the_help_still_works(broken_env: tuple[str, dict[str, str]],
                                                                   command: tuple[str, ...]) -> None:
@@ -241,6 +294,7 @@ def test_a_broken_plugin_is_reported_once_and_the_help_still_works(broken_env: t
         assert ("dup-fine" in done.stdout) == (which == "duplicate")
 
 
+@pytest.mark.slow
 def test_a_broken_plugin_leaves_the_commands_working(broken_env: tuple[str, dict[str, str]], tmp_path: Path) -> None:
     """The library's own commands run; a name only the broken plugin had is the usual one-line refusal."""
     which, env = broken_env
@@ -263,6 +317,7 @@ def test_a_broken_plugin_leaves_the_commands_working(broken_env: tuple[str, dict
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.slow
 def test_a_taken_name_stays_with_the_library(tmp_path: Path) -> None:
     env = _broken_env(tmp_path, "duplicate")
     code = ("from replication.methods import methods; from sgnas.registry import SAMPLERS, STRATEGIES; "
@@ -274,6 +329,7 @@ def test_a_taken_name_stays_with_the_library(tmp_path: Path) -> None:
     assert done.stdout.split() == ["sgnas.training.samplers", "baselines.evolution", "duplicate_nas", "generator", "dup-fine"]
 
 
+@pytest.mark.slow
 def test_the_plugin_strategy_declares_its_cost_and_gets_spos_budget_costs(plugin_env: dict[str, str]) -> None:
     """``evaluation_based`` on the plugin's class is what puts it among the strategies extrapolated to SPOS's budget."""
     code = ("from replication.cost_for_n import cost_rows, evaluation_strategies, generator_strategies; "

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from pipeline_support import copy_smoke_pipeline
 
 from sgnas._infra.errors import SgnasError
 from sgnas._infra.runs import RunDir, atomic_write_text, file_mode
@@ -316,19 +317,16 @@ def test_metrics_are_strict_json(tmp_path: Path) -> None:
 # --- run folders that defend themselves --------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def finished_runs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+@pytest.fixture()
+def finished_runs(smoke_pipeline: Path) -> Path:
     """A finished smoke pipeline (synthetic data): supernet, generator, search and the stand-alone evaluations of
-    its architectures, copied by each test that damages them."""
-    root = tmp_path_factory.mktemp("finished")
-    assert main(["pipeline", *SMOKE, "--runs-dir", str(root), "--json"]) == 0
-    return root
+    its architectures, trained once per session and copied by each test that damages them."""
+    return smoke_pipeline
 
 
 @pytest.fixture()
 def runs(tmp_path: Path, finished_runs: Path) -> Path:
-    shutil.copytree(finished_runs, tmp_path / "runs")
-    return tmp_path / "runs"
+    return copy_smoke_pipeline(finished_runs, tmp_path / "runs")
 
 
 def supernet_run(runs: Path) -> Path:
