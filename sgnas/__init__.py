@@ -1,9 +1,22 @@
 """SGNAS (Huang & Chu, "Searching by Generating", CVPR 2021) and its one-shot NAS peers, reproducibly.
 
-The pipeline, one module per step: :mod:`sgnas.spaces.unified.space` (macro layout) ->
-:mod:`sgnas.spaces.unified.architecture` (what is searched, forced sampling) -> :mod:`sgnas.spaces.unified.cost`
-(exact MACs/params) -> supernet -> samplers -> search strategies ->
-:mod:`sgnas.export.timm` (timm model) -> evaluation -> results.
+The packages are the method's pipeline, in the order data flows:
+
+1. :mod:`sgnas.config`: typed configs of every step and the presets that fill them;
+2. :mod:`sgnas.spaces`: search spaces as plug-ins (``unified``: SGNAS's macro
+   space; ``nasbench201``: the benchmark's cell), each with its architectures,
+   cost models, supernet and choice structure;
+3. :mod:`sgnas.data`: the splits and batches every training step reads;
+4. :mod:`sgnas.training` and :mod:`sgnas.supernet`: path samplers and supernet
+   training; BN recalibration, supernet-estimated accuracy and ranking;
+5. :mod:`sgnas.search`: the strategy interface and SGNAS's architecture generator;
+6. :mod:`sgnas.export`: any architecture as a timm model (weights inherited or fresh);
+7. :mod:`sgnas.standalone`: training a found architecture from scratch;
+
+with :mod:`sgnas.pipeline` running them end to end, :mod:`sgnas.cli` the ``sgnas``
+command, :mod:`sgnas.registry` the extension points and :mod:`sgnas.zoo` the
+published architectures. Infrastructure shared by every stage (run folders,
+locks, strict JSON, progress, downloads) is the private ``sgnas._infra``.
 """
 
 from sgnas._infra.errors import SgnasError

@@ -112,6 +112,39 @@ def test_no_docstring_names_a_module_downstream() -> None:
     assert not wrong, "docstrings naming modules against sgnas < baselines < replication < reports:\n" + "\n".join(wrong)
 
 
+#: the stages written once for every space (and the vocabulary they share): none may import a space package
+SPACE_FREE = ("sgnas.registry", "sgnas.spaces.cost", "sgnas.spaces.protocol", "sgnas.supernet",
+              "sgnas.search.generator.network", "sgnas.search.generator.losses", "sgnas.training.checkpoint",
+              "sgnas.training.distributed", "sgnas.training.divergence", "sgnas.training.schedules")
+_SPACE_PACKAGES = tuple(f"sgnas.spaces.{path.name}" for path in (ROOT / "sgnas" / "spaces").iterdir()
+                        if (path / "__init__.py").exists())
+
+
+def _within(module: str, packages: tuple[str, ...] | str) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in ((packages,) if isinstance(packages, str) else packages))
+
+
+def test_the_infrastructure_imports_nothing_of_the_pipeline() -> None:
+    # the bare package name "sgnas" is only ever a string here (a cache folder's name), not an import
+    wrong = sorted(f"{module} -> {target}" for module, targets in GRAPH.items() if _within(module, "sgnas._infra")
+                   for target in targets if target != "sgnas" and not _within(target, "sgnas._infra"))
+    assert not wrong, "sgnas._infra must stay below every stage:\n" + "\n".join(wrong)
+
+
+def test_the_stages_written_once_import_no_space() -> None:
+    assert {"sgnas.spaces.unified", "sgnas.spaces.nasbench201"} <= set(_SPACE_PACKAGES)
+    wrong = sorted(f"{module} -> {target}" for module, targets in GRAPH.items() if _within(module, SPACE_FREE)
+                   for target in targets if _within(target, _SPACE_PACKAGES))
+    assert not wrong, "a stage written once for every space imports a space:\n" + "\n".join(wrong)
+
+
+def test_only_the_command_line_imports_the_command_line() -> None:
+    wrong = sorted(f"{module} -> {target}" for module, targets in GRAPH.items()
+                   if module.startswith("sgnas") and not _within(module, "sgnas.cli")
+                   for target in targets if _within(target, "sgnas.cli"))
+    assert not wrong, "\n".join(wrong)
+
+
 def _cycle() -> list[str] | None:
     """One import cycle of the module graph, or None (iterative depth-first search)."""
     state: dict[str, int] = {}  # 1: on the current path, 2: done
