@@ -64,6 +64,7 @@ from sgnas._infra.argparser import ArgumentParser  # noqa: E402
 from sgnas._infra.command import run_tool  # noqa: E402
 from sgnas._infra.runs import RunDir  # noqa: E402
 from sgnas.config.schema import Config, apply_overrides  # noqa: E402
+from sgnas.registry import SPACES  # noqa: E402
 
 __all__ = ["check_data", "main", "run_replication", "search_rows", "seed_configs"]
 
@@ -83,8 +84,10 @@ def _prior_sweep(generator_run: RunDir, config: Config, targets_m: Sequence[floa
     from sgnas.search.generator.strategy import PriorStrategy
     from sgnas.spaces.unified.cost import CostModel
 
-    cost_model = CostModel(config.space.build())
-    prior = PriorStrategy.load(generator_run.path / "generator.pt", cost_model, config.preset)
+    space = config.space.build()
+    cost_model = CostModel(space)
+    choices = SPACES.get(config.space.name).choices(space)
+    prior = PriorStrategy.load(generator_run.path / "generator.pt", cost_model, choices, config.preset)
     return [cost_model.macs(prior.prior(t), config.generator.convention) / 1e6 for t in targets_m]
 
 

@@ -19,10 +19,14 @@ For each seed, at the scale of an :class:`NB201Plan`:
    limit) and random search on the true accuracies with the same evaluations.
    Every found cell's accuracies are the table's values for its string.
 
-The generator trains on the supernet's training batches (the quick plan holds
-out too few images for a split of its own) and keeps the epoch its model
-selection chooses (the plan's ``generator_selection``, the unified
-``generator.selection`` rule, on the held-out images of the supernet estimate). Steps 2-3 of one seed are one cached run of kind ``nb201-measure``. Results:
+The generator is the one generator trainer of every space
+(:class:`sgnas.search.generator.train.GeneratorTrainer`) on the cell's choice
+structure, with the settings of :func:`generator_config`: it trains on the
+supernet's training batches (the quick plan holds out too few images for a
+split of its own), draws its targets from the official shuffled grid over the
+benchmark's MACs range, and keeps the epoch its model selection chooses (the
+plan's ``generator_selection``, the unified ``generator.selection`` rule, on
+the held-out images of the supernet estimate). Steps 2-3 of one seed are one cached run of kind ``nb201-measure``. Results:
 ``nas-bench-201/{search,ranking,estimates,generator_sweep}.csv`` and
 ``manifest.json`` in the results folder (:data:`replication.results.FILES`).
 All MACs are those of the benchmark's own network (C = 16, N = 5, 32x32,
@@ -58,12 +62,14 @@ from sgnas._infra.command import run_tool  # noqa: E402
 from sgnas._infra.errors import SgnasError  # noqa: E402
 from sgnas._infra.runs import COUNT, LIST, OBJECT, RunDir, RunKind, declare_run_kind, number  # noqa: E402
 from sgnas.config.schema import DataConfig, GeneratorConfig, check_value  # noqa: E402
-from sgnas.data import DataSplits, load_splits, make_batches, resolve_data_root  # noqa: E402
+from sgnas.data import DataSplits, first_batches, load_splits, make_batches, resolve_data_root  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
+from sgnas.search.generator.train import GeneratorTrainer  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
 from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
 from sgnas.spaces.nasbench201.cell import NUM_CELLS, Cell  # noqa: E402
-from sgnas.spaces.nasbench201.generator import CellGeneratorConfig, train_cell_generator  # noqa: E402
+from sgnas.spaces.nasbench201.choices import CellChoices  # noqa: E402
+from sgnas.spaces.nasbench201.cost import CostModel  # noqa: E402
 from sgnas.spaces.nasbench201.macro import MacroSpec  # noqa: E402
 from sgnas.spaces.nasbench201.samplers import build_cell_sampler  # noqa: E402
 from sgnas.spaces.nasbench201.space import FAMILY  # noqa: E402
@@ -311,7 +317,7 @@ def _entry(context: _Seed, method: str, budget: str, limit: float, cell: Cell, f
     }
 
 
-def _searches(context: _Seed, supernets: dict[str, NB201Supernet], generator: Any, generator_seconds: float,
+def _searches(context: _Seed, supernets: dict[str, NB201Supernet], generator: GeneratorTrainer, generator_seconds: float,
               limits: dict[str, float]) -> list[dict[str, Any]]:
     """Every method of :data:`METHODS` for every budget; each supernet search on a fresh evaluator cache.
 
@@ -332,9 +338,9 @@ def _searches(context: _Seed, supernets: dict[str, NB201Supernet], generator: An
             start = time.perf_counter()
             one_time = None
             if algorithm == "generator":
-                cell, score, evaluations, one_time = generator.generate(limit), None, 0, generator_seconds
+                cell, score, evaluations, one_time = generator.generate(limit / 1e6), None, 0, generator_seconds
             elif algorithm == "prior":
-                cell, score, evaluations = generator.pool.cell(limit), None, 0
+                cell, score, evaluations = generator.pool.architecture(limit / 1e6), None, 0
             elif algorithm == "random":
                 cell, score, evaluations = random_sampling(cells, rng), None, 0
             elif algorithm == "oracle":
@@ -369,15 +375,54 @@ def _ranking(context: _Seed, sampler: str, supernet: NB201Supernet, seconds: flo
     return summary, cells
 
 
-def _sweep(context: _Seed, generator: Any) -> list[dict[str, Any]]:
+def _sweep(context: _Seed, generator: GeneratorTrainer) -> list[dict[str, Any]]:
     """Generated MACs over targets across the range, beside the least error any cell achieves at each target."""
     low, high = (float(m) for m in context.benchmark.cost_model.macs_range())
     rows = []
     for target in np.linspace(low + (high - low) * 0.05, high, context.plan.sweep_targets):
-        macs = context.space.macs_of(generator.generate(float(target)))
+        macs = context.space.macs_of(generator.generate(float(target) / 1e6))
         best = float(np.abs(context.space.macs - target).min() / target)
         rows.append({"seed": context.seed, "target_macs_m": target / 1e6, "macs_m": macs / 1e6, "best_error": best})
     return rows
+
+
+#: the generator's training targets: the grid of the official run's density (270-450M in steps of 5M: 36 steps over
+#: the range) over the benchmark's MACs range, each jittered by a tenth of a step
+TARGET_STEPS = 36
+
+
+def generator_config(plan: NB201Plan, cost_model: CostModel) -> GeneratorConfig:
+    """The generator's settings on the cell: the unified generator's fields, at the values this space takes.
+
+    The relative hardware loss with lambda 5 over the benchmark's MACs range
+    (the official squared error in millions is scaled for 270-450M), ten priors
+    across the range, Adam at 1e-3 with PyTorch's betas and initialisation, no
+    label smoothing and no probability threshold (five ops per edge, each kept),
+    model selection on the held-out images of the supernet estimate.
+    """
+    low, high = (m / 1e6 for m in cost_model.macs_range())
+    step = (high - low) / TARGET_STEPS
+    return GeneratorConfig(
+        epochs=plan.generator_epochs, lr=1e-3, betas=(0.9, 0.999), tau_decay=plan.generator_tau_decay,
+        loss="relative", hw_lambda=5.0, target_low=low, target_high=high, target_step=step, target_jitter=step / 10,
+        init="default", label_smoothing=0.0, convention="nb201", threshold=0.0, macs_threshold=0.0, prior_pool=10,
+        sweep_targets=GeneratorConfig.sweep_targets, select_batches=plan.val_batches,
+        selection=plan.generator_selection,
+    )
+
+
+def _train_generator(context: _Seed, supernet: NB201Supernet) -> tuple[GeneratorTrainer, dict[str, Any]]:
+    """SGNAS's generator trained over the strict-fairness supernet by the one generator trainer of every space,
+    on the cell's choice structure; ``generator_steps`` batches per epoch where the plan caps them."""
+    plan = context.plan
+    train = context.train_batches()
+    if plan.generator_steps is not None:
+        train = first_batches(train, plan.generator_steps)
+    select = make_batches(context.splits, "val", plan.eval_batch_size, False, context.seed, context.device)
+    trainer = GeneratorTrainer(supernet, context.benchmark.cost_model, CellChoices(), train, select,
+                               generator_config(plan, context.benchmark.cost_model), forced_sampling=False,
+                               preset=f"nb201-{plan.name}", seed=context.seed)
+    return trainer, trainer.train()
 
 
 #: one seed's measurements of the track: what the results folder's files are built from
@@ -400,16 +445,10 @@ def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> di
         summary, cells = _ranking(context, sampler, supernets[sampler], seconds, sample)
         ranking.append(summary)
         estimates += cells
-    generator_config = CellGeneratorConfig(epochs=plan.generator_epochs, steps_per_epoch=plan.generator_steps,
-                                           tau_decay=plan.generator_tau_decay, selection=plan.generator_selection)
-    selector = context.evaluator(supernets["nb201-strict-fair"])
-    generator, trained = train_cell_generator(supernets["nb201-strict-fair"], context.space,
-                                              context.train_batches(), generator_config, context.seed,
-                                              selector.accuracy)
-    trained["forward_passes"] += selector.forward_passes
+    generator, trained = _train_generator(context, supernets["nb201-strict-fair"])
     results = {
         "ranking": ranking, "estimates": estimates, "generator": trained,
-        "search": _searches(context, supernets, generator, trained["seconds"], limits),
+        "search": _searches(context, supernets, generator, trained["wall_seconds"], limits),
         "sweep": _sweep(context, generator),
     }
     run.finish(results)

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ __all__ = [
     "ImageSet",
     "StreamingBatches",
     "TensorBatches",
+    "first_batches",
     "load_splits",
     "make_batches",
     "resolve_data_root",
@@ -103,6 +105,26 @@ class BatchSource(Protocol):
     def __len__(self) -> int: ...
 
     def epoch(self, epoch: int, start: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]: ...
+
+
+class _FirstBatches:
+    """The first ``limit`` batches of every epoch of ``source`` (replayable from any batch, as the source is)."""
+
+    def __init__(self, source: BatchSource, limit: int) -> None:
+        self.source, self.limit = source, limit
+
+    def __len__(self) -> int:
+        return min(self.limit, len(self.source))
+
+    def epoch(self, epoch: int, start: int = 0) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        return itertools.islice(self.source.epoch(epoch, start), max(0, len(self) - start))
+
+
+def first_batches(source: BatchSource, limit: int) -> BatchSource:
+    """``source`` cut to its first ``limit`` batches per epoch (a plan that caps the steps of an epoch)."""
+    if limit < 1:
+        raise SgnasError(f"an epoch needs at least one batch, got a cap of {limit}")
+    return _FirstBatches(source, limit)
 
 
 # --- locating and listing -------------------------------------------------------------

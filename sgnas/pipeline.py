@@ -53,7 +53,7 @@ from sgnas._infra.runs import (
 from sgnas.config.presets import PRESETS
 from sgnas.config.schema import Config, apply_overrides, config_from_dict
 from sgnas.data import BatchSource, DataSplits, load_splits, make_batches
-from sgnas.registry import STRATEGIES
+from sgnas.registry import SPACES, STRATEGIES
 from sgnas.search.strategy import SearchContext, SearchResult, SearchStrategy
 from sgnas.spaces.unified.architecture import Architecture
 from sgnas.spaces.unified.cost import CostModel
@@ -306,7 +306,9 @@ def _check_generator_weights(path: Path, payload: Any, run: RunDir) -> None:
     from sgnas.search.generator.strategy import GeneratorStrategy
 
     config = config_of_run(run.path)
-    GeneratorStrategy.check_file(path, payload, CostModel(config.space.build()), config.preset)
+    space = config.space.build()
+    GeneratorStrategy.check_file(path, payload, CostModel(space), SPACES.get(config.space.name).choices(space),
+                                 config.preset)
 
 
 #: a generator run's results: the selected epoch's metrics and sweep, the exported generator, the supernet it
@@ -347,7 +349,7 @@ def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str
         supernet = load_supernet(supernet_path, space, config.preset, runtime.device)
     seed_all(config.seed)
     trainer = GeneratorTrainer(
-        supernet, CostModel(space),
+        supernet, CostModel(space), SPACES.get(config.space.name).choices(space),
         train=runtime.batches("val", config.generator.batch_size, True),
         select=runtime.batches("val", config.generator.batch_size, False),
         config=config.generator, forced_sampling=config.supernet.forced_sampling,

@@ -39,11 +39,11 @@ from sgnas.export.timm import export_timm
 from sgnas.spaces.unified.architecture import Architecture
 from sgnas.spaces.unified.cost import CostModel
 from sgnas.spaces.unified.space import SearchSpace
+from sgnas.supernet.top1 import evaluate_top1
 from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, seed_all, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.divergence import check_loss
 from sgnas.training.schedules import LRFactor
-from sgnas.training.supernet import evaluate_top1
 
 __all__ = ["train_standalone"]
 

@@ -15,6 +15,7 @@ from sgnas._infra.errors import SgnasError
 from sgnas.cli import main
 from sgnas.config.presets import load_preset
 from sgnas.registry import STRATEGIES
+from sgnas.spaces.unified.choices import UnifiedChoices
 from sgnas.training import save_checkpoint
 
 SYNTHETIC = ["--set", "data.dataset=synthetic"]
@@ -132,7 +133,7 @@ def test_search_with_the_prior_strategy_returns_the_generators_prior(capsys: pyt
     assert code == 0, err
     saved = json.loads(out)
     pool = PriorPool.from_state(torch.load(Path(smoke_runs["generator"]) / "generator.pt",
-                                           weights_only=False)["prior_pool"])
+                                           weights_only=False)["prior_pool"], UnifiedChoices(19))
     assert [r["strategy"] for r in saved["results"]] == ["prior", "prior"]
     assert [r["architecture"] for r in saved["results"]] == [pool.archs[0].canonical().to_string()] * 2, \
         "one prior (the official pool) answers every target"

@@ -23,12 +23,9 @@ from sgnas.search.generator import (
     TargetCycle,
     TauSchedule,
     asymmetric_squared,
-    canonical_relaxed,
-    decode,
-    one_hot,
     relative_squared,
-    relax,
 )
+from sgnas.spaces.unified.choices import UnifiedChoices, canonical_relaxed, decode, one_hot, relax
 from sgnas.spaces.unified.cost import CostModel
 from sgnas.spaces.unified.space import OPS, get_space
 from strategies import architectures
@@ -135,12 +132,12 @@ def test_decoded_architectures_are_valid_and_canonical_under_fs() -> None:
 
 def test_prior_pool_levels_and_round_trip() -> None:
     cost = CostModel(get_space("cifar", resolution=16, width=0.5))
-    pool = PriorPool(cost, 6.2, 9.7, size=5, seed=0, draws=300, draw="sweep")
+    pool = PriorPool(UnifiedChoices(cost.space.num_layers), cost, 6.2, 9.7, size=5, seed=0, draws=300, draw="sweep")
     assert len(pool.levels) == 5 and 6.2 < pool.levels[0] < pool.levels[-1] < 9.7
     assert all(abs(m - level) / level < 0.05 for m, level in zip(pool.macs, pool.levels))
     assert all(a.is_canonical() for a in pool.archs)
     assert torch.equal(pool(6.2), pool.priors[0]) and torch.equal(pool(9.7), pool.priors[-1])
-    again = PriorPool.from_state(pool.state_dict())
+    again = PriorPool.from_state(pool.state_dict(), pool.choices)
     assert again.archs == pool.archs and np.allclose(again.levels, pool.levels)
 
 
@@ -150,7 +147,7 @@ def test_the_default_prior_pool_is_one_prior_for_every_target(name: str) -> None
     config = load_preset(name).generator
     assert (config.prior_pool, config.prior_draw) == (1, "official")
     cost = CostModel(load_preset(name).space.build())
-    pool = PriorPool(cost, config.target_low, config.target_high, config.prior_pool, seed=0, draws=500)
+    pool = PriorPool(UnifiedChoices(cost.space.num_layers), cost, config.target_low, config.target_high, config.prior_pool, seed=0, draws=500)
     middle = (config.target_low + config.target_high) / 2
     assert list(pool.levels) == pytest.approx([middle])
     assert torch.equal(pool(config.target_low), pool(config.target_high))
@@ -160,11 +157,11 @@ def test_the_default_prior_pool_is_one_prior_for_every_target(name: str) -> None
 
 def test_the_official_prior_draw_takes_the_first_draw_within_the_band() -> None:
     cost = CostModel(get_space("cifar", resolution=16, width=0.5))
-    pool = PriorPool(cost, 6.2, 9.7, size=3, seed=1, draws=2000)
+    pool = PriorPool(UnifiedChoices(cost.space.num_layers), cost, 6.2, 9.7, size=3, seed=1, draws=2000)
     band = 3.5 / 180
     assert all(abs(m - level) <= band for m, level in zip(pool.macs, pool.levels))
-    assert PriorPool(cost, 6.2, 9.7, size=3, seed=1, draws=2000).archs == pool.archs, "seeded"
-    again = PriorPool(cost, 6.2, 9.7, size=3, seed=1, draws=2000, forced_sampling=False)
+    assert PriorPool(UnifiedChoices(cost.space.num_layers), cost, 6.2, 9.7, size=3, seed=1, draws=2000).archs == pool.archs, "seeded"
+    again = PriorPool(UnifiedChoices(cost.space.num_layers), cost, 6.2, 9.7, size=3, seed=1, draws=2000, forced_sampling=False)
     assert all(min(a.expansions) >= 2 for a in again.archs)
 
 
@@ -293,7 +290,7 @@ def _trainer(tmp_path: Path, epochs: int = 8, per_class: int = 16):
     splits = load_splits(config.data, space.resolution, 0)
     batches = make_batches(splits, "val", 4, True, 0, "cpu")
     torch.manual_seed(0)  # the stand-in supernet's weights
-    trainer = GeneratorTrainer(ConstantSupernet(space), CostModel(space), batches,
+    trainer = GeneratorTrainer(ConstantSupernet(space), CostModel(space), UnifiedChoices(space.num_layers), batches,
                                make_batches(splits, "val", 4, False, 0, "cpu"), config.generator,
                                forced_sampling=True, preset="smoke", seed=0)
     return config, trainer
@@ -308,7 +305,7 @@ def test_generator_learns_the_constraint_and_search_is_fast(tmp_path: Path) -> N
     assert results["kendall_tau"] >= 0.8
     trainer.export(tmp_path / "generator.pt")
     cost = CostModel(config.space.build())
-    strategy = GeneratorStrategy.load(tmp_path / "generator.pt", cost, "smoke")
+    strategy = GeneratorStrategy.load(tmp_path / "generator.pt", cost, UnifiedChoices(cost.space.num_layers), "smoke")
     target = (config.generator.target_low + config.generator.target_high) / 2
     assert strategy.generate(target) == trainer.generate(target)
     start = time.perf_counter()
@@ -322,12 +319,12 @@ def test_the_prior_strategy_returns_the_prior_of_the_target_unchanged(tmp_path: 
     from sgnas.search.generator import PriorStrategy
 
     config, trainer = _trainer(tmp_path, epochs=1)
-    trainer.pool = PriorPool(trainer.cost_model, config.generator.target_low, config.generator.target_high, 4,
+    trainer.pool = PriorPool(trainer.choices, trainer.cost_model, config.generator.target_low, config.generator.target_high, 4,
                              seed=0, draws=300)
     trainer.export(tmp_path / "generator.pt")
     cost = trainer.cost_model
-    prior = PriorStrategy.load(tmp_path / "generator.pt", cost, "smoke")
-    generator = GeneratorStrategy.load(tmp_path / "generator.pt", cost, "smoke")
+    prior = PriorStrategy.load(tmp_path / "generator.pt", cost, UnifiedChoices(cost.space.num_layers), "smoke")
+    generator = GeneratorStrategy.load(tmp_path / "generator.pt", cost, UnifiedChoices(cost.space.num_layers), "smoke")
     for level, arch in zip(trainer.pool.levels, trainer.pool.archs):
         assert prior.generate(float(level)) == arch == decode(torch.log(one_hot(arch).clamp_min(1e-9)), True)
         result = prior.search(None, cost.to_interface(level * 1e6, "conv"))
@@ -341,14 +338,15 @@ def test_targets_outside_the_trained_range_are_refused_or_warned(tmp_path: Path,
     config, trainer = _trainer(tmp_path, epochs=1)
     trainer.export(tmp_path / "generator.pt")
     cost = CostModel(config.space.build())
-    strategy = GeneratorStrategy.load(tmp_path / "generator.pt", cost, "smoke")
+    strategy = GeneratorStrategy.load(tmp_path / "generator.pt", cost, UnifiedChoices(cost.space.num_layers), "smoke")
     with pytest.raises(SgnasError, match="outside the generator's trained range"):
         strategy.generate(config.generator.target_high * 1.5)
-    warning = GeneratorStrategy.load(tmp_path / "generator.pt", cost, "smoke", outside_range="warn")
+    warning = GeneratorStrategy.load(tmp_path / "generator.pt", cost, UnifiedChoices(cost.space.num_layers), "smoke", outside_range="warn")
     warning.generate(config.generator.target_high * 1.5)
     assert "warning" in capsys.readouterr().err
     with pytest.raises(SgnasError, match="not the cifar space|preset"):
-        GeneratorStrategy.load(tmp_path / "generator.pt", CostModel(get_space("cifar", width=0.5)), "smoke")
+        GeneratorStrategy.load(tmp_path / "generator.pt", CostModel(get_space("cifar", width=0.5)),
+                               UnifiedChoices(19), "smoke")
 
 
 def test_generator_training_repeats_and_resumes_exactly(tmp_path: Path) -> None:
@@ -377,13 +375,13 @@ def test_the_mlp_generator_trains_through_the_same_loop(tmp_path: Path) -> None:
     config = load_preset("smoke", ["data.dataset=synthetic", "generator.network=mlp", "generator.batch_size=10"])
     space = config.space.build()
     splits = load_splits(config.data, space.resolution, 0)
-    trainer = GeneratorTrainer(ConstantSupernet(space), CostModel(space), make_batches(splits, "val", 10, True, 0, "cpu"),
+    trainer = GeneratorTrainer(ConstantSupernet(space), CostModel(space), UnifiedChoices(space.num_layers), make_batches(splits, "val", 10, True, 0, "cpu"),
                                make_batches(splits, "val", 10, False, 0, "cpu"), config.generator,
                                forced_sampling=True, preset="smoke", seed=0)
     results = trainer.train()
     assert len(results["archs"]) == config.generator.sweep_targets
     trainer.export(tmp_path / "generator.pt")
-    strategy = GeneratorStrategy.load(tmp_path / "generator.pt", CostModel(space), "smoke")
+    strategy = GeneratorStrategy.load(tmp_path / "generator.pt", CostModel(space), UnifiedChoices(space.num_layers), "smoke")
     assert isinstance(strategy.generator, MLPGenerator)
 
 

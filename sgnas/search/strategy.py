@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
+from sgnas.registry import SPACES
 from sgnas.spaces.unified.architecture import Architecture
 from sgnas.spaces.unified.cost import CostModel
 
@@ -107,6 +108,11 @@ class SearchContext:
     @property
     def forced_sampling(self) -> bool:
         return self.config.supernet.forced_sampling
+
+    @property
+    def choices(self) -> Any:
+        """The space's choice structure, as the generator decodes its outputs (:data:`sgnas.registry.SPACES`)."""
+        return SPACES.get(self.config.space.name).choices(self.cost_model.space)
 
 
 class SearchStrategy(ABC):

@@ -24,7 +24,7 @@ import numpy as np
 
 from sgnas.spaces.cost import Cost
 
-__all__ = ["ArchitectureLike", "BoundedSpace", "CostModelLike", "SpaceEntry"]
+__all__ = ["ArchitectureLike", "BoundedSpace", "ChoiceStructure", "CostModelLike", "SpaceEntry"]
 
 
 class ArchitectureLike(Hashable, Protocol):
@@ -73,6 +73,37 @@ class BoundedSpace(Protocol):
         ...
 
 
+class ChoiceStructure(Protocol):
+    """What the architecture generator asks of a space, so that one generator, one prior pool and one trainer
+    serve every space (SGNAS supp. C: "the shape of the output map fits different search spaces").
+
+    Tensors are torch tensors; the last axis of :attr:`shape` is always the choice among ops.
+    """
+
+    #: the generator's output per architecture (``[L, 6, 4]`` on the unified space, ``[6, 5]`` on the cell)
+    shape: tuple[int, ...]
+
+    def one_hot(self, arch: Any) -> Any:
+        """``arch`` as a float one-hot tensor of :attr:`shape` (the generator's prior)."""
+        ...
+
+    def from_one_hot(self, encoded: Any) -> Any:
+        """The architecture a one-hot tensor encodes, as it is."""
+        ...
+
+    def relax(self, logits: Any, tau: float, forced_sampling: bool) -> Any:
+        """Soft Gumbel-softmax op weights of ``logits`` (``[B, *shape]``), what the supernet's relaxed forward takes."""
+        ...
+
+    def decode(self, logits: Any, forced_sampling: bool) -> Any:
+        """The argmax architecture of one logits tensor of :attr:`shape`."""
+        ...
+
+    def random(self, rng: np.random.Generator, forced_sampling: bool, density: float | None = None) -> Any:
+        """A random architecture (``density`` from 0, the smallest choices, to 1, the largest; None: uniform)."""
+        ...
+
+
 class SpaceEntry(Protocol):
     """A registered search space."""
 
@@ -100,6 +131,10 @@ class SpaceEntry(Protocol):
 
     def random(self, rng: np.random.Generator, space: Any) -> Any:
         """A random architecture of ``space``."""
+        ...
+
+    def choices(self, space: Any) -> ChoiceStructure:
+        """``space``'s choice structure, as the generator and its prior pool use it (imports torch)."""
         ...
 
     def within(self, cost_model: Any, limit: float, forced_sampling: bool = True,

@@ -3,14 +3,13 @@
 from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.distributed import Distributed, Precision, init_distributed
 from sgnas.training.schedules import LRFactor
-from sgnas.training.supernet import SupernetTrainer, evaluate_top1, load_supernet
+from sgnas.training.supernet import SupernetTrainer, load_supernet
 
 __all__ = [
     "Distributed",
     "LRFactor",
     "Precision",
     "SupernetTrainer",
-    "evaluate_top1",
     "init_distributed",
     "load_checkpoint",
     "load_supernet",

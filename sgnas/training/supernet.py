@@ -37,11 +37,10 @@ MACs target when the trainer is built.
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +57,7 @@ from sgnas.spaces.unified.architecture import Architecture, is_architecture_stri
 from sgnas.spaces.unified.cost import CostModel
 from sgnas.spaces.unified.space import MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
 from sgnas.supernet.ranking import binomial_interval
+from sgnas.supernet.top1 import evaluate_counts
 from sgnas.training.checkpoint import (
     RunCost,
     check_checkpoint,
@@ -73,7 +73,7 @@ from sgnas.training.samplers import PathSampler
 from sgnas.training.schedules import LRFactor
 
 __all__ = [
-    "FINAL_LOSS_RECORDS", "SupernetTrainer", "check_supernet_file", "evaluate_counts", "evaluate_top1",
+    "FINAL_LOSS_RECORDS", "SupernetTrainer", "check_supernet_file",
     "load_supernet", "load_training_checkpoint", "supernet_from_checkpoint", "validation_architectures",
     "validation_summary",
 ]
@@ -90,41 +90,6 @@ def validation_architectures(num_layers: int, count: int, seed: int, forced_samp
     rng = np.random.default_rng(seed)
     archs += [random_architecture(num_layers, rng, forced_sampling) for _ in range(count - len(archs))]
     return archs
-
-
-@torch.no_grad()
-def evaluate_counts(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
-                    arch: Architecture | None = None, limit: int | None = None,
-                    dist: Distributed | None = None) -> tuple[int, int, int]:
-    """Top-1 hits, top-5 hits and images seen of ``model`` (``model(x, arch)`` when ``arch`` is given), eval mode.
-
-    With ``dist``, ``batches`` are this rank's slices and the counts are summed over the ranks.
-    """
-    was_training = model.training
-    model.eval()
-    correct1 = correct5 = seen = 0
-    for images, labels in itertools.islice(batches, limit):
-        logits = model(images, arch) if arch is not None else model(images)
-        top = logits.topk(min(5, logits.shape[1]), dim=1).indices
-        hits = top == labels[:, None]
-        correct1 += int(hits[:, 0].sum())
-        correct5 += int(hits.any(dim=1).sum())
-        seen += len(labels)
-    model.train(was_training)
-    if dist is not None:
-        device = next(model.parameters()).device
-        correct1, correct5, seen = dist.reduce_sum([correct1, correct5, seen], device)
-    if seen == 0:
-        raise SgnasError("evaluation got no batches")
-    return int(correct1), int(correct5), int(seen)
-
-
-def evaluate_top1(model: nn.Module, batches: Iterable[tuple[torch.Tensor, torch.Tensor]],
-                  arch: Architecture | None = None, limit: int | None = None,
-                  dist: Distributed | None = None) -> tuple[float, float]:
-    """Top-1 and top-5 (%) of ``model`` (:func:`evaluate_counts` as percentages)."""
-    correct1, correct5, seen = evaluate_counts(model, batches, arch, limit, dist)
-    return 100.0 * correct1 / seen, 100.0 * correct5 / seen
 
 
 def _top1_interval(correct: int, images: int) -> dict[str, float | int]:

@@ -1,8 +1,13 @@
-"""SGNAS's architecture generator (Huang & Chu, CVPR 2021, supp. A.3, C): networks, prior, relaxation, losses, training, search.
+"""SGNAS's architecture generator (Huang & Chu, CVPR 2021, supp. A.3, C): networks, prior, losses, training, search.
 
-:mod:`~sgnas.search.generator.network` (conv and MLP generators) ->
-:mod:`~sgnas.search.generator.prior` (random one-hot priors) ->
-:mod:`~sgnas.search.generator.relax` (Gumbel-softmax, tau schedule, forced sampling, argmax) ->
+Written once for every space: what is specific to a space (the shape of the
+output map, one-hot priors, the relaxation with or without forced sampling,
+the argmax architecture, random draws) is its choice structure
+(:class:`sgnas.spaces.protocol.ChoiceStructure`, from the space's registry entry).
+
+:mod:`~sgnas.search.generator.network` (conv and MLP generators on any choice shape) ->
+:mod:`~sgnas.search.generator.prior` (the prior pool) ->
+:mod:`~sgnas.search.generator.schedule` (the Gumbel-softmax temperature) ->
 :mod:`~sgnas.search.generator.losses` (hardware losses) ->
 :mod:`~sgnas.search.generator.train` (training against a frozen supernet) ->
 :mod:`~sgnas.search.generator.strategy` (search by generating, and the prior-only baseline).
@@ -10,8 +15,8 @@
 
 from sgnas.search.generator.losses import HARDWARE_LOSSES, asymmetric_squared, relative_squared
 from sgnas.search.generator.network import ConvGenerator, MLPGenerator, build_generator
-from sgnas.search.generator.prior import PriorPool, one_hot
-from sgnas.search.generator.relax import TauSchedule, canonical_relaxed, decode, mask_logits, relax
+from sgnas.search.generator.prior import PriorPool
+from sgnas.search.generator.schedule import TauSchedule
 from sgnas.search.generator.strategy import GeneratorStrategy, PriorStrategy
 from sgnas.search.generator.train import GeneratorTrainer, TargetCycle, sweep_targets
 
@@ -27,11 +32,6 @@ __all__ = [
     "TauSchedule",
     "asymmetric_squared",
     "build_generator",
-    "canonical_relaxed",
-    "decode",
-    "mask_logits",
-    "one_hot",
     "relative_squared",
-    "relax",
     "sweep_targets",
 ]

@@ -1,5 +1,10 @@
 """The generator's prior: an architecture near the target's MACs, one-hot encoded (official ``utils/prior_pool.py``).
 
+The pool is written once for every space: the space's choice structure
+(``choices``: :class:`sgnas.spaces.unified.choices.UnifiedChoices`, the cell's
+:class:`sgnas.spaces.nasbench201.choices.CellChoices`) draws its random
+architectures and encodes them, its cost model measures them.
+
 SGNAS feeds the generator a one-hot architecture beside the target. The
 official code builds a *prior pool* once: ``size`` MACs levels inside the
 target range, ``low + (i + 1) (high - low) / (size + 1)``, and for each level a
@@ -20,7 +25,7 @@ Drawing a level's architecture (``generator.prior_draw``):
   80-120M, i.e. (high - low) / 40). Draws are seeded; after ``draws`` draws
   without a hit the closest one is kept, so the pool is built in bounded time.
 * ``sweep``: the closest of ``draws`` seeded draws whose density sweeps from the
-  smallest to the largest choices (:func:`sgnas.spaces.unified.architecture.random_architecture`),
+  smallest to the largest choices (the space's ``random(rng, forced_sampling, density)``),
   so that every level of any range, its ends included, finds a close architecture.
 
 Under forced sampling the priors are canonical (kernels ascending, skips last;
@@ -34,15 +39,12 @@ there are exactly ``size`` evenly spaced levels (for size 1 both give the middle
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import torch
 
-from sgnas.spaces.unified.architecture import Architecture, random_architecture
-from sgnas.spaces.unified.cost import Convention, CostModel
-from sgnas.spaces.unified.space import OPS
-
-__all__ = ["PRIOR_DRAWS", "PriorPool", "one_hot"]
+__all__ = ["PRIOR_DRAWS", "PriorPool"]
 
 #: the choices of ``generator.prior_draw``
 PRIOR_DRAWS = ("official", "sweep")
@@ -50,23 +52,20 @@ PRIOR_DRAWS = ("official", "sweep")
 OFFICIAL_BAND = 1.0 / 180.0
 
 
-def one_hot(arch: Architecture) -> torch.Tensor:
-    """``[L, 6, 4]`` float one-hot encoding of ``arch`` (ops in OPS order)."""
-    return torch.nn.functional.one_hot(torch.tensor(arch.op_indices()), len(OPS)).float()
-
-
 class PriorPool:
-    """One prior architecture per MACs level inside [low, high] (millions, in ``convention``)."""
+    """One prior architecture per MACs level inside [low, high] (millions, in ``convention``), drawn and encoded by
+    the space's ``choices`` and measured by its ``cost_model``."""
 
     def __init__(
         self,
-        cost_model: CostModel,
+        choices: Any,
+        cost_model: Any,
         low: float,
         high: float,
         size: int = 1,
         seed: int = 0,
         forced_sampling: bool = True,
-        convention: Convention = "conv",
+        convention: str = "conv",
         draws: int = 2000,
         draw: str = "official",
     ) -> None:
@@ -77,26 +76,25 @@ class PriorPool:
         interval = (high - low) / (size + 1)
         self.levels = np.array([low + interval * (i + 1) for i in range(size)])
         rng = np.random.default_rng(seed)
-        num_layers = cost_model.space.num_layers
+        self.choices = choices
 
-        def macs_m(arch: Architecture) -> float:
+        def macs_m(arch: Any) -> float:
             return cost_model.macs(arch, convention) / 1e6
 
         if draw == "sweep":
-            candidates = [random_architecture(num_layers, rng, forced_sampling, density)
-                          for density in np.linspace(0.0, 1.0, draws)]
+            candidates = [choices.random(rng, forced_sampling, density) for density in np.linspace(0.0, 1.0, draws)]
             macs = np.array([macs_m(a) for a in candidates])
             self.archs = [candidates[int(np.abs(macs - level).argmin())] for level in self.levels]
         else:
             band = OFFICIAL_BAND * (high - low)
-            self.archs = [self._first_within(level, band, draws, lambda: random_architecture(
-                num_layers, rng, forced_sampling), macs_m) for level in self.levels]
+            self.archs = [self._first_within(level, band, draws, lambda: choices.random(rng, forced_sampling), macs_m)
+                          for level in self.levels]
         self.macs = [macs_m(a) for a in self.archs]
-        self.priors = torch.stack([one_hot(a) for a in self.archs])
+        self.priors = torch.stack([choices.one_hot(a) for a in self.archs])
 
     @staticmethod
-    def _first_within(level: float, band: float, draws: int, draw_one: Callable[[], Architecture],
-                      macs_m: Callable[[Architecture], float]) -> Architecture:
+    def _first_within(level: float, band: float, draws: int, draw_one: Callable[[], Any],
+                      macs_m: Callable[[Any], float]) -> Any:
         """The first of up to ``draws`` draws within ``band`` of ``level``, else the closest of them."""
         best, best_gap = None, float("inf")
         for _ in range(draws):
@@ -112,23 +110,24 @@ class PriorPool:
     def index(self, target: float) -> int:
         return int(np.abs(self.levels - target).argmin())
 
-    def architecture(self, target: float) -> Architecture:
+    def architecture(self, target: float) -> Any:
         """The prior architecture for a target (millions of MACs)."""
         return self.archs[self.index(target)]
 
     def __call__(self, target: float) -> torch.Tensor:
-        """The one-hot prior ``[L, 6, 4]`` for a target (millions of MACs)."""
+        """The one-hot prior (the space's choice shape) for a target (millions of MACs)."""
         return self.priors[self.index(target)]
 
     def state_dict(self) -> dict[str, object]:
         return {"levels": torch.from_numpy(self.levels), "priors": self.priors, "macs": torch.tensor(self.macs)}
 
     @classmethod
-    def from_state(cls, state: dict[str, torch.Tensor]) -> PriorPool:
+    def from_state(cls, state: dict[str, torch.Tensor], choices: Any) -> PriorPool:
+        """The pool saved by :meth:`state_dict`, its architectures decoded by the space's ``choices``."""
         pool = cls.__new__(cls)
+        pool.choices = choices
         pool.levels = state["levels"].numpy()
         pool.priors = state["priors"]
         pool.macs = state["macs"].tolist()
-        pool.archs = [Architecture(tuple(tuple(OPS[i] for i in row) for row in p.argmax(-1).tolist()))
-                      for p in pool.priors]
+        pool.archs = [choices.from_one_hot(p) for p in pool.priors]
         return pool

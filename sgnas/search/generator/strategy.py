@@ -35,11 +35,8 @@ from sgnas._infra.errors import SgnasError
 from sgnas.registry import STRATEGIES
 from sgnas.search.generator.network import build_generator
 from sgnas.search.generator.prior import PriorPool
-from sgnas.search.generator.relax import decode
 from sgnas.search.strategy import Evaluator, SearchContext, SearchResult, SearchStrategy
 from sgnas.spaces.cost import Convention
-from sgnas.spaces.unified.architecture import Architecture
-from sgnas.spaces.unified.cost import CostModel
 from sgnas.training.checkpoint import check_checkpoint, load_checkpoint, load_error
 
 __all__ = ["GeneratorStrategy", "PriorStrategy"]
@@ -57,7 +54,8 @@ class GeneratorStrategy(SearchStrategy):
     def __init__(
         self,
         generator: torch.nn.Module,
-        cost_model: CostModel,
+        cost_model: Any,
+        choices: Any,
         pool: PriorPool,
         target_range: tuple[float, float],
         convention: Convention = "conv",
@@ -68,6 +66,7 @@ class GeneratorStrategy(SearchStrategy):
             raise ValueError(f"outside_range must be refuse or warn, not {outside_range!r}")
         self.generator = generator.eval()
         self.cost_model = cost_model
+        self.choices = choices
         self.pool = pool
         self.low, self.high = target_range
         self.convention = convention
@@ -76,40 +75,42 @@ class GeneratorStrategy(SearchStrategy):
         self.device = next(generator.parameters()).device
 
     @classmethod
-    def load(cls, path: str | Path, cost_model: CostModel, preset: str | None = None,
+    def load(cls, path: str | Path, cost_model: Any, choices: Any, preset: str | None = None,
              outside_range: str = "refuse", device: str | torch.device = "cpu") -> GeneratorStrategy:
-        """The generator exported by :meth:`sgnas.search.generator.train.GeneratorTrainer.export`."""
+        """The generator exported by :meth:`sgnas.search.generator.train.GeneratorTrainer.export`, for the space of
+        ``cost_model`` and ``choices``."""
         payload = load_checkpoint(path, "generator", cost_model.space.describe(), preset, map_location=device)
-        return cls.from_checkpoint(payload, path, cost_model, outside_range, device)
+        return cls.from_checkpoint(payload, path, cost_model, choices, outside_range, device)
 
     @classmethod
-    def from_checkpoint(cls, payload: dict[str, Any], path: str | Path, cost_model: CostModel,
+    def from_checkpoint(cls, payload: dict[str, Any], path: str | Path, cost_model: Any, choices: Any,
                         outside_range: str = "refuse", device: str | torch.device = "cpu") -> GeneratorStrategy:
         """The generator of ``payload``, an exported generator checkpoint read from ``path`` (checked by the caller
         to be one of this space and preset); a network or prior pool that does not fit is a one-line error."""
         try:
-            generator = build_generator(payload["network"], cost_model.space.choice_shape, payload["hidden"])
+            generator = build_generator(payload["network"], choices.shape, payload["hidden"])
             generator.load_state_dict(payload["state"])
-            pool = PriorPool.from_state(payload["prior_pool"])
+            pool = PriorPool.from_state(payload["prior_pool"], choices)
             low, high = payload["target_low"], payload["target_high"]
             convention, forced_sampling = payload["convention"], payload["forced_sampling"]
         except (RuntimeError, KeyError, TypeError, ValueError, SgnasError) as err:
             raise SgnasError(f"generator checkpoint {path} does not fit: {load_error(err)}") from None
-        return cls(generator.to(device), cost_model, pool, (low, high), convention, forced_sampling, outside_range)
+        return cls(generator.to(device), cost_model, choices, pool, (low, high), convention, forced_sampling,
+                   outside_range)
 
     @classmethod
-    def check_file(cls, path: Path, payload: Any, cost_model: CostModel, preset: str) -> None:
+    def check_file(cls, path: Path, payload: Any, cost_model: Any, choices: Any, preset: str) -> None:
         """That ``payload`` (read from ``path``) is the exported generator of ``cost_model``'s space and ``preset``
         (not a training checkpoint) and builds."""
         space = cost_model.space.describe()
-        cls.from_checkpoint(check_checkpoint(payload, path, "generator", space, preset), path, cost_model)
+        cls.from_checkpoint(check_checkpoint(payload, path, "generator", space, preset), path, cost_model, choices)
 
     @classmethod
     def from_context(cls, context: SearchContext) -> GeneratorStrategy:
         """Built by the ``search`` command from its context (a trained generator's run is required)."""
         if context.generator_path is None:
             raise SgnasError(f"the {cls.name} strategy needs --generator RUN (a train-generator run or its generator.pt)")
-        return cls.load(context.generator_path, context.cost_model, context.config.preset,
+        return cls.load(context.generator_path, context.cost_model, context.choices, context.config.preset,
                         context.config.search.outside_range, context.device)
 
     def check_target(self, target_m: float) -> None:
@@ -123,14 +124,14 @@ class GeneratorStrategy(SearchStrategy):
         print(f"sgnas: warning: {message}; generating anyway", file=sys.stderr)
 
     @torch.no_grad()
-    def generate(self, target_m: float) -> Architecture:
+    def generate(self, target_m: float) -> Any:
         """The architecture for ``target_m`` millions of MACs in the generator's convention."""
         self.check_target(target_m)
         normalised = torch.tensor([(target_m - self.low) / (self.high - self.low)], device=self.device)
         logits = self.generator(self.pool(target_m)[None].to(self.device), normalised)
-        return decode(logits[0], self.forced_sampling)
+        return self.choices.decode(logits[0], self.forced_sampling)
 
-    def prior(self, target_m: float) -> Architecture:
+    def prior(self, target_m: float) -> Any:
         """The generator's input prior for ``target_m`` (millions of MACs in the generator's convention), as it is."""
         arch = self.pool.architecture(target_m)
         return arch.canonical() if self.forced_sampling else arch
@@ -162,7 +163,7 @@ class PriorStrategy(GeneratorStrategy):
     methods = {"prior-only": ("strict-fair", "Prior only (no generator)")}
     pays_generator_training = False  # a control: it answers with the generator's input, not what training made
 
-    def generate(self, target_m: float) -> Architecture:
+    def generate(self, target_m: float) -> Any:
         """The prior architecture for ``target_m``; targets outside the trained range as the generator's."""
         self.check_target(target_m)
         return self.prior(target_m)

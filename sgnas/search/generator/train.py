@@ -5,7 +5,7 @@ draw one target T from the cycle of targets (:class:`TargetCycle`; official:
 ``range(low, high, step)`` shuffled per cycle, plus uniform +-jitter, not
 clipped), take its prior, generate logits, take a soft Gumbel-softmax sample at
 the epoch's tau (under forced sampling reordered into the canonical
-arrangement, see :mod:`sgnas.search.generator.relax`), and minimise
+arrangement, see :mod:`sgnas.spaces.unified.choices`), and minimise
 
     CE_smoothed(supernet.forward_relaxed(x, weights), y) + lambda * hardware_loss(E[MACs], T)
 
@@ -42,8 +42,10 @@ Model selection after every epoch, on argmax architectures (``generator.selectio
 
 Both rules log both sets of metrics. The metrics (:func:`selection_metrics`),
 the rule (:func:`is_better`) and its account (:func:`selected_by`) take the
-generator as a function of the target, so the NAS-Bench-201 cell generator
-(:mod:`sgnas.spaces.nasbench201.generator`) selects by the same code. A checkpoint after each epoch resumes at
+generator as a function of the target. The trainer is written once for every
+space: what is specific to one (output shape, relaxation, decoding, random
+priors) comes from its choice structure, so the NAS-Bench-201 track trains
+its cell generator with this same code. A checkpoint after each epoch resumes at
 epoch boundaries; it carries the run's total wall seconds and supernet forward
 passes (one per training step, one per model-selection batch) over all sessions.
 
@@ -74,10 +76,9 @@ from sgnas.data import BatchSource
 from sgnas.search.generator.losses import HARDWARE_LOSSES
 from sgnas.search.generator.network import build_generator
 from sgnas.search.generator.prior import PriorPool
-from sgnas.search.generator.relax import TauSchedule, decode, relax
-from sgnas.spaces.unified.architecture import Architecture
-from sgnas.spaces.unified.cost import CostModel
+from sgnas.search.generator.schedule import TauSchedule
 from sgnas.supernet.ranking import kendall_tau
+from sgnas.supernet.top1 import evaluate_top1
 from sgnas.training.checkpoint import (
     RunCost,
     load_checkpoint,
@@ -88,7 +89,6 @@ from sgnas.training.checkpoint import (
 )
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.divergence import check_loss
-from sgnas.training.supernet import evaluate_top1
 
 __all__ = [
     "SELECTIONS", "TARGET_CYCLES", "GeneratorTrainer", "TargetCycle", "is_better", "selected_by", "selection_metrics",
@@ -213,7 +213,8 @@ class GeneratorTrainer:
     def __init__(
         self,
         supernet: nn.Module,
-        cost_model: CostModel,
+        cost_model: Any,
+        choices: Any,
         train: BatchSource,
         select: BatchSource,
         config: GeneratorConfig,
@@ -224,11 +225,13 @@ class GeneratorTrainer:
         dist: Distributed | None = None,
         precision: Precision | None = None,
     ) -> None:
-        """``run`` is where to write (rank 0 only); ``train`` and ``select`` are this rank's slices under ``dist``."""
-        self.supernet, self.cost_model, self.config = supernet, cost_model, config
+        """``choices`` is the space's choice structure (shape, relaxation, decoding, random draws); ``run`` is where
+        to write (rank 0 only); ``train`` and ``select`` are this rank's slices under ``dist``."""
+        if config.selection not in SELECTIONS:
+            raise SgnasError(f"generator selection must be one of {', '.join(SELECTIONS)}, got {config.selection!r}")
+        self.supernet, self.cost_model, self.choices, self.config = supernet, cost_model, choices, config
         self.train_batches, self.select_batches = train, select
         self.forced_sampling, self.preset, self.seed, self.run = forced_sampling, preset, seed, run
-        space = cost_model.space
         low_space, high_space = (m / 1e6 for m in cost_model.macs_range(config.convention))
         if config.target_low < low_space or config.target_high > high_space:
             raise SgnasError(
@@ -239,14 +242,14 @@ class GeneratorTrainer:
         self.dist = dist or Distributed()
         self.precision = precision or Precision("off", self.device)
         seed_all(seed)
-        self.generator = build_generator(config.network, space.choice_shape, config.hidden, config.init).to(self.device)
+        self.generator = build_generator(config.network, choices.shape, config.hidden, config.init).to(self.device)
         self.optimizer = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=config.betas,
                                           weight_decay=config.weight_decay)
         self.hardware_loss = HARDWARE_LOSSES[config.loss]
         self.tau = TauSchedule(config.tau, config.tau_decay)
         self.targets = TargetCycle(config.target_low, config.target_high, config.target_step, config.target_jitter, seed,
                                    config.target_cycle)
-        self.pool = PriorPool(cost_model, config.target_low, config.target_high, config.prior_pool, seed,
+        self.pool = PriorPool(choices, cost_model, config.target_low, config.target_high, config.prior_pool, seed,
                               forced_sampling, config.convention, draw=config.prior_draw)
         self.epoch = 0
         self.global_step = 0
@@ -263,21 +266,21 @@ class GeneratorTrainer:
         target = torch.as_tensor(target_m, dtype=torch.float32, device=self.device)
         return (target - self.config.target_low) / (self.config.target_high - self.config.target_low)
 
-    def macs_m(self, arch: Architecture) -> float:
+    def macs_m(self, arch: Any) -> float:
         """Exact MACs (millions) in the generator's convention."""
         return self.cost_model.macs(arch, self.config.convention) / 1e6
 
     @torch.no_grad()
-    def generate(self, target_m: float) -> Architecture:
+    def generate(self, target_m: float) -> Any:
         self.generator.eval()
         logits = self.generator(self.pool(target_m)[None].to(self.device), self.normalise([target_m]))
-        return decode(logits[0], self.forced_sampling)
+        return self.choices.decode(logits[0], self.forced_sampling)
 
     # --- training ----------------------------------------------------------------------
     def _step(self, images: torch.Tensor, labels: torch.Tensor, tau: float) -> dict[str, float]:
         target = self.targets(self.global_step)
         logits = self.generator(self.pool(target)[None].to(self.device), self.normalise([target]))
-        weights = relax(logits, tau, self.forced_sampling)[0]
+        weights = self.choices.relax(logits, tau, self.forced_sampling)[0]
         # weights the optimizer has made non-finite give NaN probabilities, which the supernet cannot turn into
         # expansion rates: the step stops here as the loss check below would stop it
         check_loss(float(weights.detach().sum()), "generator training", self.global_step + 1, "generator.lr",
@@ -306,7 +309,7 @@ class GeneratorTrainer:
             config.select_tau_weight,
         )
 
-    def _select_top1(self, arch: Architecture) -> float:
+    def _select_top1(self, arch: Any) -> float:
         """Top-1 of ``arch`` on the model-selection batches, its forward passes counted."""
         top1, _ = evaluate_top1(self.supernet, self.select_batches.epoch(0), arch, self.config.select_batches,
                                 self.dist)

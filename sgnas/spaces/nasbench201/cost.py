@@ -128,9 +128,16 @@ class CostModel:
         return base + int(self.edge_macs.min(axis=1).sum()), base + int(self.edge_macs.max(axis=1).sum())
 
     # --- relaxed cells ----------------------------------------------------------------------------
-    def expected_macs(self, probs: Any, convention: Convention = "nb201") -> Any:
-        """Expected MACs of a relaxed cell ``probs[..., 6, 5]`` (numpy or torch; differentiable in torch)."""
-        return self._expected(probs, self.edge_macs) + self.fixed_macs(convention)
+    @property
+    def space(self) -> MacroSpec:
+        """The network whose cells this model costs (what a generator trained on it is tied to)."""
+        return self.macro
+
+    def expected_macs(self, probs: Any, convention: Convention = "nb201", threshold: float = 0.0) -> Any:
+        """Expected MACs of a relaxed cell ``probs[..., 6, 5]`` (numpy or torch; differentiable in torch); ops with
+        a probability at or below ``threshold`` are left out, as in the unified cost model."""
+        kept = probs * (probs > threshold) if threshold > 0 else probs
+        return self._expected(kept, self.edge_macs) + self.fixed_macs(convention)
 
     def expected_params(self, probs: Any) -> Any:
         """Expected parameters of a relaxed cell ``probs[..., 6, 5]``."""

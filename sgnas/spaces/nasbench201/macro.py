@@ -40,6 +40,11 @@ class MacroSpec:
         if self.resolution % 4:
             raise SgnasError(f"macro network: resolution must be a multiple of 4, got {self.resolution}")
 
+    def describe(self) -> dict[str, object]:
+        """What identifies the network (its space name, input size, widths, depth and classes)."""
+        return {"name": "nas-bench-201", "resolution": self.resolution, "channels": self.channels,
+                "cells_per_stage": self.cells_per_stage, "num_classes": self.num_classes}
+
     @property
     def stage_channels(self) -> tuple[int, ...]:
         return tuple(self.channels * 2**s for s in range(STAGES))

@@ -11,7 +11,7 @@ samplers and strategies are those of family :data:`FAMILY`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +22,9 @@ from sgnas.spaces.nasbench201.cell import Cell, random_cell
 from sgnas.spaces.nasbench201.cost import CONVENTIONS, CostModel
 from sgnas.spaces.nasbench201.macro import MacroSpec
 from sgnas.spaces.unified.space import MAX_WIDTH, MIN_WIDTH
+
+if TYPE_CHECKING:
+    from sgnas.spaces.nasbench201.choices import CellChoices
 
 __all__ = ["FAMILY", "NB201Space"]
 
@@ -59,6 +62,11 @@ class NB201Space:
     def random(self, rng: np.random.Generator, space: MacroSpec) -> Cell:
         return random_cell(rng)
 
+    def choices(self, space: MacroSpec) -> CellChoices:
+        from sgnas.spaces.nasbench201.choices import CellChoices
+
+        return CellChoices()
+
     def within(self, cost_model: CostModel, limit: float, forced_sampling: bool = True,
                measure: str = "uniform") -> BoundedCells:
         """Cells within ``limit`` MACs (``nb201``), drawn uniformly; every cell is canonical, so
@@ -72,8 +80,7 @@ class NB201Space:
                 f"N={space.cells_per_stage}, {space.num_classes} classes")
 
     def describe(self, space: MacroSpec) -> dict[str, Any]:
-        return {"name": FAMILY, "resolution": space.resolution, "channels": space.channels,
-                "cells_per_stage": space.cells_per_stage, "num_classes": space.num_classes}
+        return space.describe()
 
     def details(self, arch: Cell) -> dict[str, Any]:
         return {"ops": list(arch.ops)}

@@ -14,7 +14,7 @@ name them all.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -23,6 +23,9 @@ from sgnas.spaces.unified.architecture import Architecture, load_architecture, r
 from sgnas.spaces.unified.budget import BudgetSampler, random_layer
 from sgnas.spaces.unified.cost import CONVENTIONS, CostModel
 from sgnas.spaces.unified.space import VARIANTS, SearchSpace
+
+if TYPE_CHECKING:
+    from sgnas.spaces.unified.choices import UnifiedChoices
 
 __all__ = ["UnifiedBounded", "UnifiedSpace"]
 
@@ -84,6 +87,11 @@ class UnifiedSpace:
 
     def cost_model(self, space: SearchSpace, se: bool = False) -> CostModel:
         return CostModel(space, se=se)
+
+    def choices(self, space: SearchSpace) -> UnifiedChoices:
+        from sgnas.spaces.unified.choices import UnifiedChoices
+
+        return UnifiedChoices(space.num_layers)
 
     def random(self, rng: np.random.Generator, space: SearchSpace) -> Architecture:
         return random_architecture(space.num_layers, rng, forced_sampling=True)

@@ -1,4 +1,10 @@
-"""From generator logits to architectures: Gumbel-softmax with a tau schedule, forced sampling, argmax.
+"""The unified space's choice structure as the generator sees it: ``[L, 6, 4]`` op distributions, forced sampling.
+
+:class:`UnifiedChoices` is what the generator (written once for every space,
+:mod:`sgnas.search.generator`) asks of this space: the shape of its output, the
+one-hot form of an architecture (its prior), a relaxed sample of logits (what
+the supernet's relaxed forward takes), the argmax architecture, and a random
+architecture (the prior pool's draws).
 
 Training (official code): soft Gumbel-softmax samples over the 4 ops of each
 sub-block; the supernet computes the probability-weighted sum of the ops.
@@ -21,28 +27,16 @@ depend on positions. The argmax architecture is canonicalised the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+import numpy as np
 import torch
 import torch.nn.functional as F
 
-from sgnas.spaces.unified.architecture import Architecture
-from sgnas.spaces.unified.space import MIN_ACTIVE, OPS, SKIP
+from sgnas.spaces.unified.architecture import Architecture, random_architecture
+from sgnas.spaces.unified.space import MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS
 
-__all__ = ["TauSchedule", "canonical_relaxed", "decode", "mask_logits", "relax"]
+__all__ = ["UnifiedChoices", "canonical_relaxed", "decode", "mask_logits", "one_hot", "relax"]
 
 _SKIP = OPS.index(SKIP)
-
-
-@dataclass(frozen=True)
-class TauSchedule:
-    """Gumbel-softmax temperature: ``initial * decay ** epoch`` (official: 5.0 x 0.95; decay 1 keeps it constant)."""
-
-    initial: float = 5.0
-    decay: float = 0.95
-
-    def __call__(self, epoch: int) -> float:
-        return self.initial * self.decay**epoch
 
 
 def mask_logits(logits: torch.Tensor) -> torch.Tensor:
@@ -70,3 +64,31 @@ def decode(logits: torch.Tensor, forced_sampling: bool) -> Architecture:
     indices = mask_logits(logits.detach()).argmax(-1).tolist()
     arch = Architecture(tuple(tuple(OPS[i] for i in row) for row in indices))
     return arch.canonical() if forced_sampling else arch
+
+
+def one_hot(arch: Architecture) -> torch.Tensor:
+    """``[L, 6, 4]`` float one-hot encoding of ``arch`` (ops in OPS order)."""
+    return F.one_hot(torch.tensor(arch.op_indices()), len(OPS)).float()
+
+
+class UnifiedChoices:
+    """The generator's view of a unified space of ``num_layers`` searchable layers."""
+
+    def __init__(self, num_layers: int) -> None:
+        self.shape = (num_layers, SUB_BLOCKS, len(OPS))
+
+    def one_hot(self, arch: Architecture) -> torch.Tensor:
+        return one_hot(arch)
+
+    def from_one_hot(self, encoded: torch.Tensor) -> Architecture:
+        """The architecture a one-hot ``[L, 6, 4]`` encodes, as it is (no mask, no reordering)."""
+        return Architecture(tuple(tuple(OPS[i] for i in row) for row in encoded.argmax(-1).tolist()))
+
+    def relax(self, logits: torch.Tensor, tau: float, forced_sampling: bool) -> torch.Tensor:
+        return relax(logits, tau, forced_sampling)
+
+    def decode(self, logits: torch.Tensor, forced_sampling: bool) -> Architecture:
+        return decode(logits, forced_sampling)
+
+    def random(self, rng: np.random.Generator, forced_sampling: bool, density: float | None = None) -> Architecture:
+        return random_architecture(self.shape[0], rng, forced_sampling, density)
