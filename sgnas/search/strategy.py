@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from sgnas.registry import SPACES
-from sgnas.spaces.unified.architecture import Architecture
-from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.protocol import ArchitectureLike, CostModelLike
 
 if TYPE_CHECKING:
     import torch
@@ -43,11 +42,11 @@ DEFAULT_SAMPLER = "strict-fair"
 class Evaluator(Protocol):
     """Supernet-estimated quality of architectures, counting what it spends."""
 
-    cost_model: CostModel
+    cost_model: CostModelLike
     #: supernet forward passes (one per batch per architecture) spent so far
     forward_passes: int
 
-    def accuracy(self, arch: Architecture) -> float:
+    def accuracy(self, arch: ArchitectureLike) -> float:
         """Top-1 (%) of ``arch`` with inherited supernet weights on the validation split."""
         ...
 
@@ -58,7 +57,7 @@ class SearchResult:
 
     strategy: str
     target_macs: float
-    architecture: Architecture
+    architecture: ArchitectureLike
     macs: int
     params: int
     accuracy: float | None
@@ -95,7 +94,7 @@ class SearchContext:
     config: Config
     runtime: BatchProvider
     supernet: torch.nn.Module
-    cost_model: CostModel
+    cost_model: CostModelLike
     evaluator: Evaluator
     device: torch.device
     supernet_path: Path
