@@ -74,10 +74,10 @@ from sgnas.spaces.nasbench201.macro import MacroSpec  # noqa: E402
 from sgnas.spaces.nasbench201.samplers import build_cell_sampler  # noqa: E402
 from sgnas.spaces.nasbench201.space import FAMILY  # noqa: E402
 from sgnas.spaces.nasbench201.supernet import BN_MODES, NB201Supernet  # noqa: E402
-from sgnas.spaces.nasbench201.train import CellTrainConfig, train_cell_supernet  # noqa: E402
 from sgnas.supernet.evaluator import SupernetEvaluator  # noqa: E402
 from sgnas.supernet.ranking import kendall_tau, spearman_rho  # noqa: E402
 from sgnas.training.checkpoint import load_error, seed_all  # noqa: E402
+from sgnas.training.paths import PathTrainConfig, train_paths  # noqa: E402
 
 __all__ = [
     "BUDGET_FRACTIONS", "METHODS", "NB201Plan", "NB201_MEASURE_RUN", "NB201_PLANS", "NB201_SUPERNET_RUN", "RANKING_SEED", "SAMPLERS_201", "budget_limits",
@@ -292,8 +292,8 @@ def _supernet(context: _Seed, sampler_name: str, rebuild: bool) -> tuple[NB201Su
                              f"rerun with --rebuild or delete the run folder {run.path}") from None
         return supernet, float(run.results["seconds"])
     sampler = build_cell_sampler(sampler_name, context.seed)
-    config = CellTrainConfig(epochs=plan.epochs, lr=plan.lr)
-    summary = train_cell_supernet(supernet, sampler, context.train_batches(), config, run)
+    config = PathTrainConfig(epochs=plan.epochs, lr=plan.lr)
+    summary = train_paths(supernet, sampler, context.train_batches(), config, run, kind="nb201-supernet")
     torch.save(supernet.state_dict(), weights)
     run.finish({**summary, "supernet": str(weights)})
     return supernet, float(summary["seconds"])

@@ -15,7 +15,7 @@ from sgnas.spaces.nasbench201.cell import EDGES, NUM_CELLS, OPS, Cell, CellError
 from sgnas.spaces.nasbench201.cost import CONVENTIONS, CostModel
 from sgnas.spaces.nasbench201.macro import MacroSpec, macro_for
 from sgnas.spaces.nasbench201.network import NB201Network
-from sgnas.spaces.nasbench201.samplers import CellSampler, StrictFairSampler, UniformSampler
+from sgnas.spaces.nasbench201.samplers import StrictFairSampler, UniformSampler
 from sgnas.spaces.nasbench201.supernet import BN_MODES, NB201Supernet
 
 __all__ = [
@@ -27,7 +27,6 @@ __all__ = [
     "Benchmark",
     "Cell",
     "CellError",
-    "CellSampler",
     "CostModel",
     "Entry",
     "MacroSpec",

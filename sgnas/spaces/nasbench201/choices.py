@@ -9,6 +9,8 @@ random cells for the prior pool.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -38,6 +40,9 @@ class CellChoices:
 
     def from_one_hot(self, encoded: torch.Tensor) -> Cell:
         return Cell.from_indices(encoded.argmax(-1).tolist())
+
+    def from_indices(self, indices: Sequence[int]) -> Cell:
+        return Cell.from_indices(indices)
 
     def relax(self, logits: torch.Tensor, tau: float, forced_sampling: bool) -> torch.Tensor:
         _no_forced_sampling(forced_sampling)

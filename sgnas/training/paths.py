@@ -1,13 +1,18 @@
-"""Training a NAS-Bench-201 weight-sharing supernet with one cell sampler, resumable at epoch boundaries.
+"""Weight-sharing supernet training on any space with any path sampler, resumable at epoch boundaries.
 
-Per optimizer step the sampler gives the cells of the step
-(:mod:`sgnas.spaces.nasbench201.samplers`: one uniform cell for SPOS / RSPS,
-five for strict fairness); each runs forward and backward on the same batch
-and the gradients accumulate (averaged over the cells) before one SGD step
-with Nesterov momentum, weight decay and a cosine schedule, gradients clipped
-at norm 5, as the benchmark's weight-sharing searches train. After every epoch
-a checkpoint (weights, optimizer, schedule, sampler state, RNG, cost so far)
-lets an interrupted run continue with exactly the steps it would have taken.
+Per optimizer step the sampler gives the architectures of the step (one
+uniform path for SPOS / RSPS, one path per op for strict fairness: the grid
+samplers of :mod:`sgnas.training.grid_samplers`); each runs forward and
+backward on the same batch (``supernet(images, arch)``) and the gradients
+accumulate (averaged over the paths) before one SGD step with Nesterov
+momentum, weight decay and a cosine schedule, gradients clipped at norm 5, as
+NAS-Bench-201's weight-sharing searches train. After every epoch a checkpoint
+(weights, optimizer, schedule, sampler state, RNG, cost so far) lets an
+interrupted run continue with exactly the steps it would have taken.
+
+The unified space's trainer (:mod:`sgnas.training.supernet`) adds what the
+paper's ImageNet runs need (validation architectures, step checkpoints,
+torchrun, AMP, gates); this loop is what every other space trains with.
 """
 
 from __future__ import annotations
@@ -24,19 +29,15 @@ import torch.nn.functional as F
 
 from sgnas._infra.runs import RunDir
 from sgnas.data import BatchSource
-from sgnas.spaces.nasbench201.samplers import CellSampler
-from sgnas.spaces.nasbench201.supernet import NB201Supernet
 from sgnas.training.checkpoint import load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.divergence import check_loss
 
-__all__ = ["CellTrainConfig", "train_cell_supernet"]
-
-_KIND = "nb201-supernet"
+__all__ = ["PathTrainConfig", "train_paths"]
 
 
 @dataclass(frozen=True)
-class CellTrainConfig:
-    """Optimisation of the supernet (defaults: the benchmark's weight-sharing searches, shortened by the plan)."""
+class PathTrainConfig:
+    """Optimisation of the supernet (defaults: NAS-Bench-201's weight-sharing searches, shortened by a plan)."""
 
     epochs: int = 1
     lr: float = 0.05
@@ -45,7 +46,7 @@ class CellTrainConfig:
     grad_clip: float = 5.0
 
 
-def _optimizer(supernet: nn.Module, config: CellTrainConfig, steps: int) -> tuple[Any, Any]:
+def _optimizer(supernet: nn.Module, config: PathTrainConfig, steps: int) -> tuple[Any, Any]:
     optimizer = torch.optim.SGD(supernet.parameters(), lr=config.lr, momentum=config.momentum,
                                 weight_decay=config.weight_decay, nesterov=True)
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -53,20 +54,21 @@ def _optimizer(supernet: nn.Module, config: CellTrainConfig, steps: int) -> tupl
     return optimizer, schedule
 
 
-def train_cell_supernet(
-    supernet: NB201Supernet, sampler: CellSampler, batches: BatchSource, config: CellTrainConfig,
-    run: RunDir | None = None,
+def train_paths(
+    supernet: nn.Module, sampler: Any, batches: BatchSource, config: PathTrainConfig,
+    run: RunDir | None = None, kind: str = "supernet-paths",
 ) -> dict[str, Any]:
-    """Train ``supernet`` in place; with ``run``, checkpoint after every epoch and resume from its checkpoint.
+    """Train ``supernet`` in place with ``sampler`` (``next_step()``: the architectures of a step, with
+    ``state_dict``/``load_state_dict``); with ``run``, checkpoint (of ``kind``) after every epoch and resume from it.
 
-    Returns the run's summary: epochs, steps, cells trained, final loss, wall seconds over all sessions.
+    Returns the run's summary: epochs, steps, paths trained, final loss, wall seconds over all sessions.
     """
     steps_per_epoch = len(batches)
     optimizer, schedule = _optimizer(supernet, config, config.epochs * steps_per_epoch)
     state = {"epoch": 0, "steps": 0, "paths": 0, "seconds": 0.0, "loss": math.nan}
     checkpoint = run.checkpoint_path if run is not None else None
     if checkpoint is not None and Path(checkpoint).exists():
-        payload = load_checkpoint(checkpoint, _KIND)
+        payload = load_checkpoint(checkpoint, kind)
         supernet.load_state_dict(payload["model"])
         optimizer.load_state_dict(payload["optimizer"])
         schedule.load_state_dict(payload["schedule"])
@@ -78,28 +80,28 @@ def train_cell_supernet(
     while state["epoch"] < config.epochs:
         start, total = time.perf_counter(), 0.0
         for images, labels in batches.epoch(state["epoch"]):
-            cells = sampler.next_step()
+            paths = sampler.next_step()
             optimizer.zero_grad(set_to_none=True)
             loss_sum = 0.0
-            for cell in cells:
-                loss = F.cross_entropy(supernet(images.to(device), cell), labels.to(device)) / len(cells)
+            for path in paths:
+                loss = F.cross_entropy(supernet(images.to(device), path), labels.to(device)) / len(paths)
                 loss.backward()
                 loss_sum += loss.item()
-            check_loss(loss_sum, "NAS-Bench-201 supernet training", state["steps"] + 1, "the plan's lr")
+            check_loss(loss_sum, "supernet training", state["steps"] + 1, "the plan's lr")
             nn.utils.clip_grad_norm_(supernet.parameters(), config.grad_clip)
             optimizer.step()
             schedule.step()
             state["steps"] += 1
-            state["paths"] += len(cells)
+            state["paths"] += len(paths)
             total += loss_sum
         state["epoch"] += 1
         state["loss"] = total / max(1, steps_per_epoch)
         state["seconds"] += time.perf_counter() - start
         if run is not None:
-            run.log({"event": "nb201_supernet_epoch", "epoch": state["epoch"], "loss": state["loss"],
+            run.log({"event": "supernet_epoch", "epoch": state["epoch"], "loss": state["loss"],
                      "seconds": state["seconds"]})
             save_checkpoint(checkpoint, {
-                "kind": _KIND, "model": supernet.state_dict(), "optimizer": optimizer.state_dict(),
+                "kind": kind, "model": supernet.state_dict(), "optimizer": optimizer.state_dict(),
                 "schedule": schedule.state_dict(), "sampler": sampler.state_dict(), "rng": rng_state(),
                 "state": dict(state), **run.resume_point(),
             })
