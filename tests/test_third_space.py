@@ -16,9 +16,9 @@ from types import ModuleType
 import numpy as np
 import pytest
 import torch
+from baselines_support import one_thread
 
 from baselines.evolution import EvolutionSizes, evolve
-from baselines_support import one_thread
 from baselines.random_search import random_sampling, random_search
 from sgnas import registry
 from sgnas.config.schema import GeneratorConfig
