@@ -21,6 +21,10 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
+# CI's extra pass (tools/random_hypothesis_pass.py): like "ci", but the examples follow --hypothesis-seed,
+# which that pass draws fresh and prints, so rare failures surface over many runs and replay from the seed
+# alone (no example database, which would try earlier failures first).
+settings.register_profile("ci-random", settings.get_profile("ci"), derandomize=False, database=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 import torch.nn as nn
 
 from sgnas.spaces.unified.space import SearchSpace, get_space
 from sgnas.spaces.unified.supernet import UnifiedSupernet
 
-__all__ = ["TINY_SPACE", "max_difference", "randomised_supernet"]
+__all__ = ["TINY_SPACE", "assert_close_at_scale", "randomised_supernet"]
 
 #: CIFAR layout at width 0.25 and 16x16 input: every code path, milliseconds per forward.
 TINY_SPACE: SearchSpace = get_space("cifar", width=0.25, resolution=16)
@@ -33,6 +35,19 @@ def randomised_supernet(seed: int, space: SearchSpace = TINY_SPACE, act: str = "
     return supernet
 
 
-def max_difference(first: list[torch.Tensor], second: list[torch.Tensor]) -> float:
-    """Largest absolute elementwise difference over pairs of tensors."""
-    return max(float((a.detach().double() - b.detach().double()).abs().max()) for a, b in zip(first, second))
+def assert_close_at_scale(
+    actual: Sequence[torch.Tensor], expected: Sequence[torch.Tensor], tolerance: float
+) -> None:
+    """Each pair of tensors agrees to ``tolerance`` of its own values or of the scale of all of ``expected``.
+
+    The scale is the largest magnitude over every expected tensor: rounding in a sum grows with its terms,
+    not with its result, so a gradient that cancels to nearly zero carries the rounding of the large terms
+    that fed it, while an absolute bound alone is too loose for small values and a coin toss for large ones.
+    """
+    assert len(actual) == len(expected)
+    scale = max(float(e.detach().abs().max()) for e in expected)
+    for a, e in zip(actual, expected):
+        # Compared in float64, so a float32 result is checked against a float64 reference as it is.
+        torch.testing.assert_close(
+            a.detach().double(), e.detach().double(), rtol=tolerance, atol=tolerance * scale
+        )

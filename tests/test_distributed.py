@@ -130,6 +130,8 @@ def test_two_gloo_ranks_train_like_one_process_on_the_halves(tmp_path: Path, mon
     initial = dict(UnifiedSupernet(load_preset("smoke", OVERRIDES).space.build()).named_parameters())
     moved = max(float((rank0["state"][n] - p.detach()).abs().max()) for n, p in initial.items())
     for name in initial:
+        # Float32 steps whose gradients the two ranks sum in another order: rounding compounds over the steps,
+        # hence 1e-4 relative, far below how far the weights moved (more than 1e-2, checked below).
         assert torch.allclose(rank0["state"][name], single["state"][name], rtol=1e-4, atol=1e-6), name
     assert moved > 1e-2, "the weights moved far more than the tolerance"
     assert distributed.results["forward_passes"] == single_run.results["forward_passes"] > 0

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 from pipeline_support import copy_smoke_pipeline
+from supernet_support import assert_close_at_scale
 from timm.models import load_checkpoint
 
 from sgnas.cli import main
@@ -23,6 +23,9 @@ from sgnas.zoo.reference import get_entry
 
 SGNAS_B = get_entry("SGNAS-B").arch.to_string()
 SMALL = ["--space", "cifar", "--width", "0.25"]
+#: ONNX Runtime computes the float32 logits with its own kernels, chosen per CPU: measured up to 5e-7 of
+#: the logits' scale, so 1e-4 of it. Relative, as a fresh model's logits are ~2e-3 (1e-4 absolute is 5%).
+ONNX_FLOAT32 = 1e-4
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -81,8 +84,8 @@ def test_safetensors_and_config_rebuild_the_model_and_onnx_computes_the_same(
         assert torch.equal(in_timm.eval()(images), expected), "timm's own loader reads the weights"
     session = onnxruntime.InferenceSession(str(folder / "model.onnx"), providers=["CPUExecutionProvider"])
     (logits,) = session.run(["logits"], {"images": images.numpy()})
-    difference = float(np.abs(logits - expected.numpy()).max())
-    assert logits.shape == (5, 10) and difference <= 1e-4, difference
+    assert logits.shape == (5, 10)
+    assert_close_at_scale([torch.from_numpy(logits)], [expected], ONNX_FLOAT32)
     assert json.loads((folder / "config.json").read_text())["model"] == entry["model"]
 
 
@@ -116,7 +119,8 @@ def test_a_search_run_exports_each_target_with_inherited_weights(
             expected = inherit_weights(supernet, arch).eval()(images)
             assert torch.equal(load_exported(folder)(images), expected)
         session = onnxruntime.InferenceSession(str(folder / "model.onnx"), providers=["CPUExecutionProvider"])
-        assert np.abs(session.run(None, {"images": images.numpy()})[0] - expected.numpy()).max() <= 1e-4
+        assert_close_at_scale([torch.from_numpy(session.run(None, {"images": images.numpy()})[0])], [expected],
+                              ONNX_FLOAT32)
     middle = records[1]["target_m_in_convention"]
     (one,) = exported(capsys, str(search_run["search"]), "--target", str(middle), "--out", str(tmp_path / "one"),
                       "--no-onnx")

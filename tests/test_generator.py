@@ -100,6 +100,7 @@ def test_the_official_target_cycle_is_range_low_high_step_shuffled_jittered_uncl
     assert len(scaled.grid) == 20 and scaled.grid[-1] < proxy.target_high
 
 
+@pytest.mark.invariants
 @given(architectures(19))
 def test_relaxation_of_a_one_hot_architecture_is_its_canonical_form(arch) -> None:  # noqa: ANN001
     weights = canonical_relaxed(one_hot(arch))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from supernet_support import TINY_SPACE, randomised_supernet
+from supernet_support import TINY_SPACE, assert_close_at_scale, randomised_supernet
 
 from sgnas._infra.errors import SgnasError
 from sgnas.export.inherit import inherit_weights
@@ -12,6 +12,10 @@ from sgnas.spaces.unified.architecture import Architecture
 from sgnas.spaces.unified.cost import CostModel
 from sgnas.spaces.unified.space import get_space
 from sgnas.training.samplers import UniformSampler
+
+#: timm's model and the supernet compute the same float32 function in different orders: measured up to
+#: 4e-7 of the logits' scale, far below the O(1) change of a wrongly inherited weight.
+FLOAT32_OUTPUT = 1e-5
 
 LAYERS = [
     ("skip", "k7", "k3", "skip", "k5", "k3"),
@@ -30,7 +34,7 @@ def test_inherited_model_equals_the_supernet_in_eval_mode(act, layer):
     with torch.no_grad():
         expected = supernet(images, arch)
         assert expected.abs().max() > 0.1
-        assert torch.allclose(model(images), expected, atol=1e-4, rtol=0)
+        assert_close_at_scale([model(images)], [expected], FLOAT32_OUTPUT)
 
 
 def test_inheritance_on_the_imagenet_layout_with_mixed_paths():
@@ -42,7 +46,7 @@ def test_inheritance_on_the_imagenet_layout_with_mixed_paths():
         arch = sampler.next_step()[0]
         model = inherit_weights(supernet, arch).eval()
         with torch.no_grad():
-            assert (model(images) - supernet(images, arch)).abs().max() <= 1e-4
+            assert_close_at_scale([model(images)], [supernet(images, arch)], FLOAT32_OUTPUT)
 
 
 def test_inherited_model_has_the_cost_models_size():
@@ -64,7 +68,7 @@ def test_without_shadow_bn_the_single_bn_is_inherited():
     arch = Architecture((("k5", "k5", "skip", "skip", "skip", "skip"),) * TINY_SPACE.num_layers)
     images = torch.randn(2, 3, 16, 16)
     with torch.no_grad():
-        assert (inherit_weights(supernet, arch).eval()(images) - supernet(images, arch)).abs().max() <= 1e-4
+        assert_close_at_scale([inherit_weights(supernet, arch).eval()(images)], [supernet(images, arch)], FLOAT32_OUTPUT)
 
 
 def test_se_cannot_be_inherited():

@@ -30,6 +30,7 @@ def test_the_string_lists_edges_node_by_node():
     assert cell.canonical() is cell
 
 
+@pytest.mark.invariants
 @given(cells())
 def test_string_and_json_round_trip(cell):
     assert Cell.from_string(cell.to_string()) == cell

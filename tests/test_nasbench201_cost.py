@@ -66,6 +66,7 @@ def test_range_is_the_extremes_of_the_space():
     assert MODEL.macs_range() == (int(macs.min()), int(macs.max())) == (7_783_050, 220_119_690)
 
 
+@pytest.mark.invariants
 @given(cells())
 def test_vectorised_costs_equal_per_cell_costs(cell):
     macs, params = MODEL.table_costs(np.array([cell.op_indices()]))

@@ -98,7 +98,9 @@ def test_bn_settings():
         supernet.eval()
         with torch.no_grad():
             whole, half = supernet(x, cell)[:4], supernet(x[:4], cell)
-        assert torch.allclose(whole, half, atol=1e-6) is not depends
+        # Logits of order 0.1 to 1 in float32: another batch size only reorders sums (~1e-7 of them), while
+        # batch statistics of another batch move them by ~0.2.
+        assert torch.allclose(whole, half, rtol=1e-5, atol=1e-6) is not depends
     with pytest.raises(SgnasError, match="unknown supernet BN setting 'frozen'"):
         NB201Supernet(MACRO, bn="frozen")
 

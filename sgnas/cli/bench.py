@@ -9,10 +9,11 @@ two (the order flips every repeat, so neither always runs on a warmer or a
 quieter machine); the medians of the repeats are compared.
 
 Also printed: the largest output and gradient differences of the two on one
-path (they compute the same function; see :func:`numerics` for why train mode
-is compared in float64), and the activation memory each keeps for backward
-(bytes of the tensors autograd saves, each storage once), with the GPU's peak
-allocation on CUDA. The last line is ``fused_vs_reference_speedup=X.XX``.
+path, relative to the reference's largest value (they compute the same
+function; see :func:`numerics` for why train mode is compared in float64), and
+the activation memory each keeps for backward (bytes of the tensors autograd
+saves, each storage once), with the GPU's peak allocation on CUDA. The last
+line is ``fused_vs_reference_speedup=X.XX``.
 """
 
 from __future__ import annotations
@@ -104,13 +105,22 @@ def saved_activation_bytes(model: UnifiedSupernet, images: torch.Tensor, arch: A
     return sum(size for ptr, size in storages.items() if ptr not in parameters)
 
 
-def _max_difference(first: list[torch.Tensor], second: list[torch.Tensor]) -> float:
-    return max(float((a - b).abs().max()) for a, b in zip(first, second))
+def _relative_difference(first: list[torch.Tensor], second: list[torch.Tensor]) -> float:
+    """Largest ``|first - second|`` over the pairs, over the largest magnitude in ``second``.
+
+    Relative, because an absolute difference means nothing without the scale: a freshly
+    initialised supernet's logits are ~1e-5, so even two unrelated functions differ by less.
+    """
+    difference = max(float((a - b).abs().max()) for a, b in zip(first, second))
+    scale = max(float(b.abs().max()) for b in second)
+    return difference / scale if scale else difference
 
 
 def numerics(fast: UnifiedSupernet, reference: UnifiedSupernet, batch: tuple[torch.Tensor, torch.Tensor],
              arch: Architecture) -> dict[str, float]:
     """Largest differences between the two implementations on one path, computed on copies.
+
+    Each is relative to the largest magnitude of the reference's values (:func:`_relative_difference`).
 
     Eval mode in float32 on the whole batch. Train mode in float64 on up to 8
     images: at initialisation, gradients through 19 blocks of batch-statistics BN
@@ -127,11 +137,11 @@ def numerics(fast: UnifiedSupernet, reference: UnifiedSupernet, batch: tuple[tor
             out = model(images[:count].to(dtype), arch)
             F.cross_entropy(out, labels[:count]).backward()
             outputs.append(out.detach())
-        result[f"{mode}_output"] = _max_difference(outputs[:1], outputs[1:])
+        result[f"{mode}_output"] = _relative_difference(outputs[:1], outputs[1:])
         grads = [[p.grad for p in model.parameters() if p.grad is not None] for model in pair]
-        result[f"{mode}_gradient"] = _max_difference(*grads)
+        result[f"{mode}_gradient"] = _relative_difference(*grads)
         if mode.startswith("train"):
-            result[f"{mode}_running_stats"] = _max_difference(*(list(model.buffers()) for model in pair))
+            result[f"{mode}_running_stats"] = _relative_difference(*(list(model.buffers()) for model in pair))
     return result
 
 
@@ -163,7 +173,8 @@ def run(args: argparse.Namespace) -> int:
           f"batch {args.batch}, device {device}, torch threads {torch.get_num_threads()}, "
           f"{args.repeats} repeats x {args.steps} steps, uniform random paths (forced sampling off)")
     difference = numerics(models["fast"], models["reference"], batch, warmup)
-    print("max |fast - reference| on one path: " + ", ".join(f"{k} {v:.2e}" for k, v in difference.items()))
+    print("max |fast - reference| / max |reference| on one path: "
+          + ", ".join(f"{k} {v:.2e}" for k, v in difference.items()))
     memory = {name: saved_activation_bytes(model, batch[0], warmup) / 2**20 for name, model in models.items()}
     for name, model in models.items():
         _train_step(model, optimizers[name], batch, warmup)
