@@ -306,6 +306,23 @@ def test_a_generator_whose_weights_blow_up_stops_before_the_supernet(capsys: pyt
     assert not RunDir(next((runs / "generator").iterdir())).finished
 
 
+def test_opening_a_finished_run_reads_each_json_file_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """config.json and results.json are parsed once per open however many checks read them; a file replaced
+    afterwards (a new version) is read again."""
+    import sgnas._infra.runs as runs_module
+
+    run = RunDir.open(tmp_path, "x", {"a": 1}, 0)
+    run.finish({"value": 3})
+    reads: list[str] = []
+    real = runs_module.read_json
+    monkeypatch.setattr(runs_module, "read_json", lambda path, *a, **k: reads.append(Path(path).name) or real(path, *a, **k))
+    again = RunDir.open(tmp_path, "x", {"a": 1}, 0)
+    assert again.finished and again.results["value"] == 3 and again.config == {"a": 1}
+    assert sorted(reads) == ["config.json", "results.json"]
+    atomic_write_text(again.path / "results.json", json.dumps({"value": 4}))
+    assert again.results["value"] == 4 and reads.count("results.json") == 2
+
+
 def test_metrics_are_strict_json(tmp_path: Path) -> None:
     run = RunDir.open(tmp_path, "x", {"a": 1}, 0)
     run.log({"loss": float("nan"), "lr": float("inf"), "nested": [float("-inf"), 1.5]})

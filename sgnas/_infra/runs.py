@@ -75,6 +75,7 @@ told who holds it) and checks what is there:
 
 from __future__ import annotations
 
+import copy
 import errno
 import hashlib
 import json
@@ -471,6 +472,21 @@ class RunDir:
     """The directory of one run; created by :meth:`open`, finished by :meth:`finish`."""
 
     path: Path
+    #: config.json and results.json as parsed, per version of the file (see :meth:`_json`)
+    _parsed: dict[tuple[str, int, int, int], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def _json(self, name: str) -> Any:
+        """The run's JSON file ``name`` (strict, :func:`read_json`), parsed once per version of it and returned as a
+        copy. Run files are only ever replaced whole (a new inode), so (inode, mtime, size) names a version."""
+        path = self.path / name
+        try:
+            stat = path.stat()
+        except OSError:
+            return read_json(path)  # the reader's own one-line account of a missing or unreadable file
+        key = (name, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if key not in self._parsed:
+            self._parsed[key] = read_json(path)
+        return copy.deepcopy(self._parsed[key])
 
     @classmethod
     def open(cls, root: str | Path, kind: str, config: dict[str, Any], seed: int, rebuild: bool = False) -> RunDir:
@@ -516,7 +532,7 @@ class RunDir:
         results = self.path / "results.json"
         if results.exists():
             try:
-                stored = read_json(results)
+                stored = self._json("results.json")
                 problem = self._results_problem(stored if isinstance(stored, dict) else None)
             except UnreadableJson as err:  # its bytes may be sound: never deleted for that
                 return self._refuse(results, str(err), rebuild)
@@ -661,7 +677,7 @@ class RunDir:
 
     def _saved_config(self) -> Any:
         try:
-            return read_json(self.path / "config.json")
+            return self._json("config.json")
         except NotJson:
             return None
 
@@ -671,7 +687,7 @@ class RunDir:
         if not (self.path / "config.json").exists():
             return None
         try:
-            saved = read_json(self.path / "config.json")
+            saved = self._json("config.json")
         except NotJson as err:
             return str(err)
         if not isinstance(saved, dict) or not isinstance(saved.get("config"), dict):
@@ -760,7 +776,7 @@ class RunDir:
     def _read_results(self) -> dict[str, Any] | None:
         """results.json as stored (paths relative to the run folder), or None when it is absent or not an object."""
         try:
-            results = read_json(self.path / "results.json")
+            results = self._json("results.json")
         except NotJson:
             return None
         return results if isinstance(results, dict) else None
