@@ -16,7 +16,7 @@ from sgnas.cli import main
 from sgnas.config.presets import load_preset
 from sgnas.registry import STRATEGIES
 from sgnas.spaces.unified.choices import UnifiedChoices
-from sgnas.training import save_checkpoint
+from sgnas.training.checkpoint import save_checkpoint
 
 SYNTHETIC = ["--set", "data.dataset=synthetic"]
 

@@ -389,7 +389,7 @@ def test_the_mlp_generator_trains_through_the_same_loop(tmp_path: Path) -> None:
 def test_generator_logs_every_epoch_and_records_its_whole_cost(tmp_path: Path) -> None:
     """Each epoch's last step and tau are logged; results count forward passes and wall seconds over resumes."""
     from sgnas._infra.runs import RunDir
-    from sgnas.training import load_checkpoint
+    from sgnas.training.checkpoint import load_checkpoint
 
     run = RunDir.open(tmp_path / "runs", "generator", {"x": 1}, 0)
     config, first = _trainer(tmp_path, epochs=1, per_class=15)

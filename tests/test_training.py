@@ -15,9 +15,15 @@ from sgnas.config.presets import load_preset
 from sgnas.config.schema import Config
 from sgnas.data import load_splits, make_batches
 from sgnas.spaces.unified.cost import CostModel
-from sgnas.training import LRFactor, SupernetTrainer, load_checkpoint, load_supernet, save_checkpoint
+from sgnas.training.checkpoint import load_checkpoint, save_checkpoint
 from sgnas.training.samplers import build_sampler
-from sgnas.training.supernet import validation_architectures, validation_summary
+from sgnas.training.schedules import LRFactor
+from sgnas.training.supernet import (
+    SupernetTrainer,
+    load_supernet,
+    validation_architectures,
+    validation_summary,
+)
 
 SMOKE = load_preset("smoke", ["data.dataset=synthetic", "data.train_per_class=4", "data.val_per_class=2",
                               "supernet.epochs=2", "supernet.batch_size=8", "supernet.checkpoint_every=3"])
