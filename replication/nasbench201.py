@@ -434,7 +434,10 @@ NB201_MEASURE_RUN = declare_run_kind(RunKind(
 def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> dict[str, Any]:
     """Supernets, ranking, generator, searches and sweep of one seed (a cached ``nb201-measure`` run)."""
     plan = context.plan
-    key = {"plan": dataclasses.asdict(plan), "limits": limits, "table": _table_key(context.benchmark)}
+    # the generator's settings are part of what a measurement is: a run of another generator is not reused
+    generator = dataclasses.asdict(generator_config(plan, context.benchmark.cost_model))
+    key = {"plan": dataclasses.asdict(plan), "limits": limits, "table": _table_key(context.benchmark),
+           "generator": generator}
     run = RunDir.open(context.runs_dir, "nb201-measure", key, context.seed, rebuild)
     if run.finished:
         return run.results
