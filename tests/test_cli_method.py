@@ -76,7 +76,7 @@ def test_checkpoint_from_another_space_or_preset(capsys: pytest.CaptureFixture, 
     save_checkpoint(foreign, {"kind": "supernet", "space": proxy_space, "preset": "proxy"})
     code, _, err = run_cli(capsys, "train-generator", "--supernet", str(foreign), "--preset", "smoke", *SYNTHETIC,
                            "--runs-dir", str(tmp_path / "runs"))
-    assert_one_line_error(code, err, "is for the cifar space at width 0.5")
+    assert_one_line_error(code, err, "is for the cifar space at resolution 16, width 0.5, not the cifar space at resolution 8")
     smoke_space = load_preset("smoke").space.build().describe()
     training = tmp_path / "training.pt"
     save_checkpoint(training, {"kind": "supernet-training", "space": smoke_space, "preset": "proxy"})

@@ -84,6 +84,17 @@ def load_checkpoint(
     return check_checkpoint(payload, path, kind, space, preset)
 
 
+def _space_words(space: Any, other: Any) -> str:
+    """``space`` in words by what sets it apart from ``other``: its name, then the fields whose values differ
+    (``the cifar space at width 0.5``)."""
+    if not isinstance(space, dict):
+        return "an unknown space"
+    other = other if isinstance(other, dict) else {}
+    differ = [f"{key.replace('_', ' ')} {value}" for key, value in space.items()
+              if key != "name" and other.get(key) != value and other.get("name") == space.get("name")]
+    return f"the {space.get('name')} space" + (f" at {', '.join(differ)}" if differ else "")
+
+
 def check_checkpoint(payload: Any, path: str | Path, kind: str, space: dict[str, Any] | None = None,
                      preset: str | None = None) -> dict[str, Any]:
     """``payload`` (loaded from ``path``), checked to be a ``kind`` checkpoint of ``space`` and ``preset`` (if given).
@@ -95,12 +106,8 @@ def check_checkpoint(payload: Any, path: str | Path, kind: str, space: dict[str,
     if payload.get("kind") != kind:
         raise SgnasError(f"checkpoint {path} holds a {payload.get('kind')}, expected a {kind}")
     if space is not None and payload.get("space") != space:
-        got = payload.get("space") or {}
-        raise SgnasError(
-            f"checkpoint {path} is for the {got.get('name')} space at width {got.get('width')} and resolution "
-            f"{got.get('resolution')}, not the {space.get('name')} space at width {space.get('width')} and "
-            f"resolution {space.get('resolution')}"
-        )
+        got = payload.get("space")
+        raise SgnasError(f"checkpoint {path} is for {_space_words(got, space)}, not {_space_words(space, got)}")
     if preset is not None and payload.get("preset") != preset:
         raise SgnasError(f"checkpoint {path} comes from preset {payload.get('preset')!r}, this run uses {preset!r}")
     return payload
