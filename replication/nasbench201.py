@@ -411,7 +411,8 @@ def generator_config(plan: NB201Plan, cost_model: CostModel) -> GeneratorConfig:
     )
 
 
-def _train_generator(context: _Seed, supernet: NB201Supernet) -> tuple[GeneratorTrainer, dict[str, Any]]:
+def _train_generator(context: _Seed, supernet: NB201Supernet,
+                     config: GeneratorConfig) -> tuple[GeneratorTrainer, dict[str, Any]]:
     """SGNAS's generator trained over the strict-fairness supernet by the one generator trainer of every space,
     on the cell's choice structure; ``generator_steps`` batches per epoch where the plan caps them."""
     plan = context.plan
@@ -420,7 +421,7 @@ def _train_generator(context: _Seed, supernet: NB201Supernet) -> tuple[Generator
         train = first_batches(train, plan.generator_steps)
     select = make_batches(context.splits, "val", plan.eval_batch_size, False, context.seed, context.device)
     trainer = GeneratorTrainer(supernet, context.benchmark.cost_model, CellChoices(), train, select,
-                               generator_config(plan, context.benchmark.cost_model), forced_sampling=False,
+                               config, forced_sampling=False,
                                preset=f"nb201-{plan.name}", seed=context.seed)
     return trainer, trainer.train()
 
@@ -435,9 +436,9 @@ def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> di
     """Supernets, ranking, generator, searches and sweep of one seed (a cached ``nb201-measure`` run)."""
     plan = context.plan
     # the generator's settings are part of what a measurement is: a run of another generator is not reused
-    generator = dataclasses.asdict(generator_config(plan, context.benchmark.cost_model))
+    settings = generator_config(plan, context.benchmark.cost_model)
     key = {"plan": dataclasses.asdict(plan), "limits": limits, "table": _table_key(context.benchmark),
-           "generator": generator}
+           "generator": dataclasses.asdict(settings)}
     run = RunDir.open(context.runs_dir, "nb201-measure", key, context.seed, rebuild)
     if run.finished:
         return run.results
@@ -448,7 +449,7 @@ def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> di
         summary, cells = _ranking(context, sampler, supernets[sampler], seconds, sample)
         ranking.append(summary)
         estimates += cells
-    generator, trained = _train_generator(context, supernets["nb201-strict-fair"])
+    generator, trained = _train_generator(context, supernets["nb201-strict-fair"], settings)
     results = {
         "ranking": ranking, "estimates": estimates, "generator": trained,
         "search": _searches(context, supernets, generator, trained["wall_seconds"], limits),

@@ -58,3 +58,15 @@ def smoke_pipeline(tmp_path_factory: pytest.TempPathFactory) -> Path:
                  "--json"]) == 0
     return root
 
+
+
+@pytest.fixture()
+def isolated_registries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every registry as loaded (the library's plugins first, as in a real process), restored after the test:
+    what the test registers, or a plugin it loads, is forgotten."""
+    from sgnas import registry
+
+    for each in registry._REGISTRIES:
+        each.names()
+        monkeypatch.setattr(each, "_entries", dict(each._entries))
+        monkeypatch.setattr(each, "_providers", dict(each._providers))

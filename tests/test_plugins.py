@@ -165,17 +165,13 @@ def broken_env(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 
 
 @pytest.fixture()
-def plugin_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def plugin_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, isolated_registries: None) -> Iterator[None]:
     """The third-party plugin loaded in this process by the registries' own entry-point loader, and forgotten
     afterwards (every registry's entries restored, its module unloaded)."""
     _install(tmp_path, "thirdparty", "thirdparty_nas", PLUGIN)
     monkeypatch.syspath_prepend(str(tmp_path))
     entry = importlib.metadata.EntryPoint("thirdparty", "thirdparty_nas", registry.PLUGIN_GROUP)
     library = list(registry.entry_points(group=registry.PLUGIN_GROUP))
-    for each in registry._REGISTRIES:
-        each.names()  # the library's own plugins first, as in a real process
-        monkeypatch.setattr(each, "_entries", dict(each._entries))
-        monkeypatch.setattr(each, "_providers", dict(each._providers))
     monkeypatch.setattr(registry, "entry_points", lambda group: [*library, entry])
     monkeypatch.setattr(registry, "_plugins_loaded", False)
     monkeypatch.delitem(sys.modules, "thirdparty_nas", raising=False)

@@ -20,7 +20,6 @@ from baselines_support import one_thread
 
 from baselines.evolution import EvolutionSizes, evolve
 from baselines.random_search import random_sampling, random_search
-from sgnas import registry
 from sgnas.config.schema import GeneratorConfig
 from sgnas.registry import SAMPLERS, SPACES
 from sgnas.search.generator.strategy import GeneratorStrategy
@@ -49,12 +48,8 @@ class _Batches:
 
 
 @pytest.fixture()
-def chain(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+def chain(monkeypatch: pytest.MonkeyPatch, isolated_registries: None) -> Iterator[ModuleType]:
     """The chain space registered for this test only (every registry restored afterwards)."""
-    for each in registry._REGISTRIES:
-        each.names()
-        monkeypatch.setattr(each, "_entries", dict(each._entries))
-        monkeypatch.setattr(each, "_providers", dict(each._providers))
     monkeypatch.delitem(sys.modules, "chainspace", raising=False)
     yield importlib.import_module("chainspace")
     sys.modules.pop("chainspace", None)

@@ -2,7 +2,7 @@
 
 Both map a random *prior* architecture (one-hot, ``[B, *choice_shape]``) and a
 normalised FLOPs target (``[B]``, 0 at the range's low end, 1 at its high end)
-to logits of the same shape. The space gives the shape (its ``choice_shape``):
+to logits of the same shape. The space gives the shape (its choice structure's ``shape``):
 ``[L, 6, 4]`` on the unified space (4 ops per sub-block), ``[6, 5]`` on the
 NAS-Bench-201 cell (5 ops per edge); the last axis is always the choice.
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 
 from sgnas._infra.errors import SgnasError
-from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell, all_cells
+from sgnas.spaces.nasbench201.cell import OPS, Cell, all_cells
 from sgnas.spaces.nasbench201.cost import CostModel
 from sgnas.spaces.nasbench201.macro import MacroSpec
 
@@ -38,11 +38,6 @@ class CellSpace:
         codes = np.array([cell.op_indices() for cell in self.cells])
         self.macs = self.cost_model.table_costs(codes)[0]
         self._macs = dict(zip(self.cells, self.macs.tolist()))
-
-    @property
-    def choice_shape(self) -> tuple[int, int]:
-        """What the generator emits per cell: a distribution over the ops of each edge."""
-        return (NUM_EDGES, len(OPS))
 
     def macs_of(self, cell: Cell) -> int:
         return int(self._macs[cell])

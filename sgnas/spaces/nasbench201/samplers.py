@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from sgnas._infra.errors import SgnasError
 from sgnas.registry import SAMPLERS, family_of
-from sgnas.spaces.nasbench201.cell import OPS
 from sgnas.spaces.nasbench201.choices import CellChoices
 from sgnas.training.grid_samplers import GridSampler, StrictFairGridSampler, UniformGridSampler
 
@@ -32,7 +31,6 @@ class UniformSampler(UniformGridSampler):
 
     family = SPACE
     choices = CellChoices()
-    paths_per_step = 1
 
 
 @SAMPLERS.register("nb201-strict-fair")
@@ -41,7 +39,6 @@ class StrictFairSampler(StrictFairGridSampler):
 
     family = SPACE
     choices = CellChoices()
-    paths_per_step = len(OPS)
 
 
 def build_cell_sampler(name: str, seed: int) -> GridSampler:

@@ -117,11 +117,6 @@ class SearchSpace:
         return len(self.layer_channels)
 
     @property
-    def choice_shape(self) -> tuple[int, int, int]:
-        """What the generator emits per architecture: a distribution over the ops of each sub-block of each layer."""
-        return (self.num_layers, SUB_BLOCKS, len(OPS))
-
-    @property
     def stem_channels(self) -> int:
         return self.scaled(self.stem_channels_base)
 
