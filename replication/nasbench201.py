@@ -1,6 +1,6 @@
 """The NAS-Bench-201 ground-truth track: supernet ranking quality and searches per FLOPs budget, against the table.
 
-For each seed, at the scale of an :class:`NB201Plan`:
+For each seed, at the scale of an :class:`NB201Preset`:
 
 1. one weight-sharing supernet per sampler (``nb201-uniform``: SPOS / RSPS;
    ``nb201-strict-fair``: FairNAS / SGNAS) trained on CIFAR-10 from the data
@@ -55,32 +55,33 @@ import torch  # noqa: E402
 from baselines.evolution import EvolutionSizes, evolve  # noqa: E402
 from baselines.random_search import random_sampling, random_search  # noqa: E402
 from replication._inputs import check_seeds, distinct  # noqa: E402
+from replication.plans import PLANS, RANKING_STRATA, NB201Preset, load_nb201  # noqa: E402
 from replication.results import write_csv  # noqa: E402
 from replication.seed_runs import seed_runs  # noqa: E402
 from sgnas._infra.argparser import ArgumentParser  # noqa: E402
 from sgnas._infra.command import run_tool  # noqa: E402
 from sgnas._infra.errors import SgnasError  # noqa: E402
 from sgnas._infra.runs import COUNT, LIST, OBJECT, RunDir, RunKind, declare_run_kind, number  # noqa: E402
-from sgnas.config.schema import DataConfig, GeneratorConfig, check_value  # noqa: E402
+from sgnas.config.schema import DataConfig, GeneratorConfig  # noqa: E402
 from sgnas.data import DataSplits, first_batches, load_splits, make_batches, resolve_data_root  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
 from sgnas.search.generator.train import GeneratorTrainer  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
 from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
-from sgnas.spaces.nasbench201.cell import NUM_CELLS, Cell  # noqa: E402
+from sgnas.spaces.nasbench201.cell import Cell  # noqa: E402
 from sgnas.spaces.nasbench201.choices import CellChoices  # noqa: E402
 from sgnas.spaces.nasbench201.cost import CostModel  # noqa: E402
 from sgnas.spaces.nasbench201.macro import MacroSpec  # noqa: E402
 from sgnas.spaces.nasbench201.samplers import build_cell_sampler  # noqa: E402
 from sgnas.spaces.nasbench201.space import FAMILY  # noqa: E402
-from sgnas.spaces.nasbench201.supernet import BN_MODES, NB201Supernet  # noqa: E402
+from sgnas.spaces.nasbench201.supernet import NB201Supernet  # noqa: E402
 from sgnas.supernet.evaluator import SupernetEvaluator  # noqa: E402
 from sgnas.supernet.ranking import kendall_tau, spearman_rho  # noqa: E402
 from sgnas.training.checkpoint import load_error, seed_all  # noqa: E402
 from sgnas.training.paths import PathTrainConfig, train_paths  # noqa: E402
 
 __all__ = [
-    "BUDGET_FRACTIONS", "METHODS", "NB201Plan", "NB201_MEASURE_RUN", "NB201_PLANS", "NB201_SUPERNET_RUN", "RANKING_SEED", "SAMPLERS_201", "budget_limits",
+    "BUDGET_FRACTIONS", "METHODS", "NB201_MEASURE_RUN", "NB201_SUPERNET_RUN", "RANKING_SEED", "SAMPLERS_201", "budget_limits",
     "main", "ranking_sample", "run_nasbench201", "table_path",
 ]
 
@@ -91,7 +92,6 @@ BUDGET_FRACTIONS: dict[str, float] = {"low": 0.25, "mid": 0.5, "high": 0.75}
 UNCONSTRAINED = "unconstrained"
 #: the ranking sample is the same for every seed and sampler, so their taus are over the same cells
 RANKING_SEED = 0
-RANKING_STRATA = 10
 DATASETS = ("cifar10", "cifar100", "imagenet16-120")
 
 #: method key -> (label, supernet sampler or None, algorithm); references use the table, not a supernet
@@ -116,82 +116,6 @@ RANKING_COLUMNS = ("seed", "sampler", "bn", "cells", "kendall_tau", "spearman_rh
                    "mean_estimate", "supernet_seconds", "ranking_seconds")
 ESTIMATE_COLUMNS = ("seed", "sampler", "index", "macs_m", "estimate", "cifar10")
 SWEEP_COLUMNS = ("seed", "target_macs_m", "macs_m", "best_error")
-
-
-@dataclass(frozen=True)
-class NB201Plan:
-    """The scale of the track: the proxy network, the data, the training, the evaluation and the searches."""
-
-    name: str
-    #: proxy supernet: channels C, cells per stage N, input side (the benchmark's: 16, 5, 32)
-    channels: int
-    cells_per_stage: int
-    resolution: int
-    dataset: str = "cifar10"
-    train_per_class: int | None = None
-    val_per_class: int = 25
-    batch_size: int = 64
-    eval_batch_size: int = 250
-    val_batches: int = 1
-    epochs: int = 1
-    lr: float = 0.05
-    bn: str = "batch-stats"
-    calib_batches: int = 0
-    ranking_cells: int = 500
-    search_budget: int = 50
-    generator_epochs: int = 5
-    generator_steps: int | None = None
-    #: tau is multiplied by this after every generator epoch (official 0.95 over many epochs; short runs anneal faster)
-    generator_tau_decay: float = 0.95
-    #: the generator's model selection after each epoch (``generator.selection`` of the unified space's config)
-    generator_selection: str = GeneratorConfig.selection
-    sweep_targets: int = 11
-    threads: int = 1
-    indicative: bool = True
-
-    def __post_init__(self) -> None:
-        """Counts bounded by what they count: a search or a ranking sample takes at most every cell of the space,
-        image counts and sweep targets as the unified config bounds them; a one-line error naming the field."""
-        for name, low in (("search_budget", 1), ("ranking_cells", RANKING_STRATA)):
-            value = getattr(self, name)
-            if not low <= value <= NUM_CELLS:
-                raise SgnasError(f"NAS-Bench-201 plan {self.name}: {name} must be from {low} to {NUM_CELLS:,} "
-                                 f"(the cells of the space), got {value!r}")
-        for name, key in (("train_per_class", "data.train_per_class"), ("val_per_class", "data.val_per_class"),
-                          ("sweep_targets", "generator.sweep_targets")):
-            check_value(key, getattr(self, name), f"NAS-Bench-201 plan {self.name}: {name}")
-
-    def describe(self) -> str:
-        """One line for the table's notes: what was trained and how it was evaluated."""
-        images = "all" if self.train_per_class is None else f"{self.train_per_class}"
-        return (f"plan {self.name}: supernet C={self.channels}, N={self.cells_per_stage} at "
-                f"{self.resolution}x{self.resolution}, {images} training images per class, {self.epochs} epochs, "
-                f"batch {self.batch_size}, BN {self.bn}; estimates on {self.val_batches * self.eval_batch_size} "
-                f"held-out training images; {self.ranking_cells} ranked cells; {self.search_budget} evaluations "
-                f"per search; generator {self.generator_epochs} epochs, model selection {self.generator_selection}")
-
-    def supernet_key(self, sampler: str) -> dict[str, Any]:
-        fields = ("channels", "cells_per_stage", "resolution", "dataset", "train_per_class", "val_per_class",
-                  "batch_size", "epochs", "lr", "bn")
-        return {"sampler": sampler, **{f: getattr(self, f) for f in fields}}
-
-
-NB201_PLANS: dict[str, NB201Plan] = {
-    # seconds: a tiny network on synthetic images (tests pass a synthetic table too)
-    "smoke": NB201Plan("smoke", channels=4, cells_per_stage=1, resolution=8, dataset="synthetic",
-                       train_per_class=8, val_per_class=4, batch_size=16, eval_batch_size=40, epochs=1,
-                       ranking_cells=20, search_budget=6, generator_epochs=1, generator_steps=3, sweep_targets=5),
-    # the main job's share (about 6-8 minutes on 2 CPU cores for two seeds): C=8, N=1 at 16x16, 150 images per
-    # class for 10 epochs, estimates on 160 held-out images, 500 ranked cells, 40 evaluations per search
-    "quick": NB201Plan("quick", channels=8, cells_per_stage=1, resolution=16, train_per_class=150,
-                       val_per_class=16, batch_size=64, eval_batch_size=160, epochs=10, ranking_cells=500,
-                       search_budget=40, generator_epochs=8, generator_steps=25, generator_tau_decay=0.7),
-    # the benchmark's weight-sharing protocol (GPU): its network at 32x32, the whole training split less the
-    # held-out images, 100 epochs; 1000 ranked cells; SPOS's 1000 evaluations per search
-    "full": NB201Plan("full", channels=16, cells_per_stage=5, resolution=32, train_per_class=None,
-                      val_per_class=500, batch_size=64, eval_batch_size=250, val_batches=4, epochs=100,
-                      ranking_cells=1000, search_budget=1000, generator_epochs=30, threads=0, indicative=False),
-}
 
 
 def budget_limits(benchmark: Benchmark, limits_m: Sequence[float] | None = None) -> dict[str, float]:
@@ -238,7 +162,7 @@ def top_precision(estimates: Sequence[float], truth: Sequence[float], fraction: 
 class _Seed:
     """What one seed's measurements share: plan, table, cells, data, devices."""
 
-    plan: NB201Plan
+    plan: NB201Preset
     benchmark: Benchmark
     space: CellSpace
     splits: DataSplits
@@ -391,7 +315,7 @@ def _sweep(context: _Seed, generator: GeneratorTrainer) -> list[dict[str, Any]]:
 TARGET_STEPS = 36
 
 
-def generator_config(plan: NB201Plan, cost_model: CostModel) -> GeneratorConfig:
+def generator_config(plan: NB201Preset, cost_model: CostModel) -> GeneratorConfig:
     """The generator's settings on the cell: the unified generator's fields, at the values this space takes.
 
     The relative hardware loss with lambda 5 over the benchmark's MACs range
@@ -482,17 +406,18 @@ def run_nasbench201(
     limits_m: Sequence[float] | None = None,
     runs_dir: str | Path | None = None,
     rebuild: bool = False,
+    overrides: Sequence[str] = (),
 ) -> Path:
-    """The track for every seed at plan ``plan_name``, reusing finished runs; its files in ``results_dir``."""
-    if plan_name not in NB201_PLANS:
-        raise SgnasError(f"unknown NAS-Bench-201 plan {plan_name!r}; choose one of {', '.join(NB201_PLANS)}")
+    """The track for every seed at the NAS-Bench-201 preset of plan ``plan_name`` (:data:`replication.plans.PLANS`)
+    with its ``nb201.field=value`` overrides, reusing finished runs; its files in ``results_dir``."""
+    plan = load_nb201(plan_name, overrides)
+    if plan is None:
+        raise SgnasError(f"plan {plan_name} has no NAS-Bench-201 track; choose one of "
+                         f"{', '.join(name for name, p in PLANS.items() if p.nb201 is not None)}")
     seeds = check_seeds(seeds)
-    plan = NB201_PLANS[plan_name]
     benchmark = load_benchmark(data_dir, table)
     limits = budget_limits(benchmark, limits_m)
     resolve_data_root(DataConfig(dataset=plan.dataset), data_dir)  # a bad data folder, before the results folder
-    if plan.bn not in BN_MODES:
-        raise SgnasError(f"plan {plan_name}: unknown BN setting {plan.bn!r}")
     threads = torch.get_num_threads()
     if plan.threads > 0:
         torch.set_num_threads(plan.threads)
@@ -517,7 +442,8 @@ def run_nasbench201(
             write_csv(runs.results_dir, "nb201_estimates", collected["estimates"], ESTIMATE_COLUMNS)
             write_csv(runs.results_dir, "nb201_sweep", collected["sweep"], SWEEP_COLUMNS)
             runs.write_manifest("nb201_manifest", {
-                "plan": plan_name, "indicative": plan.indicative,
+                "plan": plan_name, "preset": plan.name, "overrides": [o for o in overrides if o.startswith("nb201.")],
+                "indicative": plan.indicative,
                 "description": plan.describe(), "bn": plan.bn, "limits_macs_m": {k: v / 1e6 for k, v in limits.items()},
                 "methods": {key: label for key, (label, _, _) in METHODS.items()},
                 "table": benchmark.source, "generators": generators,
@@ -529,7 +455,8 @@ def run_nasbench201(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = ArgumentParser(description=__doc__.splitlines()[0], tool="nasbench201")
-    parser.add_argument("--plan", choices=tuple(NB201_PLANS), default="quick", help="scale (default: quick)")
+    parser.add_argument("--plan", choices=tuple(name for name, plan in PLANS.items() if plan.nb201 is not None),
+                        default="quick", help="scale: the NAS-Bench-201 preset of this plan (default: quick)")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds (default: 0)")
     parser.add_argument("--results", default="results", help="results folder (default: results)")
     parser.add_argument("--runs", default=None, help="runs folder (default: <results>/runs)")
@@ -538,10 +465,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--table", default=None, help="the NAS-Bench-201 table, when it is not in the data folder")
     parser.add_argument("--budgets", type=float, nargs="+", default=None, metavar="MACS_M",
                         help="MACs limits in millions (default: 25/50/75%% of the space's range), beside unconstrained")
+    parser.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="nb201.FIELD=VALUE",
+                        help="overrides of the plan's NAS-Bench-201 preset (e.g. nb201.epochs=3)")
     parser.add_argument("--rebuild", action="store_true", help="empty and redo runs whose files do not load")
     args = parser.parse_args(argv)
     return run_tool("nasbench201", lambda: print(run_nasbench201(
-        args.plan, args.seeds, args.results, args.data_dir, args.table, args.budgets, args.runs, args.rebuild)))
+        args.plan, args.seeds, args.results, args.data_dir, args.table, args.budgets, args.runs, args.rebuild,
+        args.overrides)))
 
 
 if __name__ == "__main__":

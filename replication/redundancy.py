@@ -130,9 +130,11 @@ def redundancy_study(
     arrangements: int = 4,
     data_dir: str | Path | None = None,
     runs_dir: str | Path | None = None,
+    overrides: Sequence[str] = (),
 ) -> Path:
-    """Counts, sampler replays (FS on/off) and, with ``spread``, accuracy spreads of trained supernets."""
-    _, config = load_plan(plan_name, seed=seed)
+    """Counts, sampler replays (FS on/off) and, with ``spread``, accuracy spreads of trained supernets (the plan's
+    config with ``overrides``)."""
+    _, config = load_plan(plan_name, overrides, seed=seed)
     space = config.space.build()
     results_dir = Path(results_dir)
     data: dict[str, Any] = {

@@ -67,33 +67,30 @@ def _reference(out: Path) -> Table:
     return table
 
 
-def default_jobs(plan: str) -> int:
+def default_jobs(plan: str, overrides: Sequence[str] = ()) -> int:
     """Worker processes of the main job by default: every core available, one where the plan trains on a GPU
     (its runs would queue on one device)."""
-    device = load_plan(plan)[1].device
+    device = load_plan(plan, overrides)[1].device
     on_gpu = device.startswith("cuda") or (device == "auto" and torch.cuda.is_available())
     return 1 if on_gpu else available_cores()
 
 
 def _studies(plan: str, seeds: Sequence[int], out: Path, data_dir: str | Path | None, redundancy_spread: bool,
-             nb201: bool) -> list[Study]:
+             nb201: bool, overrides: Sequence[str]) -> list[Study]:
     """The main job's independent studies, longest first: the harness per seed, the redundancy study's
     supernets, the NAS-Bench-201 track per seed."""
-    runs = out / "runs"
-    studies = [Study(f"seed {seed} harness", run_replication,
-                     {"plan_name": plan, "seeds": [seed], "data_dir": data_dir, "runs_dir": runs}) for seed in seeds]
+    common = {"plan_name": plan, "data_dir": data_dir, "runs_dir": out / "runs", "overrides": list(overrides)}
+    studies = [Study(f"seed {seed} harness", run_replication, {**common, "seeds": [seed]}) for seed in seeds]
     if redundancy_spread:
-        studies.append(Study("redundancy", redundancy_study, {"plan_name": plan, "seed": seeds[0],
-                                                               "data_dir": data_dir, "runs_dir": runs}))
+        studies.append(Study("redundancy", redundancy_study, {**common, "seed": seeds[0]}))
     if nb201:
-        studies += [Study(f"seed {seed} nas-bench-201", run_nasbench201,
-                          {"plan_name": PLANS[plan].nb201, "seeds": [seed], "data_dir": data_dir, "runs_dir": runs})
-                    for seed in seeds]
+        studies += [Study(f"seed {seed} nas-bench-201", run_nasbench201, {**common, "seeds": [seed]}) for seed in seeds]
     return studies
 
 
 def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str | Path | None = None,
-                 redundancy_spread: bool = True, reference_only: bool = False, jobs: int = 1) -> list[Table]:
+                 redundancy_spread: bool = True, reference_only: bool = False, jobs: int = 1,
+                 overrides: Sequence[str] = ()) -> list[Table]:
     """Table A, then (unless ``reference_only``) the harness and the redundancy study and every measured table.
 
     With ``jobs`` > 1 the independent studies first run side by side in that many worker processes
@@ -102,7 +99,7 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
     built, in order.
     """
     if not reference_only:  # the plan's arguments (seeds once each) and data folder, before anything is written
-        check_data(seed_configs(plan, seeds), data_dir)
+        check_data(seed_configs(plan, seeds, overrides), data_dir)
     out = output_folder(out, "the tables")
     tables = [_reference(out)]
     write_and_print(tables[0], out)
@@ -110,11 +107,11 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
         return tables
     nb201_table = table_path(data_dir)
     nb201 = PLANS[plan].nb201 is not None and nb201_table is not None and nb201_table.exists()
-    prefill(_studies(plan, seeds, out, data_dir, redundancy_spread, nb201), jobs, out / ".prefill")
-    run_replication(plan, seeds, out, data_dir=data_dir)
-    redundancy_study(plan, seeds[0], out, spread=redundancy_spread, data_dir=data_dir)
+    prefill(_studies(plan, seeds, out, data_dir, redundancy_spread, nb201, overrides), jobs, out / ".prefill")
+    run_replication(plan, seeds, out, overrides=overrides, data_dir=data_dir)
+    redundancy_study(plan, seeds[0], out, spread=redundancy_spread, data_dir=data_dir, overrides=overrides)
     if nb201:
-        run_nasbench201(PLANS[plan].nb201, seeds, out, data_dir=data_dir)
+        run_nasbench201(plan, seeds, out, data_dir=data_dir, overrides=overrides)
     elif PLANS[plan].nb201 is not None:
         where = nb201_table or "no data folder (pass --data-dir or set SGNAS_DATA_DIR)"
         print(f"nas-bench-201: no table at {where}; the ground-truth track and Table D are skipped\n")
@@ -142,6 +139,9 @@ def _parser() -> ArgumentParser:
     parser.add_argument("--jobs", type=int, default=None,
                         help="worker processes for the independent studies (default: every core available, 1 "
                         "where the plan trains on a GPU); 1 runs everything in this process")
+    parser.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="SECTION.FIELD=VALUE",
+                        help="overrides of the plan: section.field=value for the unified config, "
+                        "nb201.field=value for the NAS-Bench-201 preset")
     return parser
 
 
@@ -152,9 +152,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> None:
         if args.jobs is not None and not 1 <= args.jobs <= MAX_THREADS:
             raise SgnasError(f"--jobs must be from 1 to {MAX_THREADS}, got {args.jobs}")
-        jobs = args.jobs if args.jobs is not None else default_jobs(args.preset)
+        jobs = args.jobs if args.jobs is not None else default_jobs(args.preset, args.overrides)
         build_tables(args.preset, args.seeds, args.out, args.data_dir, reference_only=args.reference_only,
-                     jobs=jobs)
+                     jobs=jobs, overrides=args.overrides)
         print(f"done in {time.perf_counter() - start:.1f} s")
 
     return run_tool("replicate_table", body)

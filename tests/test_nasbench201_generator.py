@@ -10,7 +10,8 @@ import pytest
 import torch
 from nasbench201_support import TINY_MACRO_KWARGS
 
-from replication.nasbench201 import NB201_PLANS, generator_config
+from replication.nasbench201 import generator_config
+from replication.plans import NB201_PRESETS
 from sgnas._infra.errors import SgnasError
 from sgnas.config.schema import GeneratorConfig
 from sgnas.search.generator.prior import PriorPool
@@ -45,7 +46,7 @@ class _Batches:
 def _trainer(**fields) -> GeneratorTrainer:
     torch.manual_seed(0)
     supernet = NB201Supernet(MACRO, bn="batch-stats")
-    config = dataclasses.replace(generator_config(NB201_PLANS["smoke"], COST), epochs=EPOCHS, lr=0.05, **fields)
+    config = dataclasses.replace(generator_config(NB201_PRESETS["smoke"], COST), epochs=EPOCHS, lr=0.05, **fields)
     return GeneratorTrainer(supernet, COST, CellChoices(), _Batches(), _Batches(), config, forced_sampling=False,
                             preset="nb201-test", seed=0)
 
@@ -104,6 +105,6 @@ def test_the_official_rule_keeps_the_best_top1_below_the_loss_threshold_else_the
 
 
 def test_the_track_honours_the_unified_field_and_unknown_rules_are_errors():
-    assert all(plan.generator_selection == GeneratorConfig().selection for plan in NB201_PLANS.values())
+    assert all(plan.generator_selection == GeneratorConfig().selection for plan in NB201_PRESETS.values())
     with pytest.raises(SgnasError, match="selection must be one of official, score"):
         _trainer(selection="last")

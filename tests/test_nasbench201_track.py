@@ -17,14 +17,13 @@ from baselines.evolution import EvolutionSizes, evolve
 from baselines.random_search import random_search
 from replication.nasbench201 import (
     METHODS,
-    NB201_PLANS,
-    RANKING_STRATA,
     UNCONSTRAINED,
     budget_limits,
     ranking_sample,
     run_nasbench201,
     top_precision,
 )
+from replication.plans import NB201_PRESETS, RANKING_STRATA, load_nb201, load_plan
 from replication.results import read_csv, read_json
 from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.benchmark import load_benchmark
@@ -138,12 +137,44 @@ def test_duplicate_budgets_are_one_line_before_anything_is_written(smoke, tmp_pa
     ("ranking_cells", 10**6, "ranking_cells must be from 10 to 15,625 (the cells of the space)"),
     ("sweep_targets", 10**6, "sweep_targets must be from 2 to 10,000 targets, got 1000000"),
     ("train_per_class", 10**8, "train_per_class must be from 1 to 10,000,000 images per class"),
+    ("epochs", 0, "epochs must be at least 1, got 0"),
+    ("lr", -0.1, "lr must be greater than 0, got -0.1"),
+    ("channels", 0, "channels must be at least 1, got 0"),
+    ("bn", "frozen", "bn must be one of batch-stats, running, got 'frozen'"),
 ])
-def test_plan_counts_are_bounded_by_what_they_count(field, value, message):
+def test_preset_fields_are_bounded_as_the_unified_config_bounds_them(field, value, message):
     import dataclasses
 
-    with pytest.raises(SgnasError, match="^" + re.escape(f"NAS-Bench-201 plan smoke: {message}")):
-        dataclasses.replace(NB201_PLANS["smoke"], **{field: value})
+    with pytest.raises(SgnasError, match="^" + re.escape(f"nb201.{message}")):
+        dataclasses.replace(NB201_PRESETS["smoke"], **{field: value})
+
+
+def test_overrides_reach_every_field_of_the_track_through_the_plan():
+    preset = load_nb201("quick", ["nb201.epochs=3", "nb201.train_per_class=null", "supernet.epochs=2"])
+    assert preset is not None and (preset.epochs, preset.train_per_class) == (3, None)
+    assert preset.channels == NB201_PRESETS["quick"].channels
+    assert load_plan("quick", ["nb201.epochs=3", "supernet.epochs=2"])[1].supernet.epochs == 2
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("nb201.epoch=3", "unknown config key 'nb201.epoch': nb201 has no field 'epoch' (fields: "),
+    ("nb201.epochs=three", "nb201.epochs: expected an integer, got 'three'"),
+    ("nb201.epochs=0", "nb201.epochs must be at least 1, got 0"),
+    ("nb201.lr=.nan", "nb201.lr must be a finite number, got nan"),
+    ("nb201.epochs", "override 'nb201.epochs' is not of the form section.field=value"),
+])
+def test_bad_track_override_is_one_line_from_every_entry_point(override, message):
+    for load in (load_nb201, load_plan):  # the main job checks the track's overrides with the config's
+        with pytest.raises(SgnasError, match="^" + re.escape(message)):
+            load("quick", [override])
+
+
+def test_track_override_of_a_plan_without_the_track_is_refused(monkeypatch):
+    from replication import plans
+
+    monkeypatch.setitem(plans.PLANS, "no-track", plans.Plan("smoke"))
+    with pytest.raises(SgnasError, match="plan no-track has no NAS-Bench-201 track"):
+        load_plan("no-track", ["nb201.epochs=2"])
 
 
 @pytest.mark.parametrize("problem", ["budget", "columns"])
@@ -163,8 +194,8 @@ def test_bad_input_is_one_error_line(smoke, tmp_path, problem):
     assert len(lines) == 1 and "error:" in lines[0]
 
 
-def test_plans_are_sized_as_stated():
-    quick, full = NB201_PLANS["quick"], NB201_PLANS["full"]
+def test_presets_are_sized_as_stated():
+    quick, full = NB201_PRESETS["quick"], NB201_PRESETS["full"]
     assert quick.indicative and not full.indicative
     assert (full.channels, full.cells_per_stage, full.resolution) == (16, 5, 32)
     assert quick.ranking_cells >= 500 and full.ranking_cells >= 500

@@ -127,5 +127,5 @@ def table_d(results_dir: str | Path) -> Table | None:
         notes.append(f"Measured rows: {manifest['description']}.")
     if manifest.get("indicative", True):
         notes.append(f"Numbers of plan {plan} are indicative only: a small proxy supernet trained briefly, not the "
-                     "benchmark's weight-sharing protocol (plan full).")
+                     "benchmark's weight-sharing protocol (plan paper, NAS-Bench-201 preset full).")
     return Table(NAME, TITLE, frame, notes)

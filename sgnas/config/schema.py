@@ -51,7 +51,9 @@ __all__ = [
     "apply_overrides",
     "check_value",
     "config_from_dict",
+    "override_section",
     "parse_value",
+    "split_override",
 ]
 
 
@@ -346,18 +348,43 @@ def _set(config: Config, key: str, value: Any) -> None:
                 raise SgnasError(f"unknown config key {key!r}: {'.'.join(parts[: depth + 1])} is not a section")
 
 
+def split_override(item: str) -> tuple[str, Any]:
+    """``section.field=value`` as its key and its YAML-parsed value; a one-line error for any other form."""
+    key, sep, text = item.partition("=")
+    if not sep or not key.strip():
+        raise SgnasError(f"override {item!r} is not of the form section.field=value")
+    return key.strip(), parse_value(text)
+
+
 def apply_overrides(config: Config, overrides: typing.Sequence[str]) -> Config:
     """A copy of ``config`` with each ``section.field=value`` applied (YAML-parsed value)."""
     config = dataclasses.replace(config)
     for name in ("data", "space", "supernet", "generator", "search", "evaluate"):
         setattr(config, name, dataclasses.replace(getattr(config, name)))
     for item in overrides:
-        key, sep, text = item.partition("=")
-        if not sep or not key.strip():
-            raise SgnasError(f"override {item!r} is not of the form section.field=value")
-        _set(config, key.strip(), parse_value(text))
+        _set(config, *split_override(item))
     validate(config)
     return config
+
+
+Frozen = typing.TypeVar("Frozen")
+
+
+def override_section(section: Frozen, name: str, overrides: typing.Sequence[str]) -> Frozen:
+    """A copy of the frozen dataclass ``section`` with each ``name.field=value`` applied, by the rules of
+    :func:`apply_overrides`: the same parsing, the same type checks and the same float32 bounds (the copy's
+    own ``__post_init__`` checks what its fields mean together)."""
+    hints = typing.get_type_hints(type(section))
+    changes: dict[str, Any] = {}
+    for item in overrides:
+        key, value = split_override(item)
+        field = key.removeprefix(f"{name}.")
+        if field == key or field not in hints or field.startswith("_"):
+            known = ", ".join(sorted(f.name for f in dataclasses.fields(section)))  # type: ignore[arg-type]
+            raise SgnasError(f"unknown config key {key!r}: {name} has no field {field!r} (fields: {known})")
+        changes[field] = _coerce(value, hints[field], key)
+        check_value(key, changes[field])
+    return dataclasses.replace(section, **changes)  # type: ignore[type-var]
 
 
 #: seeds reach ``torch.manual_seed`` (any 64-bit value) and ``np.random.default_rng`` (non-negative), and are
