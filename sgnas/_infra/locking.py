@@ -1,19 +1,20 @@
 """Exclusive locks on folders that one process at a time may write: run folders, results folders, report folders.
 
-A lock is ``fcntl.flock`` on a ``.lock`` file inside the folder, so the kernel
-releases it when its process dies, however it dies: a lock never outlives
-its holder and needs no cleaning up. While holding it, the holder writes who
-it is (pid, host, command line, start time) into the file; a second process
-wanting the folder prints one line naming that holder and waits until the
-lock is free (Ctrl-C stops the wait). Within one process a held lock is
-re-entrant: opening the same folder again does not wait on itself.
+A lock is :class:`filelock.FileLock` on a ``.lock`` file inside the folder: an
+``flock`` the kernel releases when its process dies, however it dies, so a
+lock never outlives its holder and needs no cleaning up (on file systems that
+cannot lock at all, the folder is used unlocked). The holder writes who it is (pid,
+host, command line, start time) into the file; a second process wanting the
+folder prints one line naming that holder and waits until the lock is free
+(Ctrl-C stops the wait). Within one process a held lock is re-entrant:
+opening the same folder again does not wait on itself, and one release lets
+it go.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import errno
-import fcntl
 import json
 import os
 import socket
@@ -21,7 +22,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+
+from filelock import FileLock, Timeout
 
 from sgnas._infra.errors import SgnasError
 
@@ -29,16 +31,19 @@ __all__ = ["LOCK_NAME", "acquire", "holder", "locked", "release", "release_all",
 
 LOCK_NAME = ".lock"
 
-#: folders (resolved) this process holds, with the open lock files that hold them
-_HELD: dict[Path, IO[str]] = {}
+#: folders (resolved) this process holds, with their locks
+_HELD: dict[Path, FileLock] = {}
 
 #: errors of file systems that cannot lock (some network mounts): the folder is used unlocked
 _NO_LOCKS = (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS)
 
 
-def _this_call() -> dict[str, Any]:
-    return {"pid": os.getpid(), "host": socket.gethostname(), "command": " ".join([sys.executable, *sys.argv]),
+def _sign(descriptor: int) -> None:
+    """Write this process's name into the lock file it has just locked (read by :func:`holder`)."""
+    call = {"pid": os.getpid(), "host": socket.gethostname(), "command": " ".join([sys.executable, *sys.argv]),
             "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")}
+    os.ftruncate(descriptor, 0)
+    os.pwrite(descriptor, (json.dumps(call) + "\n").encode(), 0)
 
 
 def holder(folder: str | Path) -> str:
@@ -58,41 +63,33 @@ def acquire(folder: str | Path, what: str = "run folder") -> None:
     folder = Path(folder).resolve()
     if folder in _HELD:
         return
-    try:
-        handle = open(folder / LOCK_NAME, "a+")  # noqa: SIM115 - kept open for as long as the lock is held
-    except IsADirectoryError:
+    if (folder / LOCK_NAME).is_dir():
         raise SgnasError(f"cannot lock {what} {folder}: its {LOCK_NAME} is a folder, not a file; delete "
-                         f"{folder / LOCK_NAME} (it holds no results)") from None
-    except OSError as err:
-        raise SgnasError(f"cannot lock {what} {folder}: {err.strerror or err}") from None
+                         f"{folder / LOCK_NAME} (it holds no results)")
+    lock = FileLock(folder / LOCK_NAME, thread_local=False, on_acquired=_sign)
     try:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+            lock.acquire(blocking=False)
+        except Timeout:
             print(f"sgnas: waiting for {what} {folder}: in use by {holder(folder)}", file=sys.stderr, flush=True)
-            fcntl.flock(handle, fcntl.LOCK_EX)
+            lock.acquire()
     except OSError as err:
-        if err.errno not in _NO_LOCKS:
-            handle.close()
-            raise
-    except BaseException:
-        handle.close()
-        raise
-    handle.seek(0)
-    handle.truncate()
-    handle.write(json.dumps(_this_call()) + "\n")
-    handle.flush()
-    _HELD[folder] = handle
+        if err.errno in _NO_LOCKS:
+            return  # the folder is used unlocked, as before locks existed
+        raise SgnasError(f"cannot lock {what} {folder}: {err.strerror or err}") from None
+    _HELD[folder] = lock
 
 
 def release(folder: str | Path) -> None:
     """Let ``folder`` go (a no-op when this process does not hold it)."""
-    handle = _HELD.pop(Path(folder).resolve(), None)
-    if handle is None:
+    lock = _HELD.pop(Path(folder).resolve(), None)
+    if lock is None:
         return
-    handle.seek(0)
-    handle.truncate()  # a waiter that reads the file before the next holder writes sees no stale name
-    handle.close()  # closing the only descriptor releases the flock
+    try:
+        os.truncate(lock.lock_file, 0)  # a waiter that reads the file before the next holder signs sees no stale name
+    except OSError:
+        pass  # the folder is gone: nobody reads the name
+    lock.release(force=True)
 
 
 def release_all() -> None:
