@@ -4,8 +4,11 @@ For each seed, at the scale of an :class:`NB201Preset`:
 
 1. one weight-sharing supernet per sampler (``nb201-uniform``: SPOS / RSPS;
    ``nb201-strict-fair``: FairNAS / SGNAS) trained on CIFAR-10 from the data
-   folder, each a cached :class:`~sgnas._infra.runs.RunDir` (kind ``nb201-supernet``,
-   keyed by config hash and seed, resumable at epoch boundaries);
+   folder by the one supernet trainer of every space
+   (:class:`sgnas.training.supernet.SupernetTrainer`, the benchmark's protocol:
+   :func:`supernet_config`), each a cached :class:`~sgnas._infra.runs.RunDir`
+   (kind ``nb201-supernet``, keyed by config hash and seed, resumable at epoch
+   boundaries), with its validation cells' top-1 beside chance (did it learn);
 2. **ranking quality**: the supernet-estimated accuracy (the plan's BN setting;
    with ``running``, recalibrated per cell) of a fixed sample of cells
    stratified over MACs against the table's CIFAR-10 accuracy: Kendall tau,
@@ -62,7 +65,7 @@ from sgnas._infra.argparser import ArgumentParser  # noqa: E402
 from sgnas._infra.command import run_tool  # noqa: E402
 from sgnas._infra.errors import SgnasError  # noqa: E402
 from sgnas._infra.runs import COUNT, LIST, OBJECT, RunDir, RunKind, declare_run_kind, number  # noqa: E402
-from sgnas.config.schema import DataConfig, GeneratorConfig  # noqa: E402
+from sgnas.config.schema import DataConfig, GeneratorConfig, SupernetConfig  # noqa: E402
 from sgnas.data import DataSplits, first_batches, load_splits, make_batches, resolve_data_root  # noqa: E402
 from sgnas.registry import SPACES  # noqa: E402
 from sgnas.search.generator.train import GeneratorTrainer  # noqa: E402
@@ -78,7 +81,7 @@ from sgnas.spaces.nasbench201.supernet import NB201Supernet  # noqa: E402
 from sgnas.supernet.evaluator import SupernetEvaluator  # noqa: E402
 from sgnas.supernet.ranking import kendall_tau, spearman_rho  # noqa: E402
 from sgnas.training.checkpoint import load_error, seed_all  # noqa: E402
-from sgnas.training.paths import PathTrainConfig, train_paths  # noqa: E402
+from sgnas.training.supernet import VALIDATION_SUMMARY, SupernetTrainer  # noqa: E402
 
 __all__ = [
     "BUDGET_FRACTIONS", "METHODS", "NB201_MEASURE_RUN", "NB201_SUPERNET_RUN", "RANKING_SEED", "SAMPLERS_201", "budget_limits",
@@ -178,9 +181,12 @@ class _Seed:
     def train_batches(self) -> Any:
         return make_batches(self.splits, "train", self.plan.batch_size, True, self.seed, self.device)
 
+    def val_batches(self) -> Any:
+        return make_batches(self.splits, "val", self.plan.eval_batch_size, False, self.seed, self.device)
+
     def evaluator(self, supernet: NB201Supernet) -> SupernetEvaluator:
         plan = self.plan
-        val = list(make_batches(self.splits, "val", plan.eval_batch_size, False, self.seed, self.device).epoch(0))
+        val = list(self.val_batches().epoch(0))
         calib = list(self.train_batches().epoch(0))[: plan.calib_batches] if plan.bn == "running" else None
         return SupernetEvaluator(supernet, self.benchmark.cost_model, val[: plan.val_batches], calib,
                                  plan.calib_batches if plan.bn == "running" else 0)
@@ -194,11 +200,26 @@ def _check_state_dict(path: Path, payload: Any, run: RunDir) -> None:
         raise SgnasError(f"{path} is not a state dict of tensors (it holds {held})")
 
 
-#: a NAS-Bench-201 supernet run: the training summary and the trained weights
+#: a NAS-Bench-201 supernet run: the training summary (with its validation: did it learn) and the trained weights
 NB201_SUPERNET_RUN = declare_run_kind(RunKind(
-    "nb201-supernet", required={"seconds": number(0), "epoch": COUNT, "steps": COUNT},
+    "nb201-supernet", required={"wall_seconds": number(0), "steps": COUNT, "validation": VALIDATION_SUMMARY},
     files={"supernet": _check_state_dict}, logs=True,
 ))
+
+#: cells validated after every supernet epoch (seeded random cells), for the "did it learn" check
+VALIDATION_CELLS = 4
+
+
+def supernet_config(plan: NB201Preset, sampler: str) -> SupernetConfig:
+    """The benchmark's weight-sharing protocol at the preset's scale, for the one supernet trainer of every space:
+    Nesterov SGD (momentum 0.9, weight decay 5e-4), cosine to zero without warm-up, no label smoothing, the
+    gradients of a step's paths averaged and clipped at norm 5; checkpoints at epoch ends."""
+    return SupernetConfig(
+        sampler=sampler, forced_sampling=False, epochs=plan.epochs, batch_size=plan.batch_size, lr=plan.lr,
+        momentum=0.9, weight_decay=5e-4, nesterov=True, label_smoothing=0.0, checkpoint_every=0,
+        val_archs=VALIDATION_CELLS, val_batches=plan.val_batches, calib_batches=max(1, plan.calib_batches),
+        grad_clip=5.0, path_gradients="mean",
+    )
 
 
 def _supernet(context: _Seed, sampler_name: str, rebuild: bool) -> tuple[NB201Supernet, float]:
@@ -206,7 +227,8 @@ def _supernet(context: _Seed, sampler_name: str, rebuild: bool) -> tuple[NB201Su
     plan = context.plan
     seed_all(context.seed)
     supernet = NB201Supernet(context.macro, bn=plan.bn).to(context.device)  # type: ignore[arg-type]
-    run = RunDir.open(context.runs_dir, "nb201-supernet", plan.supernet_key(sampler_name), context.seed, rebuild)
+    key = {**plan.supernet_key(sampler_name), "validation_cells": VALIDATION_CELLS}
+    run = RunDir.open(context.runs_dir, "nb201-supernet", key, context.seed, rebuild)
     weights = run.path / "supernet.pt"
     if run.finished:
         try:
@@ -214,13 +236,20 @@ def _supernet(context: _Seed, sampler_name: str, rebuild: bool) -> tuple[NB201Su
         except RuntimeError as err:
             raise SgnasError(f"run {run.path}: supernet.pt does not fit the plan's network ({load_error(err)}); "
                              f"rerun with --rebuild or delete the run folder {run.path}") from None
-        return supernet, float(run.results["seconds"])
-    sampler = build_cell_sampler(sampler_name, context.seed)
-    config = PathTrainConfig(epochs=plan.epochs, lr=plan.lr)
-    summary = train_paths(supernet, sampler, context.train_batches(), config, run, kind="nb201-supernet")
+        return supernet, float(run.results["wall_seconds"])
+    rng = np.random.default_rng(context.seed)
+    entry = SPACES.get(FAMILY)
+    trainer = SupernetTrainer(
+        supernet, build_cell_sampler(sampler_name, context.seed), context.train_batches(), context.val_batches(),
+        context.train_batches(), supernet_config(plan, sampler_name), plan.name, context.seed, context.macro,
+        context.benchmark.cost_model, [entry.random(rng, context.macro) for _ in range(VALIDATION_CELLS)], run)
+    if run.checkpoint_path.exists():
+        trainer.resume(run.checkpoint_path)
+    summary = trainer.train()
+    assert summary is not None  # trained to the end
     torch.save(supernet.state_dict(), weights)
     run.finish({**summary, "supernet": str(weights)})
-    return supernet, float(summary["seconds"])
+    return supernet, float(summary["wall_seconds"])
 
 
 def _entry(context: _Seed, method: str, budget: str, limit: float, cell: Cell, fitness: float | None,

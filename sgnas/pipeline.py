@@ -57,11 +57,12 @@ from sgnas.registry import SPACES, STRATEGIES
 from sgnas.search.strategy import SearchContext, SearchResult, SearchStrategy
 from sgnas.spaces.unified.architecture import Architecture
 from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.supernet.files import ARCHITECTURE_STRINGS
 from sgnas.supernet.ranking import kendall_tau
 from sgnas.training.checkpoint import seed_all
 from sgnas.training.distributed import Distributed, Precision, init_distributed
 from sgnas.training.samplers import build_sampler
-from sgnas.training.supernet import ARCHITECTURE_STRINGS, VALIDATION_SUMMARY
+from sgnas.training.supernet import VALIDATION_SUMMARY
 
 __all__ = [
     "EVALUATE_RUN",
@@ -236,7 +237,7 @@ class _Limited:
 
 def _check_supernet_weights(path: Path, payload: Any, run: RunDir) -> None:
     """supernet.pt: the exported supernet of the run's space and preset, whose weights fit the model."""
-    from sgnas.training.supernet import check_supernet_file
+    from sgnas.spaces.unified.supernet.files import check_supernet_file
 
     config = config_of_run(run.path)
     check_supernet_file(path, payload, config.space.build(), config.preset)
@@ -263,7 +264,12 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
     checkpoint of this supernet is one line and leaves nothing behind.
     """
     from sgnas.spaces.unified.supernet import UnifiedSupernet
-    from sgnas.training.supernet import SupernetTrainer, load_training_checkpoint
+    from sgnas.spaces.unified.supernet.files import (
+        export_settings,
+        load_training_checkpoint,
+        validation_architectures,
+    )
+    from sgnas.training.supernet import SupernetTrainer
 
     config = runtime.config
     space = config.space.build()
@@ -283,8 +289,10 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
         train=runtime.batches("train", config.supernet.batch_size, True),
         val=runtime.batches("val", config.supernet.batch_size, False),
         calib=runtime.batches("train", config.supernet.batch_size, True, sharded=False),
-        config=config.supernet, preset=config.preset, seed=config.seed,
-        run=run if runtime.dist.is_main else None, cost_model=cost_model,
+        config=config.supernet, preset=config.preset, seed=config.seed, space=space, cost_model=cost_model,
+        val_archs=validation_architectures(space.num_layers, config.supernet.val_archs, config.seed,
+                                           config.supernet.forced_sampling),
+        run=run if runtime.dist.is_main else None,
         held_out=IndexedBatches(runtime.batches("val", config.generator.batch_size, True, sharded=False)),
         target_macs=cost_model.to_interface(middle * 1e6, config.generator.convention),
         dist=runtime.dist, precision=runtime.precision(),
@@ -296,7 +304,7 @@ def train_supernet(runtime: Runtime, runs_dir: str | Path, resume_from: str | Pa
     results = trainer.train(max_steps=max_steps)
     if results is not None:
         if runtime.dist.is_main:
-            trainer.export(run.path / "supernet.pt")
+            trainer.export(run.path / "supernet.pt", **export_settings(supernet))
         runtime.finish(run, {**results, "supernet": str(run.path / "supernet.pt")})
     return run
 
@@ -330,7 +338,7 @@ def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str
     is one line and leaves nothing behind.
     """
     from sgnas.search.generator.train import GeneratorTrainer
-    from sgnas.training.supernet import load_supernet
+    from sgnas.spaces.unified.supernet.files import load_supernet
 
     config = runtime.config
     space = config.space.build()
@@ -369,8 +377,8 @@ def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str
 
 def search_context(runtime: Runtime, supernet_path: Path, generator_path: Path | None = None) -> SearchContext:
     """Load the supernet and build the BN-recalibrating evaluator on the validation split."""
+    from sgnas.spaces.unified.supernet.files import load_supernet
     from sgnas.supernet.evaluator import SupernetEvaluator
-    from sgnas.training.supernet import load_supernet
 
     config = runtime.config
     space = config.space.build()

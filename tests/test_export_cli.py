@@ -18,7 +18,7 @@ from sgnas.export.model_files import load_exported
 from sgnas.export.timm import export_timm
 from sgnas.spaces.unified.architecture import Architecture
 from sgnas.spaces.unified.space import get_space
-from sgnas.training.supernet import load_supernet
+from sgnas.spaces.unified.supernet.files import load_supernet
 from sgnas.zoo.reference import get_entry
 
 SGNAS_B = get_entry("SGNAS-B").arch.to_string()

@@ -115,7 +115,7 @@ def test_no_docstring_names_a_module_downstream() -> None:
 #: the stages written once for every space (and the vocabulary they share): none may import a space package
 SPACE_FREE = ("sgnas.registry", "sgnas.spaces.cost", "sgnas.spaces.protocol", "sgnas.data", "sgnas.supernet",
               "sgnas.search", "sgnas.training.checkpoint", "sgnas.training.distributed", "sgnas.training.divergence",
-              "sgnas.training.schedules", "sgnas.training.paths", "sgnas.training.grid_samplers")
+              "sgnas.training.schedules", "sgnas.training.supernet", "sgnas.training.grid_samplers")
 _SPACE_PACKAGES = tuple(f"sgnas.spaces.{path.name}" for path in (ROOT / "sgnas" / "spaces").iterdir()
                         if (path / "__init__.py").exists())
 

@@ -20,12 +20,12 @@ from baselines_support import one_thread
 
 from baselines.evolution import EvolutionSizes, evolve
 from baselines.random_search import random_sampling, random_search
-from sgnas.config.schema import GeneratorConfig
+from sgnas.config.schema import GeneratorConfig, SupernetConfig
 from sgnas.registry import SAMPLERS, SPACES
 from sgnas.search.generator.strategy import GeneratorStrategy
 from sgnas.search.generator.train import GeneratorTrainer
 from sgnas.supernet.evaluator import SupernetEvaluator
-from sgnas.training.paths import PathTrainConfig, train_paths
+from sgnas.training.supernet import SupernetTrainer
 
 
 class _Batches:
@@ -64,10 +64,15 @@ def test_a_third_space_trains_a_supernet_a_generator_and_runs_the_searches(chain
     supernet = chain.ChainSupernet(spec)
     train, val = _Batches(6, 0), _Batches(2, 1)
 
-    # the library's supernet training, with the space's strict-fairness grid sampler from the registry
+    # the library's supernet trainer, with the space's strict-fairness grid sampler from the registry
     sampler = SAMPLERS.get("chain-strict-fair")(0)
-    summary = train_paths(supernet, sampler, train, PathTrainConfig(epochs=4, lr=0.1))
-    assert summary["paths"] == 4 * len(train) * len(chain.OPS) and np.isfinite(summary["loss"])
+    rng = np.random.default_rng(0)
+    supernet_config = SupernetConfig(epochs=4, lr=0.1, checkpoint_every=0, val_archs=2, calib_batches=1,
+                                     grad_clip=5.0, path_gradients="mean")
+    summary = SupernetTrainer(supernet, sampler, train, val, train, supernet_config, "chain", 0, spec, cost,
+                              [entry.random(rng, spec) for _ in range(2)]).train()
+    assert summary is not None and summary["forward_passes"] == 4 * len(train) * len(chain.OPS)
+    assert np.isfinite(summary["final_train_loss"]) and summary["validation"]["learned"]
 
     # the library's generator trainer on the space's choice structure
     low, high = (m / 1e6 for m in cost.macs_range())

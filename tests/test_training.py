@@ -15,15 +15,11 @@ from sgnas.config.presets import load_preset
 from sgnas.config.schema import Config
 from sgnas.data import load_splits, make_batches
 from sgnas.spaces.unified.cost import CostModel
+from sgnas.spaces.unified.supernet.files import export_settings, load_supernet, validation_architectures
 from sgnas.training.checkpoint import load_checkpoint, save_checkpoint
 from sgnas.training.samplers import build_sampler
 from sgnas.training.schedules import LRFactor
-from sgnas.training.supernet import (
-    SupernetTrainer,
-    load_supernet,
-    validation_architectures,
-    validation_summary,
-)
+from sgnas.training.supernet import SupernetTrainer, validation_summary
 
 SMOKE = load_preset("smoke", ["data.dataset=synthetic", "data.train_per_class=4", "data.val_per_class=2",
                               "supernet.epochs=2", "supernet.batch_size=8", "supernet.checkpoint_every=3"])
@@ -72,9 +68,10 @@ def _trainer(run: RunDir | None, sampler_name: str = "strict-fair", config: Conf
     sampler = build_sampler(sampler_name, space.num_layers, config.seed, True)
     batches = lambda which, train: make_batches(splits, which, config.supernet.batch_size, train, config.seed, "cpu")  # noqa: E731
     low, high = CostModel(space).macs_range("conv+fc")
+    val_archs = validation_architectures(space.num_layers, config.supernet.val_archs, config.seed, True)
     return SupernetTrainer(supernet, sampler, batches("train", True), batches("val", False), batches("train", True),
-                           config.supernet, "smoke", config.seed, run, held_out=IndexedBatches(batches("val", True)),
-                           target_macs=(low + high) / 2)
+                           config.supernet, "smoke", config.seed, space, CostModel(space), val_archs, run,
+                           held_out=IndexedBatches(batches("val", True)), target_macs=(low + high) / 2)
 
 
 def test_the_supernet_warm_up_ramps_the_learning_rate_before_the_cosine() -> None:
@@ -115,7 +112,7 @@ def test_resume_gives_the_same_weights_as_an_uninterrupted_run(tmp_path: Path) -
     assert resumed_results["wall_seconds"] > first_seconds > 0, "earlier sessions count"
     assert resumed_results["wall_seconds"] > resumed_results["seconds_this_session"]
 
-    straight.export(tmp_path / "supernet.pt")
+    straight.export(tmp_path / "supernet.pt", **export_settings(straight.supernet))
     loaded = load_supernet(tmp_path / "supernet.pt", SMOKE.space.build(), "smoke")
     assert all(torch.equal(a, b) for a, b in zip(loaded.state_dict().values(), straight.supernet.state_dict().values()))
 

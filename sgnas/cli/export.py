@@ -155,7 +155,7 @@ def _models(args: argparse.Namespace) -> tuple[list[tuple[Path, Architecture, fl
 
 
 def _supernet(args: argparse.Namespace, space: SearchSpace) -> tuple[torch.nn.Module, Path]:
-    from sgnas.training.supernet import load_supernet
+    from sgnas.spaces.unified.supernet.files import load_supernet
 
     path, run_dir = resolve_run(args.supernet, "supernet", "supernet.pt")
     preset = config_of_run(run_dir).preset if run_dir is not None else None

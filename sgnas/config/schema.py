@@ -128,6 +128,11 @@ class SupernetConfig:
     val_batches: int | None = None
     #: training batches used to recalibrate BN before validating each architecture
     calib_batches: int = 5
+    #: clip the gradient norm at this before each step (0: no clipping; NAS-Bench-201's protocol clips at 5)
+    grad_clip: float = 0.0
+    #: how the paths of one step combine their gradients: ``sum`` (FairNAS and the official code accumulate
+    #: them) or ``mean`` (each path's loss divided by the paths of the step)
+    path_gradients: str = "sum"
 
 
 @dataclass
@@ -474,6 +479,7 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "supernet.val_archs": _at_least(2),
     "supernet.val_batches": _at_least(1),
     "supernet.calib_batches": _at_least(1),
+    "supernet.grad_clip": _at_least(0),
     "generator.hidden": ((lambda v: 1 <= v <= MAX_GENERATOR_HIDDEN), f"from 1 to {MAX_GENERATOR_HIDDEN} channels"),
     "generator.epochs": _at_least(1),
     "generator.batch_size": _batch(),
@@ -562,6 +568,7 @@ def validate(config: Config) -> None:
          "data.dataset must be cifar10, cifar100, imagefolder or synthetic"),
         (config.supernet.sampler in SAMPLERS.names(family=UNIFIED),
          f"supernet.sampler must be one of {', '.join(SAMPLERS.names(family=UNIFIED))}, got {config.supernet.sampler!r}"),
+        _choice("supernet.path_gradients", config.supernet.path_gradients, ("sum", "mean")),
         (config.generator.network in ("conv", "mlp"), "generator.network must be conv or mlp"),
         (config.generator.loss in ("asymmetric", "relative"), "generator.loss must be asymmetric or relative"),
         _choice("generator.target_cycle", config.generator.target_cycle, ("official", "current")),

@@ -28,7 +28,8 @@ def _inputs(batch: torch.Tensor | tuple | list) -> torch.Tensor:
 
 
 def _batch_norms(module: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:
-    return [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm)]
+    """The BNs that keep running statistics (one normalising by each batch's own has none to recalibrate)."""
+    return [m for m in module.modules() if isinstance(m, nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
 
 
 def recalibrate_bn(

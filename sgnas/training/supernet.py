@@ -1,12 +1,23 @@
-"""Supernet training with any path sampler (SGNAS supp. A.2; FairNAS strict fairness by default).
+"""Supernet training on any space with any path sampler (SGNAS supp. A.2; FairNAS strict fairness by default).
 
 One optimizer step per batch: the sampler's ``next_step()`` yields the paths
 (m paths under strict fairness, one under uniform sampling), each runs forward
-and backward on the *same* batch, gradients accumulate, then SGD with momentum
-steps once and the cosine schedule advances. After every epoch a fixed, seeded
-set of architectures (always including the smallest and the largest) is
+(``supernet(images, arch)``) and backward on the *same* batch, gradients
+accumulate (summed, as FairNAS and the official code do, or averaged over the
+paths: ``supernet.path_gradients``), are clipped where ``supernet.grad_clip``
+asks, then SGD with momentum steps once and the cosine schedule advances. After
+every epoch the caller's fixed validation architectures (for the unified space
+always including the smallest and the largest,
+:func:`sgnas.spaces.unified.supernet.files.validation_architectures`) are
 validated with recalibrated BN statistics, which are restored afterwards so
 validation never changes training.
+
+The trainer knows nothing of the space beyond what its arguments carry: the
+supernet, the sampler, the cost model (for the validated architectures' MACs),
+the architectures to validate and the space's ``describe()``/``num_classes``.
+Every space trains with it: the unified space's pipeline (the paper's recipe),
+the NAS-Bench-201 track (its benchmark's weight-sharing protocol: Nesterov,
+gradients averaged over paths and clipped at 5) and any space a plugin adds.
 
 The results say whether the supernet learned at all: per validation
 architecture and for their mean, the images scored, top-1 and its 95% Wilson
@@ -42,7 +53,7 @@ import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -53,28 +64,15 @@ from sgnas._infra.progress import progress as make_progress
 from sgnas._infra.runs import COUNT, ResultValue, RunDir, nullable, number
 from sgnas.config.schema import SupernetConfig
 from sgnas.data import BatchSource
-from sgnas.spaces.unified.architecture import Architecture, is_architecture_string, random_architecture
-from sgnas.spaces.unified.cost import CostModel
-from sgnas.spaces.unified.space import MIN_ACTIVE, SKIP, SUB_BLOCKS, SearchSpace
 from sgnas.supernet.ranking import binomial_interval
 from sgnas.supernet.top1 import evaluate_counts
-from sgnas.training.checkpoint import (
-    RunCost,
-    check_checkpoint,
-    load_checkpoint,
-    load_error,
-    rng_state,
-    save_checkpoint,
-    set_rng_state,
-)
+from sgnas.training.checkpoint import RunCost, load_checkpoint, rng_state, save_checkpoint, set_rng_state
 from sgnas.training.distributed import Distributed, Precision
 from sgnas.training.divergence import check_loss
-from sgnas.training.samplers import PathSampler
 from sgnas.training.schedules import LRFactor
 
 __all__ = [
-    "FINAL_LOSS_RECORDS", "SupernetTrainer", "check_supernet_file",
-    "load_supernet", "load_training_checkpoint", "supernet_from_checkpoint", "validation_architectures",
+    "FINAL_LOSS_RECORDS", "VALIDATION_SUMMARY", "StepSampler", "SupernetTrainer", "validation_problem",
     "validation_summary",
 ]
 
@@ -82,14 +80,16 @@ __all__ = [
 FINAL_LOSS_RECORDS = 5
 
 
-def validation_architectures(num_layers: int, count: int, seed: int, forced_sampling: bool) -> list[Architecture]:
-    """The smallest (2 x k3) and largest (6 x k7) architectures plus ``count - 2`` seeded random ones."""
-    smallest = Architecture((("k3",) * MIN_ACTIVE + (SKIP,) * (SUB_BLOCKS - MIN_ACTIVE),) * num_layers)
-    largest = Architecture((("k7",) * SUB_BLOCKS,) * num_layers)
-    archs = [smallest, largest][: max(count, 0)]
-    rng = np.random.default_rng(seed)
-    archs += [random_architecture(num_layers, rng, forced_sampling) for _ in range(count - len(archs))]
-    return archs
+class StepSampler(Protocol):
+    """What the trainer asks of a sampler (the unified space's :mod:`sgnas.training.samplers`, the grid samplers of
+    :mod:`sgnas.training.grid_samplers`): the paths of the next step, and its state, so a resumed run draws exactly
+    the paths an uninterrupted one would."""
+
+    def next_step(self) -> list[Any]: ...
+
+    def state_dict(self) -> dict[str, Any]: ...
+
+    def load_state_dict(self, state: dict[str, Any]) -> None: ...
 
 
 def _top1_interval(correct: int, images: int) -> dict[str, float | int]:
@@ -152,7 +152,7 @@ def validation_problem(value: Any) -> str | None:
         problem = _interval_problem(path, arch)
         if problem is not None:
             return problem
-        if not is_architecture_string(arch.get("arch")):
+        if not isinstance(arch.get("arch"), str) or not arch["arch"]:
             return _wrong(f"{path}.arch", arch.get("arch"), "an architecture string")
         correct = arch.get("correct")
         if not COUNT.ok(correct) or correct > arch["images"]:
@@ -173,63 +173,6 @@ def validation_problem(value: Any) -> str | None:
 #: :func:`validation_summary`; its numbers are what the tables' "did it learn" check reads
 VALIDATION_SUMMARY = nullable(ResultValue.nested("a validation summary", validation_problem))
 
-#: what a supernet run's ``val_archs`` result must be: the architectures it validated, as strings
-ARCHITECTURE_STRINGS = ResultValue("a list of architecture strings",
-                                   lambda v: isinstance(v, list) and all(is_architecture_string(a) for a in v))
-
-
-def _identity(space: SearchSpace, preset: str) -> dict[str, Any]:
-    return {"space": space.describe(), "preset": preset}
-
-
-def load_supernet(path: str | Path, space: SearchSpace, preset: str | None = None,
-                  device: str | torch.device = "cpu") -> nn.Module:
-    """A trained UnifiedSupernet from a supernet checkpoint (checked against ``space`` and ``preset``)."""
-    payload = load_checkpoint(path, "supernet", space.describe(), preset, map_location=device)
-    return supernet_from_checkpoint(payload, path, space).to(device)
-
-
-def supernet_from_checkpoint(payload: dict[str, Any], path: str | Path, space: SearchSpace) -> nn.Module:
-    """The UnifiedSupernet of ``space`` holding the weights of ``payload``, an exported supernet read from
-    ``path``: every key and shape of the model's state dict, no more, no fewer (else a one-line error)."""
-    from sgnas.spaces.unified.supernet import UnifiedSupernet
-
-    try:
-        supernet = UnifiedSupernet(space, act=payload["act"], shadow_bn=payload["shadow_bn"])
-        supernet.load_state_dict(payload["model"])
-    except (RuntimeError, KeyError, TypeError, AttributeError) as err:
-        raise SgnasError(f"checkpoint {path} does not fit the supernet: {load_error(err)}") from None
-    return supernet
-
-
-def load_training_checkpoint(path: str | Path, space: SearchSpace, config: SupernetConfig,
-                             preset: str) -> dict[str, Any]:
-    """The supernet-training checkpoint at ``path`` (``train-supernet --resume``), checked to be one of ``space``
-    and ``preset`` whose model has every key and shape of a supernet of ``config``.
-
-    Read before the run folder is opened, so that a file that is no such checkpoint is one line and leaves no run
-    folder behind; the model is compared with one built on the meta device (nothing allocated).
-    """
-    from sgnas.spaces.unified.supernet import UnifiedSupernet
-
-    payload = load_checkpoint(path, "supernet-training", space.describe(), preset)
-    with torch.device("meta"):
-        expected = UnifiedSupernet(space, act=config.act, shadow_bn=config.shadow_bn).state_dict()
-    model = payload.get("model")
-    shapes = ({key: tuple(value.shape) for key, value in model.items() if isinstance(value, torch.Tensor)}
-              if isinstance(model, dict) else {})
-    if shapes != {key: tuple(value.shape) for key, value in expected.items()}:
-        wrong = sorted(set(shapes) ^ set(expected)) or sorted(k for k in shapes if shapes[k] != expected[k].shape)
-        raise SgnasError(f"checkpoint {path} does not fit this supernet (its model differs at "
-                         f"{', '.join(wrong[:3]) or 'every key'})")
-    return payload
-
-
-def check_supernet_file(path: Path, payload: Any, space: SearchSpace, preset: str) -> None:
-    """That ``payload`` (read from ``path``) is what :meth:`SupernetTrainer.export` writes for ``space`` and
-    ``preset``: an exported supernet, not a training checkpoint, whose weights fit the model."""
-    supernet_from_checkpoint(check_checkpoint(payload, path, "supernet", space.describe(), preset), path, space)
-
 
 class SupernetTrainer:
     """Trains ``supernet`` on ``train`` batches with ``sampler`` per ``config``; resumable step by step."""
@@ -237,26 +180,33 @@ class SupernetTrainer:
     def __init__(
         self,
         supernet: nn.Module,
-        sampler: PathSampler,
+        sampler: StepSampler,
         train: BatchSource,
         val: BatchSource,
         calib: BatchSource,
         config: SupernetConfig,
         preset: str,
         seed: int,
+        space: Any,
+        cost_model: Any,
+        val_archs: Sequence[Any],
         run: RunDir | None = None,
-        cost_model: CostModel | None = None,
         held_out: Sequence[tuple[torch.Tensor, torch.Tensor]] | None = None,
         target_macs: float | None = None,
         dist: Distributed | None = None,
         precision: Precision | None = None,
     ) -> None:
-        """``run`` is where to write (rank 0 only); ``held_out`` and ``target_macs`` go to a sampler's ``attach``."""
+        """``space`` is the supernet's space (its ``describe()`` names checkpoints, its ``num_classes`` gives
+        chance), ``cost_model`` its cost model, ``val_archs`` the architectures validated after every epoch (at
+        least one); ``run`` is where to write (rank 0 only); ``held_out`` and ``target_macs`` go to a sampler's
+        ``attach``."""
+        if not val_archs:
+            raise SgnasError("supernet training needs at least one architecture to validate")
         self.supernet, self.sampler, self.config = supernet, sampler, config
         self.train_batches, self.val_batches, self.calib_batches = train, val, calib
         self.preset, self.seed, self.run = preset, seed, run
-        space: SearchSpace = supernet.space
-        self.cost_model = cost_model or CostModel(space)
+        self.space, self.cost_model, self.val_archs = space, cost_model, list(val_archs)
+        self.identity = {"space": space.describe(), "preset": preset}
         self.dist = dist or Distributed()
         self.precision = precision or Precision("off", next(supernet.parameters()).device)
         if hasattr(sampler, "attach"):
@@ -273,7 +223,6 @@ class SupernetTrainer:
             self.optimizer, LRFactor("cosine", self.total_steps, self.steps_per_epoch, warmup_steps=config.warmup_steps)
         )
         self.criterion = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
-        self.val_archs = validation_architectures(space.num_layers, config.val_archs, seed, config.forced_sampling)
         self.global_step = 0
         self.history: list[dict[str, Any]] = []
         #: the last logged training losses, for the run's final training loss
@@ -286,7 +235,7 @@ class SupernetTrainer:
     def _payload(self) -> dict[str, Any]:
         return {
             "kind": "supernet-training",
-            **_identity(self.supernet.space, self.preset),
+            **self.identity,
             "model": self.supernet.state_dict(),
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
@@ -307,7 +256,7 @@ class SupernetTrainer:
         """Continue from a training checkpoint of the same space and preset (``payload``: it, already loaded from
         ``path`` by :func:`load_training_checkpoint`)."""
         if payload is None:
-            payload = load_checkpoint(path, "supernet-training", self.supernet.space.describe(), self.preset)
+            payload = load_checkpoint(path, "supernet-training", self.identity["space"], self.preset)
         try:
             self.supernet.load_state_dict(payload["model"])
             self.optimizer.load_state_dict(payload["optimizer"])
@@ -322,13 +271,13 @@ class SupernetTrainer:
         self.cost.load_state_dict(payload)
         self.precision.load_state_dict(payload.get("precision"))
 
-    def export(self, path: str | Path) -> None:
-        """The trained supernet alone (what the generator and the search strategies load)."""
+    def export(self, path: str | Path, **build: Any) -> None:
+        """The trained supernet alone (what the generator and the search strategies load), with ``build``: what
+        its space needs, beside the weights, to build the model again."""
         save_checkpoint(path, {
             "kind": "supernet",
-            **_identity(self.supernet.space, self.preset),
-            "act": self.supernet.act_name,
-            "shadow_bn": self.supernet.shadow_bn,
+            **self.identity,
+            **build,
             "model": self.supernet.state_dict(),
             "history": self.history,
         })
@@ -426,7 +375,7 @@ class SupernetTrainer:
         if "correct" not in last:
             return None
         return validation_summary([a.to_string() for a in self.val_archs], last["correct"], last["images"],
-                                  self.supernet.space.num_classes)
+                                  self.space.num_classes)
 
     def _step(self, images: torch.Tensor, labels: torch.Tensor) -> float:
         """One optimizer step: every path forward and backward on the batch, gradients averaged over ranks."""
@@ -434,13 +383,17 @@ class SupernetTrainer:
         total = 0.0
         # Every rank draws (keeping its sampler's state in step), and runs rank 0's draw.
         paths = self.dist.broadcast(self.sampler.next_step())
+        share = len(paths) if self.config.path_gradients == "mean" else 1
         for arch in paths:
             with self.precision.autocast():
                 loss = self.criterion(self.supernet(images, arch), labels)
-            self.precision.backward(loss)
+            self.precision.backward(loss / share if share > 1 else loss)
             total += loss.item()
         check_loss(total, "supernet training", self.global_step + 1, "supernet.lr")
         self.dist.average_gradients(self.supernet.parameters())
+        if self.config.grad_clip > 0:
+            self.precision.unscale(self.optimizer)
+            nn.utils.clip_grad_norm_(self.supernet.parameters(), self.config.grad_clip)
         self.precision.step(self.optimizer)
         self.scheduler.step()
         self.cost.forward_passes += len(paths)
