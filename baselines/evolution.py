@@ -21,7 +21,8 @@ crosses over by the space's own unit) and any fitness. :class:`EvolutionSearch`
 runs it on the unified space (:class:`sgnas.spaces.unified.entry.UnifiedBounded`:
 layers, random architectures and redrawn layers under ``measure``, uniform over
 architectures by default, ``"spos"`` for SPOS's sampler's law) with the
-supernet's accuracy; on NAS-Bench-201 cells it runs with sizes scaled to its budget (:meth:`EvolutionSizes.for_budget`).
+supernet's accuracy, and on NAS-Bench-201 cells; on every space a budget below the sizes' whole run scales
+them (:meth:`EvolutionSizes.scaled_to`), one rule for all.
 """
 
 from __future__ import annotations
@@ -80,12 +81,24 @@ class EvolutionSizes:
         half = population // 2
         return cls(population, budget, max(2, population // 5), half, population - half)
 
+    def scaled_to(self, budget: int) -> EvolutionSizes:
+        """These sizes where ``budget`` buys their whole run (population x generations), else
+        :meth:`for_budget`'s (keeping this mutation probability): a search cut to a smaller budget keeps
+        evolution's shape, several generations of parents and children, instead of spending the budget on
+        the first population's random draws, which would make it random search by another name."""
+        if budget >= self.population * self.generations:
+            return self
+        scaled = EvolutionSizes.for_budget(budget)
+        return EvolutionSizes(min(scaled.population, self.population), scaled.generations, scaled.parents,
+                              scaled.mutations, scaled.crossovers, self.mutation_prob, self.tries_per_child)
+
 
 def evolve(space: BoundedSpace, fitness: Fitness, budget: int, rng: np.random.Generator,
            sizes: EvolutionSizes | None = None, desc: str = "evolution") -> Found:
-    """SPOS's evolutionary search over ``space``, evaluating at most ``budget`` distinct architectures."""
+    """SPOS's evolutionary search over ``space``, evaluating at most ``budget`` distinct architectures, with
+    ``sizes`` (SPOS's by default) scaled to the budget (:meth:`EvolutionSizes.scaled_to`)."""
     check_budget(budget)
-    sizes = sizes or EvolutionSizes()
+    sizes = (sizes or EvolutionSizes()).scaled_to(budget)
     scores: dict[Any, float] = {}
     history: list[dict[str, Any]] = []
     population = _fill([], scores, space, rng, sizes)

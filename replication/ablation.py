@@ -8,7 +8,7 @@ config fields:
 ``--no-fs``            ``supernet.forced_sampling=false`` (supernet and generator)
 ``--lambda L``         ``generator.hw_lambda=L`` (one variant per value)
 ``--tau-decay D``      ``generator.tau_decay=D``
-``--tau-constant T``   ``generator.tau=T``, ``generator.tau_decay=1.0``
+``--tau-constant T``   ``generator.tau=T``, ``generator.tau_end=T``
 ``--hw-loss``          ``generator.loss=asymmetric`` (official) or ``relative``
 ``--generator``        ``generator.network=conv`` or ``mlp``
 ``--sampler S``        ``supernet.sampler=S``, any registered sampler (:data:`sgnas.registry.SAMPLERS`)
@@ -81,7 +81,7 @@ def build_variants(
         if not tau_constant > 0:
             raise SgnasError(f"--tau-constant {tau_constant}: must be positive")
         variants.append(Variant(f"tau={tau_constant:g} constant",
-                                (f"generator.tau={tau_constant!r}", "generator.tau_decay=1.0")))
+                                (f"generator.tau={tau_constant!r}", f"generator.tau_end={tau_constant!r}")))
     if hw_loss is not None:
         if hw_loss not in HW_LOSSES:
             raise SgnasError(f"--hw-loss {hw_loss!r}: choose {' or '.join(HW_LOSSES)}")

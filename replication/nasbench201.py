@@ -55,7 +55,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from baselines.evolution import EvolutionSizes, evolve  # noqa: E402
+from baselines.evolution import evolve  # noqa: E402
 from baselines.random_search import random_sampling, random_search  # noqa: E402
 from replication._inputs import check_seeds, distinct  # noqa: E402
 from replication.plans import PLANS, RANKING_STRATA, NB201Preset, load_nb201  # noqa: E402
@@ -299,8 +299,7 @@ def _searches(context: _Seed, supernets: dict[str, NB201Supernet], generator: Ge
             elif algorithm == "oracle":
                 cell, score, evaluations = benchmark.oracle(limit).cell, None, len(cells.cells)
             else:
-                found = (evolve(cells, fitness or truth.__getitem__, plan.search_budget, rng,
-                                EvolutionSizes.for_budget(plan.search_budget))
+                found = (evolve(cells, fitness or truth.__getitem__, plan.search_budget, rng)
                          if algorithm == "evolution" else
                          random_search(cells, fitness or truth.__getitem__, plan.search_budget, rng))
                 cell, score, evaluations = found.best, found.fitness if fitness else None, found.evaluations
@@ -356,7 +355,7 @@ def generator_config(plan: NB201Preset, cost_model: CostModel) -> GeneratorConfi
     low, high = (m / 1e6 for m in cost_model.macs_range())
     step = (high - low) / TARGET_STEPS
     return GeneratorConfig(
-        epochs=plan.generator_epochs, lr=1e-3, betas=(0.9, 0.999), tau_decay=plan.generator_tau_decay,
+        epochs=plan.generator_epochs, lr=1e-3, betas=(0.9, 0.999),
         loss="relative", hw_lambda=5.0, target_low=low, target_high=high, target_step=step, target_jitter=step / 10,
         init="default", label_smoothing=0.0, convention="nb201", threshold=0.0, macs_threshold=0.0, prior_pool=10,
         sweep_targets=GeneratorConfig.sweep_targets, select_batches=plan.val_batches,

@@ -47,8 +47,8 @@ _SAME_AS: dict[str, str] = {
     "resolution": "space.resolution", "train_per_class": "data.train_per_class",
     "val_per_class": "data.val_per_class", "batch_size": "supernet.batch_size",
     "eval_batch_size": "supernet.batch_size", "val_batches": "search.val_batches", "epochs": "supernet.epochs",
-    "lr": "supernet.lr", "generator_epochs": "generator.epochs", "generator_tau_decay": "generator.tau_decay",
-    "sweep_targets": "generator.sweep_targets", "threads": "threads",
+    "lr": "supernet.lr", "generator_epochs": "generator.epochs", "sweep_targets": "generator.sweep_targets",
+    "threads": "threads",
 }
 #: NAS-Bench-201 preset counts without a namesake: their least value (None, where allowed, means no cap)
 _COUNTS: dict[str, int] = {"channels": 1, "cells_per_stage": 1, "calib_batches": 0, "generator_steps": 1}
@@ -79,8 +79,6 @@ class NB201Preset:
     search_budget: int = 50
     generator_epochs: int = 5
     generator_steps: int | None = None
-    #: tau is multiplied by this after every generator epoch (official 0.95 over many epochs; short runs anneal faster)
-    generator_tau_decay: float = 0.95
     #: the generator's model selection after each epoch (``generator.selection`` of the unified space's config)
     generator_selection: str = GeneratorConfig.selection
     sweep_targets: int = 11
@@ -131,7 +129,7 @@ NB201_PRESETS: dict[str, NB201Preset] = {
     # class for 10 epochs, estimates on 160 held-out images, 500 ranked cells, 40 evaluations per search
     "quick": NB201Preset("quick", channels=8, cells_per_stage=1, resolution=16, train_per_class=150,
                        val_per_class=16, batch_size=64, eval_batch_size=160, epochs=10, ranking_cells=500,
-                       search_budget=40, generator_epochs=8, generator_steps=25, generator_tau_decay=0.7),
+                       search_budget=40, generator_epochs=8, generator_steps=25),
     # the benchmark's weight-sharing protocol (GPU): its network at 32x32, the whole training split less the
     # held-out images, 100 epochs; 1000 ranked cells; SPOS's 1000 evaluations per search
     "full": NB201Preset("full", channels=16, cells_per_stage=5, resolution=32, train_per_class=None,

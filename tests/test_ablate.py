@@ -30,7 +30,7 @@ def test_each_flag_adds_one_variant_after_the_default() -> None:
         "no-fs", "lambda=10", "lambda=40", "tau=1 constant", "hw-loss=official", "generator=mlp", "sampler=uniform",
     ]
     assert variants[1] == Variant("no-fs", ("supernet.forced_sampling=false",))
-    assert variants[4].overrides == ("generator.tau=1.0", "generator.tau_decay=1.0")
+    assert variants[4].overrides == ("generator.tau=1.0", "generator.tau_end=1.0")
     assert variants[5].overrides == ("generator.loss=asymmetric",)
 
 

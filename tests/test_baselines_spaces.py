@@ -31,8 +31,9 @@ from sgnas.spaces.unified.entry import UnifiedBounded
 SMALL = {"population": 12, "generations": 5, "parents": 4, "mutations": 5, "crossovers": 5}
 #: the unified space at 40% of its MACs range (tiny CIFAR space), searched with seed 1:
 #: (chosen architecture, its fitness, sum of every evaluated fitness)
-UNIFIED_EVOLUTION = ("33355x-57xxxx-333xxx-33557x-33335x-5555xx-5557xx-3355xx-55xxxx-3555xx-33555x-3777xx-335557-"
-                     "33355x-357777-357777-355577-333377-555777", 3.58912, 153.624576)
+#: (evolution: its whole run, 12 x 5 = 60 evaluations, so that the sizes are not scaled to the budget)
+UNIFIED_EVOLUTION = ("55xxxx-555xxx-3357xx-333357-555577-3333xx-555577-5555xx-337xxx-335577-555555-355557-57xxxx-"
+                     "55777x-557xxx-3555xx-3357xx-33355x-337xxx", 3.609152, 205.765904)
 UNIFIED_RANDOM_SEARCH = ("337xxx-57xxxx-335555-5557xx-3335xx-35557x-33335x-3337xx-35xxxx-355777-57777x-55777x-"
                          "33333x-555577-35777x-335557-5557xx-37xxxx-33555x", 3.550896, 101.617232)
 #: cells within 100M MACs, 40 evaluations, seed 0
@@ -71,9 +72,9 @@ def _cell_fitness(cells):
 def test_evolution_on_the_unified_space_is_pinned_and_is_the_strategys_search(unified):
     cost_model, target = unified
     space = SPACES.get("cifar").within(cost_model, target)
-    found = evolve(space, macs_fitness(cost_model), 45, search_rng(1, target), EvolutionSizes(**SMALL))
-    assert _pinned(found, UNIFIED_EVOLUTION) and found.evaluations == 45
-    result = EvolutionSearch(seed=1, **SMALL).search(FakeEvaluator(cost_model, macs_fitness(cost_model)), target, 45)
+    found = evolve(space, macs_fitness(cost_model), 60, search_rng(1, target), EvolutionSizes(**SMALL))
+    assert _pinned(found, UNIFIED_EVOLUTION) and found.evaluations == 60
+    result = EvolutionSearch(seed=1, **SMALL).search(FakeEvaluator(cost_model, macs_fitness(cost_model)), target, 60)
     assert result.architecture == found.best and result.extra["history"] == found.history
 
 
@@ -118,3 +119,22 @@ def test_cells_have_one_measure_and_sizes_are_checked():
     with pytest.raises(SgnasError, match="do not fit"):
         EvolutionSizes(population=4, mutations=3, crossovers=3)
     assert EvolutionSizes.for_budget(40) == EvolutionSizes(8, 40, 2, 4, 4)
+
+
+def test_a_budget_below_the_whole_run_keeps_evolutions_shape():
+    """SPOS's 50 x 20 cut to 60 evaluations would be 50 random draws and 10 children: random search by another name."""
+    spos = EvolutionSizes()
+    assert spos.scaled_to(1000) is spos and spos.scaled_to(5000) is spos
+    scaled = spos.scaled_to(60)
+    assert scaled.population == 12 and scaled.mutation_prob == spos.mutation_prob
+    assert scaled.population <= 60 // 5  # five generations or more fit the budget
+    assert EvolutionSizes(population=8, generations=3, parents=2, mutations=4, crossovers=4).scaled_to(20).population == 4
+
+
+def test_evolution_at_a_small_budget_evolves(unified):
+    """Most of a 60-evaluation budget goes to children of the best, not to the first population's random draws."""
+    cost_model, target = unified
+    space = SPACES.get("cifar").within(cost_model, target)
+    found = evolve(space, macs_fitness(cost_model), 60, search_rng(1, target))
+    first_population = found.history[0]["evaluations"]
+    assert found.evaluations == 60 and first_population == 12 and len(found.history) >= 5

@@ -29,7 +29,8 @@ def test_paper_preset_matches_the_supplementary() -> None:
     assert (config.supernet.epochs, config.supernet.batch_size, config.supernet.lr) == (50, 256, 0.045)
     assert (config.supernet.momentum, config.supernet.weight_decay) == (0.9, 4e-5)
     assert (config.generator.lr, config.generator.betas, config.generator.hw_lambda) == (1e-3, (0.5, 0.999), 3e-4)
-    assert (config.generator.tau, config.generator.tau_decay) == (5.0, 0.95)
+    assert config.generator.tau == 5.0 and config.generator.tau_decay is None  # 5 x 0.95 per epoch over 50 epochs:
+    assert config.generator.epochs == 50 and config.generator.tau_end == pytest.approx(5.0 * 0.95**49)
     assert (config.generator.target_low, config.generator.target_high) == (270.0, 450.0)
     assert config.data.val_per_class == 50
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ from sgnas.search.generator import (
     asymmetric_squared,
     relative_squared,
 )
+from sgnas.search.generator.schedule import OFFICIAL_TAU_END
 from sgnas.spaces.unified.choices import UnifiedChoices, canonical_relaxed, decode, one_hot, relax
 from sgnas.spaces.unified.cost import CostModel
 from sgnas.spaces.unified.space import OPS, get_space
@@ -66,10 +68,16 @@ def test_hardware_losses() -> None:
     assert relative_squared(torch.tensor(110.0), t) == pytest.approx(0.012)
 
 
-def test_tau_schedule() -> None:
-    assert TauSchedule(5.0, 0.95)(0) == 5.0
-    assert TauSchedule(5.0, 0.95)(2) == pytest.approx(5.0 * 0.95**2)
-    assert TauSchedule(2.0, 1.0)(10) == 2.0
+def test_tau_schedule_keeps_the_official_start_and_end_over_any_length() -> None:
+    official = TauSchedule()
+    assert [official(e) for e in (0, 2, 49)] == pytest.approx([5.0, 5.0 * 0.95**2, 5.0 * 0.95**49])
+    for epochs in (2, 8, 12, 30):
+        schedule = TauSchedule(5.0, OFFICIAL_TAU_END, epochs)
+        assert schedule(0) == 5.0 and schedule(epochs - 1) == pytest.approx(0.405, rel=1e-3)
+        assert all(schedule(e) > schedule(e + 1) for e in range(epochs - 1))
+    assert TauSchedule(2.0, 2.0, 10)(9) == 2.0  # end == start: constant
+    assert TauSchedule(5.0, OFFICIAL_TAU_END, 12, decay=0.95)(11) == pytest.approx(5.0 * 0.95**11)  # the cut rule
+    assert TauSchedule(5.0, OFFICIAL_TAU_END, 1)(0) == 5.0
 
 
 def test_target_cycle_visits_the_grid_once_per_cycle() -> None:
@@ -412,3 +420,26 @@ def test_generator_logs_every_epoch_and_records_its_whole_cost(tmp_path: Path) -
     assert [r["epoch"] for r in epochs] == [0, 1]
     assert [r["tau"] for r in epochs] == pytest.approx([config.generator.tau, config.generator.tau * 0.8])
     assert all(np.isfinite(r["mean_ce"]) for r in epochs)
+
+
+def _generator_configs() -> list[tuple[str, Any]]:
+    """Every preset's, plan's and NAS-Bench-201 preset's generator settings."""
+    from replication.nasbench201 import generator_config
+    from replication.plans import NB201_PRESETS, PLANS, load_plan
+    from sgnas.config.presets import PRESETS
+    from sgnas.spaces.nasbench201.cost import CostModel as CellCostModel
+
+    configs = [(f"preset {name}", load_preset(name).generator) for name in PRESETS.names()]
+    configs += [(f"plan {name}", load_plan(name)[1].generator) for name in PLANS]
+    configs += [(f"nas-bench-201 preset {name}", generator_config(preset, CellCostModel()))
+                for name, preset in NB201_PRESETS.items()]
+    return configs
+
+
+@pytest.mark.parametrize(("name", "config"), _generator_configs(), ids=lambda v: v if isinstance(v, str) else "")
+def test_every_generator_anneals_from_the_official_start_to_the_official_end(name: str, config: Any) -> None:
+    """Scaled, not cut: a run of two or more epochs starts at 5 and runs its last epoch at 5 x 0.95^49 = 0.405."""
+    schedule = TauSchedule(config.tau, config.tau_end, config.epochs, config.tau_decay)
+    if config.epochs >= 2:
+        assert schedule(0) == 5.0
+        assert schedule(config.epochs - 1) == pytest.approx(0.405, rel=0.01)

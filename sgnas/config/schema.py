@@ -147,8 +147,11 @@ class GeneratorConfig:
     betas: tuple[float, float] = (0.5, 0.999)
     weight_decay: float = 0.0
     tau: float = 5.0
-    #: tau is multiplied by this after each epoch; 1.0 keeps it constant
-    tau_decay: float = 0.95
+    #: the last epoch's tau: tau anneals geometrically from ``tau`` to this over the run's own epochs (official:
+    #: 5 x 0.95^49 = 0.405 after 50 epochs; a shorter run keeps both ends); equal to ``tau`` keeps it constant
+    tau_end: float = 5.0 * 0.95**49
+    #: where given, tau is instead multiplied by this after each epoch whatever the run's length (cut, not scaled)
+    tau_decay: float | None = None
     #: ``asymmetric`` (official, squared error in millions) or ``relative`` (scale-free)
     loss: str = "asymmetric"
     hw_lambda: float = 3e-4
@@ -488,6 +491,7 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "generator.weight_decay": _at_least(0),
     "generator.tau": _positive(),
     "generator.tau_decay": _fraction(high_included=True),
+    "generator.tau_end": _positive(),
     "generator.hw_lambda": _at_least(0),
     "generator.target_low": _positive(),
     "generator.target_step": _positive(),

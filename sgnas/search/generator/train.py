@@ -246,7 +246,7 @@ class GeneratorTrainer:
         self.optimizer = torch.optim.Adam(self.generator.parameters(), lr=config.lr, betas=config.betas,
                                           weight_decay=config.weight_decay)
         self.hardware_loss = HARDWARE_LOSSES[config.loss]
-        self.tau = TauSchedule(config.tau, config.tau_decay)
+        self.tau = TauSchedule(config.tau, config.tau_end, config.epochs, config.tau_decay)
         self.targets = TargetCycle(config.target_low, config.target_high, config.target_step, config.target_jitter, seed,
                                    config.target_cycle)
         self.pool = PriorPool(choices, cost_model, config.target_low, config.target_high, config.prior_pool, seed,
