@@ -55,7 +55,7 @@ def parser() -> ArgumentParser:
     run.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR, else data/ in the user's cache, where CIFAR-10 is downloaded)")
     run.add_argument("--eval-standalone", action="store_true",
                      help="also train each variant's budget architectures from scratch")
-    run.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="SECTION.FIELD=VALUE",
+    run.add_argument("--set", dest="overrides", nargs="+", action="extend", default=[], metavar="SECTION.FIELD=VALUE",
                      help="config overrides applied to every variant, the default included")
     return p
 

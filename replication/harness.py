@@ -50,7 +50,7 @@ from replication.cost_for_n import (  # noqa: E402
     one_time_cost,
 )
 from replication.methods import Method, methods, resolve_methods  # noqa: E402
-from replication.plans import BUDGET_FRACTIONS, PLANS, Plan, budget_targets, load_plan  # noqa: E402
+from replication.plans import BUDGET_FRACTIONS, PLANS, Plan, budget_targets, load_plan, overrides_for  # noqa: E402
 from replication.results import (  # noqa: E402
     COST_COLUMNS,
     SEARCH_COLUMNS,
@@ -178,7 +178,7 @@ def run_replication(
     from sgnas.pipeline import prepare, train_generator, train_supernet
 
     chosen = resolve_methods(method_keys if method_keys is not None else methods())
-    plans = seed_configs(plan_name, seeds, overrides)
+    plans = seed_configs(plan_name, seeds, overrides_for(False, overrides))
     check_data(plans, data_dir)
     seeds = list(plans)
     first_plan = plans[seeds[0]][0]
@@ -263,7 +263,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR, else data/ in the user's cache, where CIFAR-10 is downloaded)")
     parser.add_argument("--standalone", action=argparse.BooleanOptionalAction, default=None,
                         help="train the found architectures from scratch (default: as the plan says)")
-    parser.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="SECTION.FIELD=VALUE",
+    parser.add_argument("--set", dest="overrides", nargs="+", action="extend", default=[], metavar="SECTION.FIELD=VALUE",
                         help="config overrides for every run")
     parser.add_argument("--rebuild", action="store_true",
                         help="empty and redo reused runs whose files do not load, instead of stopping")

@@ -58,7 +58,7 @@ import torch  # noqa: E402
 from baselines.evolution import evolve  # noqa: E402
 from baselines.random_search import random_sampling, random_search  # noqa: E402
 from replication._inputs import check_seeds, distinct  # noqa: E402
-from replication.plans import PLANS, RANKING_STRATA, NB201Preset, load_nb201  # noqa: E402
+from replication.plans import PLANS, RANKING_STRATA, NB201Preset, load_nb201, overrides_for  # noqa: E402
 from replication.results import write_csv  # noqa: E402
 from replication.seed_runs import seed_runs  # noqa: E402
 from sgnas._infra.argparser import ArgumentParser  # noqa: E402
@@ -242,7 +242,8 @@ def _supernet(context: _Seed, sampler_name: str, rebuild: bool) -> tuple[NB201Su
     trainer = SupernetTrainer(
         supernet, build_cell_sampler(sampler_name, context.seed), context.train_batches(), context.val_batches(),
         context.train_batches(), supernet_config(plan, sampler_name), plan.name, context.seed, context.macro,
-        context.benchmark.cost_model, [entry.random(rng, context.macro) for _ in range(VALIDATION_CELLS)], run)
+        context.benchmark.cost_model, [entry.random(rng, context.macro) for _ in range(VALIDATION_CELLS)], run,
+        lr_key="nb201.lr")
     if run.checkpoint_path.exists():
         trainer.resume(run.checkpoint_path)
     summary = trainer.train()
@@ -438,7 +439,7 @@ def run_nasbench201(
 ) -> Path:
     """The track for every seed at the NAS-Bench-201 preset of plan ``plan_name`` (:data:`replication.plans.PLANS`)
     with its ``nb201.field=value`` overrides, reusing finished runs; its files in ``results_dir``."""
-    plan = load_nb201(plan_name, overrides)
+    plan = load_nb201(plan_name, overrides_for(True, overrides))
     if plan is None:
         raise SgnasError(f"plan {plan_name} has no NAS-Bench-201 track; choose one of "
                          f"{', '.join(name for name, p in PLANS.items() if p.nb201 is not None)}")
@@ -470,7 +471,7 @@ def run_nasbench201(
             write_csv(runs.results_dir, "nb201_estimates", collected["estimates"], ESTIMATE_COLUMNS)
             write_csv(runs.results_dir, "nb201_sweep", collected["sweep"], SWEEP_COLUMNS)
             runs.write_manifest("nb201_manifest", {
-                "plan": plan_name, "preset": plan.name, "overrides": [o for o in overrides if o.startswith("nb201.")],
+                "plan": plan_name, "preset": plan.name, "overrides": list(overrides),
                 "indicative": plan.indicative,
                 "description": plan.describe(), "bn": plan.bn, "limits_macs_m": {k: v / 1e6 for k, v in limits.items()},
                 "methods": {key: label for key, (label, _, _) in METHODS.items()},
@@ -493,7 +494,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--table", default=None, help="the NAS-Bench-201 table, when it is not in the data folder")
     parser.add_argument("--budgets", type=float, nargs="+", default=None, metavar="MACS_M",
                         help="MACs limits in millions (default: 25/50/75%% of the space's range), beside unconstrained")
-    parser.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="nb201.FIELD=VALUE",
+    parser.add_argument("--set", dest="overrides", nargs="+", action="extend", default=[], metavar="nb201.FIELD=VALUE",
                         help="overrides of the plan's NAS-Bench-201 preset (e.g. nb201.epochs=3)")
     parser.add_argument("--rebuild", action="store_true", help="empty and redo runs whose files do not load")
     args = parser.parse_args(argv)

@@ -29,11 +29,12 @@ from sgnas._infra.errors import SgnasError
 from sgnas.config.presets import PRESETS, load_preset
 from sgnas.config.schema import Config, GeneratorConfig, check_value, override_section, split_override
 from sgnas.spaces.nasbench201.cell import NUM_CELLS
+from sgnas.spaces.nasbench201.macro import MacroSpec
 from sgnas.spaces.nasbench201.supernet import BN_MODES
 
 __all__ = [
     "BUDGET_FRACTIONS", "NB201Preset", "NB201_PRESETS", "NB201_SECTION", "PLANS", "Plan", "RANKING_STRATA",
-    "budget_targets", "load_nb201", "load_plan", "resolve_config",
+    "budget_targets", "load_nb201", "load_plan", "overrides_for", "resolve_config", "split_overrides",
 ]
 
 #: SGNAS-A/B/C's targets (365/320/275M) as fractions of the paper's generator range 270-450M
@@ -52,6 +53,9 @@ _SAME_AS: dict[str, str] = {
 }
 #: NAS-Bench-201 preset counts without a namesake: their least value (None, where allowed, means no cap)
 _COUNTS: dict[str, int] = {"channels": 1, "cells_per_stage": 1, "calib_batches": 0, "generator_steps": 1}
+#: NAS-Bench-201 preset fields no override may change: its name, and whether its numbers are only indicative
+#: (a smoke run renamed ``full`` would be judged against the published figures)
+_FIXED = ("name", "indicative")
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,10 @@ class NB201Preset:
                 raise SgnasError(f"nb201.{name} must be at least {low}, got {getattr(self, name)!r}")
         if self.bn == "running" and self.calib_batches < 1:
             raise SgnasError("nb201.calib_batches must be at least 1 where nb201.bn is running (it recalibrates BN)")
+        try:  # what the network itself refuses (a side not divisible by its two reductions), before any run starts
+            MacroSpec(channels=self.channels, cells_per_stage=self.cells_per_stage, resolution=self.resolution)
+        except SgnasError as err:
+            raise SgnasError(f"nb201: {err}") from None
         for name, choices in (("bn", BN_MODES), ("dataset", ("cifar10", "synthetic")),
                               ("generator_selection", ("official", "score"))):
             if getattr(self, name) not in choices:
@@ -115,8 +123,9 @@ class NB201Preset:
                 f"per search; generator {self.generator_epochs} epochs, model selection {self.generator_selection}")
 
     def supernet_key(self, sampler: str) -> dict[str, Any]:
+        """What a supernet run is made of: the network, data and training, and the validation it reports."""
         fields = ("channels", "cells_per_stage", "resolution", "dataset", "train_per_class", "val_per_class",
-                  "batch_size", "epochs", "lr", "bn")
+                  "batch_size", "epochs", "lr", "bn", "eval_batch_size", "val_batches", "calib_batches")
         return {"sampler": sampler, **{f: getattr(self, f) for f in fields}}
 
 
@@ -136,8 +145,6 @@ NB201_PRESETS: dict[str, NB201Preset] = {
                       val_per_class=500, batch_size=64, eval_batch_size=250, val_batches=4, epochs=100,
                       ranking_cells=1000, search_budget=1000, generator_epochs=30, threads=0, indicative=False),
 }
-
-
 
 
 @dataclass(frozen=True)
@@ -172,13 +179,32 @@ def _plan(name: str) -> Plan:
     return PLANS[name]
 
 
+def split_overrides(overrides: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Overrides parted into the unified config's (``section.field=value``) and the NAS-Bench-201 preset's
+    (``nb201.field=value``), each in the order given."""
+    track = [item for item in overrides if split_override(item)[0].startswith(f"{NB201_SECTION}.")]
+    return [item for item in overrides if item not in track], track
+
+
+def overrides_for(track: bool, overrides: Sequence[str]) -> list[str]:
+    """``overrides`` checked to be all of one kind: the NAS-Bench-201 track's (``track``) or the unified config's;
+    one of the other kind would set nothing where it is given, so it is an error naming where it belongs."""
+    config, nb201 = split_overrides(overrides)
+    if track and config:
+        raise SgnasError(f"the NAS-Bench-201 track takes {NB201_SECTION}.field=value overrides; {config[0]!r} sets "
+                         "the unified space's config (give it to replicate_table.py or the harness)")
+    if not track and nb201:
+        raise SgnasError(f"{nb201[0]!r} sets the NAS-Bench-201 track, which this step does not run (give it to "
+                         "replicate_table.py or nasbench201.py)")
+    return list(overrides)
+
+
 def _split(plan_name: str, overrides: Sequence[str]) -> tuple[list[str], list[str]]:
-    """A plan's overrides, then ``overrides``, parted into the config's and the NAS-Bench-201 preset's."""
-    items = [*_plan(plan_name).overrides, *overrides]
-    track = [item for item in items if split_override(item)[0].startswith(f"{NB201_SECTION}.")]
+    """A plan's overrides, then ``overrides``, parted as :func:`split_overrides` does."""
+    config, track = split_overrides([*_plan(plan_name).overrides, *overrides])
     if track and _plan(plan_name).nb201 is None:
         raise SgnasError(f"plan {plan_name} has no NAS-Bench-201 track, so {track[0]!r} sets nothing")
-    return [item for item in items if item not in track], track
+    return config, track
 
 
 def load_plan(name: str, overrides: Sequence[str] = (), seed: int = 0) -> tuple[Plan, Config]:
@@ -194,11 +220,13 @@ def load_nb201(name: str, overrides: Sequence[str] = ()) -> NB201Preset | None:
     ``overrides``) applied; None for a plan without the track."""
     _, track = _split(name, overrides)
     preset = _plan(name).nb201
-    return None if preset is None else override_section(NB201_PRESETS[preset], NB201_SECTION, track)
+    return None if preset is None else override_section(NB201_PRESETS[preset], NB201_SECTION, track, _FIXED)
 
 
 def resolve_config(name: str, overrides: Sequence[str], seed: int) -> Config:
-    """The config of a plan name (:data:`PLANS`) or a library preset, for one seed."""
+    """The config of a plan name (:data:`PLANS`) or a library preset, for one seed (the unified space's steps:
+    an ``nb201.*`` override is refused)."""
+    overrides = overrides_for(False, overrides)
     if name in PLANS:
         return load_plan(name, overrides, seed)[1]
     if name not in PRESETS:

@@ -32,7 +32,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import numpy as np  # noqa: E402
 
-from replication.plans import load_plan  # noqa: E402
+from replication.plans import load_plan, overrides_for  # noqa: E402
 from replication.results import write_json  # noqa: E402
 from sgnas._infra.argparser import ArgumentParser  # noqa: E402
 from sgnas._infra.command import run_tool  # noqa: E402
@@ -134,7 +134,7 @@ def redundancy_study(
 ) -> Path:
     """Counts, sampler replays (FS on/off) and, with ``spread``, accuracy spreads of trained supernets (the plan's
     config with ``overrides``)."""
-    _, config = load_plan(plan_name, overrides, seed=seed)
+    _, config = load_plan(plan_name, overrides_for(False, overrides), seed=seed)
     space = config.space.build()
     results_dir = Path(results_dir)
     data: dict[str, Any] = {

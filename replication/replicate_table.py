@@ -31,7 +31,7 @@ import torch  # noqa: E402
 
 from replication.harness import check_data, run_replication, seed_configs  # noqa: E402
 from replication.nasbench201 import run_nasbench201, table_path  # noqa: E402
-from replication.plans import PLANS, load_plan  # noqa: E402
+from replication.plans import PLANS, load_plan, split_overrides  # noqa: E402
 from replication.prefill import Study, available_cores, prefill  # noqa: E402
 from replication.redundancy import redundancy_study  # noqa: E402
 from replication.results import Table  # noqa: E402
@@ -79,12 +79,15 @@ def _studies(plan: str, seeds: Sequence[int], out: Path, data_dir: str | Path | 
              nb201: bool, overrides: Sequence[str]) -> list[Study]:
     """The main job's independent studies, longest first: the harness per seed, the redundancy study's
     supernets, the NAS-Bench-201 track per seed."""
-    common = {"plan_name": plan, "data_dir": data_dir, "runs_dir": out / "runs", "overrides": list(overrides)}
-    studies = [Study(f"seed {seed} harness", run_replication, {**common, "seeds": [seed]}) for seed in seeds]
+    config, track = split_overrides(overrides)
+    common = {"plan_name": plan, "data_dir": data_dir, "runs_dir": out / "runs"}
+    studies = [Study(f"seed {seed} harness", run_replication, {**common, "seeds": [seed], "overrides": config})
+               for seed in seeds]
     if redundancy_spread:
-        studies.append(Study("redundancy", redundancy_study, {**common, "seed": seeds[0]}))
+        studies.append(Study("redundancy", redundancy_study, {**common, "seed": seeds[0], "overrides": config}))
     if nb201:
-        studies += [Study(f"seed {seed} nas-bench-201", run_nasbench201, {**common, "seeds": [seed]}) for seed in seeds]
+        studies += [Study(f"seed {seed} nas-bench-201", run_nasbench201, {**common, "seeds": [seed], "overrides": track})
+                    for seed in seeds]
     return studies
 
 
@@ -108,10 +111,11 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
     nb201_table = table_path(data_dir)
     nb201 = PLANS[plan].nb201 is not None and nb201_table is not None and nb201_table.exists()
     prefill(_studies(plan, seeds, out, data_dir, redundancy_spread, nb201, overrides), jobs, out / ".prefill")
-    run_replication(plan, seeds, out, overrides=overrides, data_dir=data_dir)
-    redundancy_study(plan, seeds[0], out, spread=redundancy_spread, data_dir=data_dir, overrides=overrides)
+    config, track = split_overrides(overrides)
+    run_replication(plan, seeds, out, overrides=config, data_dir=data_dir)
+    redundancy_study(plan, seeds[0], out, spread=redundancy_spread, data_dir=data_dir, overrides=config)
     if nb201:
-        run_nasbench201(plan, seeds, out, data_dir=data_dir, overrides=overrides)
+        run_nasbench201(plan, seeds, out, data_dir=data_dir, overrides=track)
     elif PLANS[plan].nb201 is not None:
         where = nb201_table or "no data folder (pass --data-dir or set SGNAS_DATA_DIR)"
         print(f"nas-bench-201: no table at {where}; the ground-truth track and Table D are skipped\n")
@@ -139,7 +143,7 @@ def _parser() -> ArgumentParser:
     parser.add_argument("--jobs", type=int, default=None,
                         help="worker processes for the independent studies (default: every core available, 1 "
                         "where the plan trains on a GPU); 1 runs everything in this process")
-    parser.add_argument("--set", dest="overrides", nargs="*", default=[], metavar="SECTION.FIELD=VALUE",
+    parser.add_argument("--set", dest="overrides", nargs="+", action="extend", default=[], metavar="SECTION.FIELD=VALUE",
                         help="overrides of the plan: section.field=value for the unified config, "
                         "nb201.field=value for the NAS-Bench-201 preset")
     return parser
@@ -152,6 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     def body() -> None:
         if args.jobs is not None and not 1 <= args.jobs <= MAX_THREADS:
             raise SgnasError(f"--jobs must be from 1 to {MAX_THREADS}, got {args.jobs}")
+        load_plan(args.preset, args.overrides)  # every override checked, whatever runs (--reference-only too)
         jobs = args.jobs if args.jobs is not None else default_jobs(args.preset, args.overrides)
         build_tables(args.preset, args.seeds, args.out, args.data_dir, reference_only=args.reference_only,
                      jobs=jobs, overrides=args.overrides)

@@ -162,6 +162,9 @@ def test_overrides_reach_every_field_of_the_track_through_the_plan():
     ("nb201.epochs=0", "nb201.epochs must be at least 1, got 0"),
     ("nb201.lr=.nan", "nb201.lr must be a finite number, got nan"),
     ("nb201.epochs", "override 'nb201.epochs' is not of the form section.field=value"),
+    ("nb201.name=full", "config key 'nb201.name' cannot be set: it is what the preset is"),
+    ("nb201.indicative=false", "config key 'nb201.indicative' cannot be set"),
+    ("nb201.resolution=6", "nb201: macro network: resolution must be a multiple of 4, got 6"),
 ])
 def test_bad_track_override_is_one_line_from_every_entry_point(override, message):
     for load in (load_nb201, load_plan):  # the main job checks the track's overrides with the config's

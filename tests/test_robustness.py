@@ -190,13 +190,25 @@ def test_an_out_folder_that_cannot_be_a_folder(capsys: pytest.CaptureFixture, tm
     assert code == 2 and f"cannot write {what} into {out}: " in line, line
 
 
-#: bad arguments of the main job and the harness: (script, arguments, message); checked before the results folder
-#: (and its lock) is created
+#: bad arguments of the main job, the harness and the NAS-Bench-201 track: (script, arguments, message); checked
+#: before the results folder (and its lock) is created
 BAD_SCRIPT_ARGUMENTS = [
     ("harness", ["--plan", "smoke", "--seeds", "-1"], "seed must be an integer from 0 to 4294967295, got -1"),
     ("harness", ["--plan", "smoke", "--set", "supernet.lr=-1"], "supernet.lr must be greater than 0, got -1.0"),
     ("harness", ["--plan", "smoke", "--set", "supernet.lr=1e308"], "supernet.lr must be at most 3.403e+38"),
     ("replicate_table", ["--preset", "smoke", "--seeds", "-1"], "seed must be an integer from 0 to 4294967295"),
+    # an override of the NAS-Bench-201 track where the track does not run would set nothing
+    ("harness", ["--plan", "smoke", "--set", "nb201.epochs=2"], "'nb201.epochs=2' sets the NAS-Bench-201 track"),
+    # every override checked before anything runs: one the network refuses, one after another --set, and with
+    # --reference-only too
+    ("replicate_table", ["--preset", "smoke", "--set", "nb201.resolution=6"], "resolution must be a multiple of 4"),
+    ("replicate_table", ["--preset", "smoke", "--set", "nb201.lr=0.1", "--set", "nb201.epochs=0"],
+     "nb201.epochs must be at least 1, got 0"),
+    ("replicate_table", ["--preset", "smoke", "--reference-only", "--jobs", "1", "--set", "nb201.epochs=0"],
+     "nb201.epochs must be at least 1, got 0"),
+    ("replicate_table", ["--preset", "smoke", "--set", "nb201.indicative=false"], "config key 'nb201.indicative' cannot be set"),
+    ("nasbench201", ["--plan", "smoke", "--set", "supernet.epochs=0"], "the NAS-Bench-201 track takes nb201.field=value"),
+    ("nasbench201", ["--plan", "smoke", "--set", "nb201.name=full"], "config key 'nb201.name' cannot be set"),
 ]
 
 
@@ -205,11 +217,14 @@ BAD_SCRIPT_ARGUMENTS = [
 def test_bad_script_arguments_leave_no_results_folder(capsys: pytest.CaptureFixture, tmp_path: Path, script: str,
                                                       args: list[str], message: str) -> None:
     from replication.harness import main as harness_main
+    from replication.nasbench201 import main as nasbench201_main
     from replication.replicate_table import main as replicate_main
 
     out = tmp_path / "results"
     if script == "harness":
         code = harness_main([*args, "--results", str(out)])
+    elif script == "nasbench201":
+        code = nasbench201_main([*args, "--results", str(out)])
     else:
         code = replicate_main([*args, "--out", str(out)])
     line = one_line_error(capsys, f"{script}: error:")

@@ -378,17 +378,21 @@ def apply_overrides(config: Config, overrides: typing.Sequence[str]) -> Config:
 Frozen = typing.TypeVar("Frozen")
 
 
-def override_section(section: Frozen, name: str, overrides: typing.Sequence[str]) -> Frozen:
+def override_section(section: Frozen, name: str, overrides: typing.Sequence[str],
+                     fixed: typing.Collection[str] = ()) -> Frozen:
     """A copy of the frozen dataclass ``section`` with each ``name.field=value`` applied, by the rules of
     :func:`apply_overrides`: the same parsing, the same type checks and the same float32 bounds (the copy's
-    own ``__post_init__`` checks what its fields mean together)."""
+    own ``__post_init__`` checks what its fields mean together). The ``fixed`` fields (what names the section or
+    says how far its numbers go) cannot be set."""
     hints = typing.get_type_hints(type(section))
     changes: dict[str, Any] = {}
     for item in overrides:
         key, value = split_override(item)
         field = key.removeprefix(f"{name}.")
+        if field in fixed:
+            raise SgnasError(f"config key {key!r} cannot be set: it is what the preset is (choose another preset)")
         if field == key or field not in hints or field.startswith("_"):
-            known = ", ".join(sorted(f.name for f in dataclasses.fields(section)))  # type: ignore[arg-type]
+            known = ", ".join(sorted(f.name for f in dataclasses.fields(section) if f.name not in fixed))  # type: ignore[arg-type]
             raise SgnasError(f"unknown config key {key!r}: {name} has no field {field!r} (fields: {known})")
         changes[field] = _coerce(value, hints[field], key)
         check_value(key, changes[field])

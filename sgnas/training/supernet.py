@@ -195,17 +195,18 @@ class SupernetTrainer:
         target_macs: float | None = None,
         dist: Distributed | None = None,
         precision: Precision | None = None,
+        lr_key: str = "supernet.lr",
     ) -> None:
         """``space`` is the supernet's space (its ``describe()`` names checkpoints, its ``num_classes`` gives
         chance), ``cost_model`` its cost model, ``val_archs`` the architectures validated after every epoch (at
         least one); ``run`` is where to write (rank 0 only); ``held_out`` and ``target_macs`` go to a sampler's
-        ``attach``."""
+        ``attach``; ``lr_key`` is the setting a divergence message tells the user to lower."""
         if not val_archs:
             raise SgnasError("supernet training needs at least one architecture to validate")
         self.supernet, self.sampler, self.config = supernet, sampler, config
         self.train_batches, self.val_batches, self.calib_batches = train, val, calib
         self.preset, self.seed, self.run = preset, seed, run
-        self.space, self.cost_model, self.val_archs = space, cost_model, list(val_archs)
+        self.space, self.cost_model, self.val_archs, self.lr_key = space, cost_model, list(val_archs), lr_key
         self.identity = {"space": space.describe(), "preset": preset}
         self.dist = dist or Distributed()
         self.precision = precision or Precision("off", next(supernet.parameters()).device)
@@ -254,7 +255,7 @@ class SupernetTrainer:
 
     def resume(self, path: str | Path, payload: dict[str, Any] | None = None) -> None:
         """Continue from a training checkpoint of the same space and preset (``payload``: it, already loaded from
-        ``path`` by :func:`load_training_checkpoint`)."""
+        ``path``, as :func:`sgnas.spaces.unified.supernet.files.load_training_checkpoint` does for a ``--resume``)."""
         if payload is None:
             payload = load_checkpoint(path, "supernet-training", self.identity["space"], self.preset)
         try:
@@ -389,7 +390,7 @@ class SupernetTrainer:
                 loss = self.criterion(self.supernet(images, arch), labels)
             self.precision.backward(loss / share if share > 1 else loss)
             total += loss.item()
-        check_loss(total, "supernet training", self.global_step + 1, "supernet.lr")
+        check_loss(total, "supernet training", self.global_step + 1, self.lr_key)
         self.dist.average_gradients(self.supernet.parameters())
         if self.config.grad_clip > 0:
             self.precision.unscale(self.optimizer)
