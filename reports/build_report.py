@@ -2,9 +2,12 @@
 
     python reports/build_report.py [--results results] [--out reports/out]
 
-Pages: a title page (preset, seeds, what is missing), Tables A and B, the
-supernets (did each learn?), Table C, the claims summary (four verdicts) and
-the ablation table, every figure of :mod:`reports.figures` (each also written
+Pages: a title page (preset, seeds, the count of each verdict, what is
+missing), then the claims summary first, each claim with its verdict and the
+evidence beside it (the effect with its interval, and the seeds or the scale
+that would decide it), before its criterion and source; then Tables A and B,
+the supernets (did each learn?), Table C, Table D and the ablation table,
+every figure of :mod:`reports.figures` (each also written
 as PNG and SVG under ``<out>/figures/``), and an appendix with the resolved
 configs and the environment. Each table and figure is one
 function over the result files, so a missing file costs only its own page,
@@ -18,6 +21,7 @@ result files (:data:`replication.results.FILES`) is an error too, not an empty r
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -47,10 +51,15 @@ from sgnas._infra.runs import file_mode, output_folder, remove_stale_temps  # no
 __all__ = ["build_report", "main"]
 
 REPORT_NAME = "sgnas-replication-report.pdf"
+#: the table the report opens with: what a reader came for, each claim and its verdict
+FIRST_TABLE = "claims"
+#: its columns as the report shows them: the verdict and its evidence beside the claim, criterion and source after
+CLAIM_COLUMNS = ["Claim", "Verdict", "Evidence", "Criterion", "Source"]
 
 
-def _title_lines(results_dir: Path, contents: list[tuple[str, int, bool]]) -> list[str]:
-    """Provenance, the indicative-numbers warning, and the contents (page, title, whether it has data)."""
+def _title_lines(results_dir: Path, contents: list[tuple[str, int, bool]], verdicts: str) -> list[str]:
+    """Provenance, the indicative-numbers warning, the verdicts' count and the contents (page, title, whether it
+    has data)."""
     manifest = read_manifest(results_dir)
     environment = manifest.get("environment", {})
     source = provenance(results_dir)
@@ -69,6 +78,8 @@ def _title_lines(results_dir: Path, contents: list[tuple[str, int, bool]]) -> li
         f"x{environment.get('cpu_count', '?')}",
         "",
         *indicative_note(results_dir),
+        "",
+        f"Verdicts: {verdicts} (each claim with its evidence from page 2).",
         "",
     ]
     lines.append("Contents")
@@ -117,9 +128,13 @@ def _build(results_dir: Path, out_dir: Path) -> Path:
     remove_stale_temps(out_dir)
     body: list[Figure] = []
     contents: list[tuple[str, int, bool]] = []  # (title, first page, has data); page 1 is the title page
-    for spec in TABLES:
+    verdicts = "not available"
+    for spec in sorted(TABLES, key=lambda spec: spec.name != FIRST_TABLE):
         table = spec.build(results_dir)
         present = table is not None and not table.frame.empty
+        if present and spec.name == FIRST_TABLE:
+            table = dataclasses.replace(table, frame=table.frame[CLAIM_COLUMNS])
+            verdicts = table.notes[-1].rstrip(".")
         contents.append((spec.title, len(body) + 2, present))
         if present:
             body += table_pages(table)
@@ -139,7 +154,7 @@ def _build(results_dir: Path, out_dir: Path) -> Path:
         save_figure(figure, out_dir / "figures", stem)
         body.append(figure)
     contents.append(("Appendix: resolved configurations, ablation variants, environment", len(body) + 2, True))
-    pages = [title_page("SGNAS replication report", _title_lines(results_dir, contents)), *body,
+    pages = [title_page("SGNAS replication report", _title_lines(results_dir, contents, verdicts)), *body,
              *_appendix(results_dir)]
     path = out_dir / REPORT_NAME
     # a unique temporary name in the same folder (the pid lets a later build remove it if this one is killed)

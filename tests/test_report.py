@@ -224,3 +224,29 @@ def test_the_preset_reported_is_the_runs_and_only_runs_confirm_full_scale(tmp_pa
     shutil.rmtree(paper / "runs")  # the manifest's word alone does not make numbers full scale
     assert provenance(paper).indicative and not provenance(paper).sources
     assert any("none of the runs it lists is there to confirm it" in n for n in indicative_note(paper))
+
+
+def test_the_report_opens_with_the_verdicts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Page 1 counts the verdicts; page 2 starts the claims, each with its verdict and evidence before the rest."""
+    results = write_synthetic_results(tmp_path / "results")
+    typeset: list[tuple[str, list[str]]] = []
+    titles: list[list[str]] = []
+    title_page = report_module.title_page
+
+    def record_table(table):
+        typeset.append((table.name, list(table.shown.columns)))
+        return table_pages(table)
+
+    def record_title(title, lines):
+        titles.append(list(lines))
+        return title_page(title, lines)
+
+    monkeypatch.setattr(report_module, "table_pages", record_table)
+    monkeypatch.setattr(report_module, "title_page", record_title)
+    monkeypatch.setattr(report_module, "FIGURES", [])  # the pages in question are tables; figures only cost time
+    build_report(results, tmp_path / "out")
+    assert typeset[0] == ("claims", ["Claim", "Verdict", "Evidence", "Criterion", "Source"])
+    verdict_line = next(line for line in titles[0] if line.startswith("Verdicts: "))
+    assert re.fullmatch(r"Verdicts: \d+ reproduced, \d+ contradicted, \d+ inconclusive, \d+ not testable "
+                        r"\(each claim with its evidence from page 2\)\.", verdict_line), verdict_line
+    assert any("p.  2   Claims of the paper" in line for line in titles[0])
