@@ -390,7 +390,8 @@ def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> di
     plan = context.plan
     # the generator's settings are part of what a measurement is: a run of another generator is not reused
     settings = generator_config(plan, context.benchmark.cost_model)
-    key = {"plan": dataclasses.asdict(plan), "limits": limits, "table": _table_key(context.benchmark),
+    measured = {k: v for k, v in dataclasses.asdict(plan).items() if k != "seeds"}  # how many: not what one is
+    key = {"plan": measured, "limits": limits, "table": _table_key(context.benchmark),
            "generator": dataclasses.asdict(settings)}
     run = RunDir.open(context.runs_dir, "nb201-measure", key, context.seed, rebuild)
     if run.finished:
@@ -428,7 +429,7 @@ def table_path(data_dir: str | Path | None = None, table: str | Path | None = No
 
 def run_nasbench201(
     plan_name: str,
-    seeds: Sequence[int],
+    seeds: Sequence[int] | None,
     results_dir: str | Path,
     data_dir: str | Path | None = None,
     table: str | Path | None = None,
@@ -437,13 +438,14 @@ def run_nasbench201(
     rebuild: bool = False,
     overrides: Sequence[str] = (),
 ) -> Path:
-    """The track for every seed at the NAS-Bench-201 preset of plan ``plan_name`` (:data:`replication.plans.PLANS`)
-    with its ``nb201.field=value`` overrides, reusing finished runs; its files in ``results_dir``."""
+    """The track for every seed (None: the preset's, 0 to ``seeds - 1``) at the NAS-Bench-201 preset of plan
+    ``plan_name`` (:data:`replication.plans.PLANS`) with its ``nb201.field=value`` overrides, reusing finished runs;
+    its files in ``results_dir``."""
     plan = load_nb201(plan_name, overrides_for(True, overrides))
     if plan is None:
         raise SgnasError(f"plan {plan_name} has no NAS-Bench-201 track; choose one of "
                          f"{', '.join(name for name, p in PLANS.items() if p.nb201 is not None)}")
-    seeds = check_seeds(seeds)
+    seeds = check_seeds(seeds if seeds is not None else range(plan.seeds))
     benchmark = load_benchmark(data_dir, table)
     limits = budget_limits(benchmark, limits_m)
     resolve_data_root(DataConfig(dataset=plan.dataset), data_dir)  # a bad data folder, before the results folder
@@ -486,7 +488,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = ArgumentParser(description=__doc__.splitlines()[0], tool="nasbench201")
     parser.add_argument("--plan", choices=tuple(name for name, plan in PLANS.items() if plan.nb201 is not None),
                         default="quick", help="scale: the NAS-Bench-201 preset of this plan (default: quick)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds (default: 0)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=None,
+                        help="seeds (default: the preset's, 0 to nb201.seeds - 1: 5 for quick)")
     parser.add_argument("--results", default="results", help="results folder (default: results)")
     parser.add_argument("--runs", default=None, help="runs folder (default: <results>/runs)")
     parser.add_argument("--data-dir", default=None,

@@ -52,7 +52,7 @@ _SAME_AS: dict[str, str] = {
     "threads": "threads",
 }
 #: NAS-Bench-201 preset counts without a namesake: their least value (None, where allowed, means no cap)
-_COUNTS: dict[str, int] = {"channels": 1, "cells_per_stage": 1, "calib_batches": 0, "generator_steps": 1}
+_COUNTS: dict[str, int] = {"channels": 1, "cells_per_stage": 1, "calib_batches": 0, "generator_steps": 1, "seeds": 1}
 #: NAS-Bench-201 preset fields no override may change: its name, and whether its numbers are only indicative
 #: (a smoke run renamed ``full`` would be judged against the published figures)
 _FIXED = ("name", "indicative")
@@ -87,6 +87,9 @@ class NB201Preset:
     generator_selection: str = GeneratorConfig.selection
     sweep_targets: int = 11
     threads: int = 1
+    #: seeds the track runs by default (0 to seeds - 1), whatever seeds the unified space's studies use: a seed
+    #: costs little here, and its verdicts need several
+    seeds: int = 5
     indicative: bool = True
 
     def __post_init__(self) -> None:
@@ -133,9 +136,11 @@ NB201_PRESETS: dict[str, NB201Preset] = {
     # seconds: a tiny network on synthetic images (tests pass a synthetic table too)
     "smoke": NB201Preset("smoke", channels=4, cells_per_stage=1, resolution=8, dataset="synthetic",
                          train_per_class=8, val_per_class=4, batch_size=16, eval_batch_size=40, epochs=1,
-                         ranking_cells=20, search_budget=6, generator_epochs=1, generator_steps=3, sweep_targets=5),
-    # the main job's share (about 6-8 minutes on 2 CPU cores for two seeds): C=8, N=1 at 16x16, 150 images per
-    # class for 10 epochs, estimates on 160 held-out images, 500 ranked cells, 40 evaluations per search
+                         ranking_cells=20, search_budget=6, generator_epochs=1, generator_steps=3, sweep_targets=5,
+                         seeds=2),
+    # the main job's share (1.4-2.7 minutes per seed beside its other studies on 2 CPU cores, 5 seeds): C=8, N=1
+    # at 16x16, 150 images per class for 10 epochs, estimates on 160 held-out images, 500 ranked cells, 40
+    # evaluations per search
     "quick": NB201Preset("quick", channels=8, cells_per_stage=1, resolution=16, train_per_class=150,
                          val_per_class=16, batch_size=64, eval_batch_size=160, epochs=10, ranking_cells=500,
                          search_budget=40, generator_epochs=8, generator_steps=25),

@@ -7,14 +7,16 @@ the same for every plan. The measured tables come next: the harness
 scale and the redundancy study (:mod:`replication.redundancy`), both cached by
 config hash and seed under ``<out>/runs``, so a second invocation only reads
 finished runs; then, as the plan says (:attr:`replication.plans.Plan.nb201`), the
-NAS-Bench-201 ground-truth track (:mod:`replication.nasbench201`). Then every table
+NAS-Bench-201 ground-truth track (:mod:`replication.nasbench201`) for its own seeds
+(the preset's ``nb201.seeds``, 5 at quick, whatever ``--seeds`` gives the unified
+space: a seed there costs little, and its verdicts need several). Then every table
 of :data:`replication.tables.TABLES` (Table B, the supernets, Table C, Table D, the
 claims summary and, when an ablation was run into the same folder, the ablation
 table) is written as CSV, Markdown and LaTeX
 (:func:`sgnas._infra.tables.write_table`) and printed.
 
 Usage: ``python replication/replicate_table.py [--out results/] [--preset quick|proxy|paper|smoke]
-[--seeds 0 1 2] [--data-dir DIR] [--jobs N] [--reference-only]``
+[--seeds 0 1 2] [--data-dir DIR] [--jobs N] [--set SECTION.FIELD=VALUE ...] [--reference-only]``
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import torch  # noqa: E402
 
 from replication.harness import check_data, run_replication, seed_configs  # noqa: E402
 from replication.nasbench201 import run_nasbench201, table_path  # noqa: E402
-from replication.plans import PLANS, load_plan, split_overrides  # noqa: E402
+from replication.plans import PLANS, load_nb201, load_plan, split_overrides  # noqa: E402
 from replication.prefill import Study, available_cores, prefill  # noqa: E402
 from replication.redundancy import redundancy_study  # noqa: E402
 from replication.results import Table  # noqa: E402
@@ -86,8 +88,10 @@ def _studies(plan: str, seeds: Sequence[int], out: Path, data_dir: str | Path | 
     if redundancy_spread:
         studies.append(Study("redundancy", redundancy_study, {**common, "seed": seeds[0], "overrides": config}))
     if nb201:
+        preset = load_nb201(plan, track)
+        assert preset is not None  # the plan has the track
         studies += [Study(f"seed {seed} nas-bench-201", run_nasbench201, {**common, "seeds": [seed], "overrides": track})
-                    for seed in seeds]
+                    for seed in range(preset.seeds)]
     return studies
 
 
@@ -114,8 +118,8 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
     config, track = split_overrides(overrides)
     run_replication(plan, seeds, out, overrides=config, data_dir=data_dir)
     redundancy_study(plan, seeds[0], out, spread=redundancy_spread, data_dir=data_dir, overrides=config)
-    if nb201:
-        run_nasbench201(plan, seeds, out, data_dir=data_dir, overrides=track)
+    if nb201:  # its own seeds (the preset's, 5 at quick), whatever seeds the unified space's studies use
+        run_nasbench201(plan, None, out, data_dir=data_dir, overrides=track)
     elif PLANS[plan].nb201 is not None:
         where = nb201_table or "no data folder (pass --data-dir or set SGNAS_DATA_DIR)"
         print(f"nas-bench-201: no table at {where}; the ground-truth track and Table D are skipped\n")
