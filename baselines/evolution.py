@@ -27,6 +27,7 @@ them (:meth:`EvolutionSizes.scaled_to`), one rule for all.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -86,11 +87,10 @@ class EvolutionSizes:
         :meth:`for_budget`'s (keeping this mutation probability): a search cut to a smaller budget keeps
         evolution's shape, several generations of parents and children, instead of spending the budget on
         the first population's random draws, which would make it random search by another name."""
-        if budget >= self.population * self.generations:
-            return self
         scaled = EvolutionSizes.for_budget(budget)
-        return EvolutionSizes(min(scaled.population, self.population), scaled.generations, scaled.parents,
-                              scaled.mutations, scaled.crossovers, self.mutation_prob, self.tries_per_child)
+        if budget >= self.population * self.generations or self.population <= scaled.population:
+            return self  # the whole run fits, or the population is already no larger than the budget's
+        return dataclasses.replace(scaled, mutation_prob=self.mutation_prob, tries_per_child=self.tries_per_child)
 
 
 def evolve(space: BoundedSpace, fitness: Fitness, budget: int, rng: np.random.Generator,

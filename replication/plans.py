@@ -187,8 +187,11 @@ def _plan(name: str) -> Plan:
 def split_overrides(overrides: Sequence[str]) -> tuple[list[str], list[str]]:
     """Overrides parted into the unified config's (``section.field=value``) and the NAS-Bench-201 preset's
     (``nb201.field=value``), each in the order given."""
-    track = [item for item in overrides if split_override(item)[0].startswith(f"{NB201_SECTION}.")]
-    return [item for item in overrides if item not in track], track
+    config: list[str] = []
+    track: list[str] = []
+    for item in overrides:
+        (track if split_override(item)[0].startswith(f"{NB201_SECTION}.") else config).append(item)
+    return config, track
 
 
 def overrides_for(track: bool, overrides: Sequence[str]) -> list[str]:
@@ -215,15 +218,18 @@ def _split(plan_name: str, overrides: Sequence[str]) -> tuple[list[str], list[st
 def load_plan(name: str, overrides: Sequence[str] = (), seed: int = 0) -> tuple[Plan, Config]:
     """The plan and its resolved config for one seed (plan overrides, then ``overrides``); the NAS-Bench-201
     overrides among them are checked too, so that a bad one stops the main job before anything runs."""
-    config_overrides, _ = _split(name, overrides)
-    load_nb201(name, overrides)
+    config_overrides, track = _split(name, overrides)
+    _track_preset(name, track)
     return _plan(name), load_preset(_plan(name).preset, [*config_overrides, f"seed={seed}"])
 
 
 def load_nb201(name: str, overrides: Sequence[str] = ()) -> NB201Preset | None:
     """The NAS-Bench-201 preset of plan ``name`` with its ``nb201.field=value`` overrides (the plan's, then
     ``overrides``) applied; None for a plan without the track."""
-    _, track = _split(name, overrides)
+    return _track_preset(name, _split(name, overrides)[1])
+
+
+def _track_preset(name: str, track: Sequence[str]) -> NB201Preset | None:
     preset = _plan(name).nb201
     return None if preset is None else override_section(NB201_PRESETS[preset], NB201_SECTION, track, _FIXED)
 

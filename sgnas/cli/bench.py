@@ -12,7 +12,7 @@ cross-entropy, backward, SGD step.
   before the clock starts; channels-last on a CPU, timm's fastest there): what
   a plain network of the same architecture costs, the floor PyTorch's own ops set;
 * ``relaxed``: the generator's step, the supernet's relaxed forward on soft
-  op weights (Gumbel-softmax of random logits at tau 1) and backward to them,
+  op weights (the generator's relaxation of random logits at tau 1) and backward to them,
   the supernet frozen.
 
 Timed blocks of steps alternate between them (the order flips every repeat,
@@ -47,6 +47,7 @@ from sgnas._infra.progress import progress
 from sgnas._infra.runs import atomic_write_json, environment, output_folder
 from sgnas.config.schema import check_value
 from sgnas.spaces.unified.architecture import Architecture
+from sgnas.spaces.unified.choices import relax
 from sgnas.spaces.unified.space import OPS, SUB_BLOCKS, get_space
 from sgnas.spaces.unified.supernet import UnifiedSupernet
 from sgnas.training.distributed import resolve_device
@@ -196,7 +197,7 @@ def _timm_steps(space: Any, archs: list[Architecture], device: torch.device, see
 def _relaxed_step(supernet: UnifiedSupernet, images: torch.Tensor, labels: torch.Tensor, logits: torch.Tensor) -> None:
     """The generator's step on the frozen supernet: soft op weights, relaxed forward, backward to the weights."""
     logits = logits.detach().requires_grad_(True)
-    weights = F.gumbel_softmax(logits, tau=1.0, hard=False, dim=-1)
+    weights = relax(logits, 1.0, forced_sampling=False)  # the generator's relaxation, its masks included
     F.cross_entropy(supernet.forward_relaxed(images, weights), labels).backward()
 
 
