@@ -38,14 +38,19 @@ __all__ = ["main", "parser"]
 def parser() -> ArgumentParser:
     p = ArgumentParser(description=__doc__.splitlines()[0], tool="ablate")
     variants = p.add_argument_group("variants (each adds one; at least one is required)")
-    variants.add_argument("--no-fs", action="store_true", help="forced sampling off (supernet and generator)")
+    variants.add_argument("--no-fs", action="store_true",
+                          help="forced sampling off (supernet, generator, prior), the paper's setup otherwise")
+    variants.add_argument("--official", action="store_true",
+                          help="the official code's setup: no forced sampling, its sampler, mask, prior and "
+                               "augmentation (see docs/discrepancies.md)")
     variants.add_argument("--lambda", dest="lambdas", type=float, nargs="+", default=[], metavar="L",
                           help="hardware-loss weights, one variant each")
     variants.add_argument("--tau-decay", type=float, metavar="D", help="multiply tau by D after each epoch")
     variants.add_argument("--tau-constant", type=float, metavar="T", help="keep tau fixed at T")
     variants.add_argument("--hw-loss", choices=tuple(HW_LOSSES), help="hardware loss form")
     variants.add_argument("--generator", choices=("conv", "mlp"), help="generator network")
-    variants.add_argument("--sampler", choices=SAMPLERS.names(family=UNIFIED), help="supernet training sampler")
+    variants.add_argument("--sampler", choices=SAMPLERS.names(family=UNIFIED), help="supernet training sampler, in the paper's setup (official: the official sampler with forced "
+                               "sampling; --official for the official code)")
     run = p.add_argument_group("run")
     run.add_argument("--preset", default="smoke", choices=sorted({*PLANS, *PRESETS.names()}),
                      help="harness plan or library preset (default: smoke)")
@@ -65,7 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.perf_counter()
 
     def body() -> None:
-        variants = build_variants(args.no_fs, args.lambdas, args.tau_decay, args.tau_constant, args.hw_loss,
+        variants = build_variants(args.no_fs, args.official, args.lambdas, args.tau_decay, args.tau_constant, args.hw_loss,
                                   args.generator, args.sampler)
         run_ablation(variants, args.preset, args.seeds, args.out, args.overrides, args.eval_standalone,
                      args.data_dir, args.runs)

@@ -5,13 +5,17 @@ overrides (:func:`sgnas.config.schema.apply_overrides`); the axes of the issue m
 config fields:
 
 =====================  =====================================================
-``--no-fs``            ``supernet.forced_sampling=false`` (supernet and generator)
+``--no-fs``            ``supernet.forced_sampling=false`` (supernet, generator, prior), the paper setup otherwise
+``--official``         the official code's setup (:mod:`sgnas.config.setups`): no forced sampling, its sampler, its
+                       mask, prior and augmentation
 ``--lambda L``         ``generator.hw_lambda=L`` (one variant per value)
 ``--tau-decay D``      ``generator.tau_decay=D``
 ``--tau-constant T``   ``generator.tau=T``, ``generator.tau_end=T``
 ``--hw-loss``          ``generator.loss=asymmetric`` (official) or ``relative``
 ``--generator``        ``generator.network=conv`` or ``mlp``
-``--sampler S``        ``supernet.sampler=S``, any registered sampler (:data:`sgnas.registry.SAMPLERS`)
+``--sampler S``        ``supernet.sampler=S``, any registered sampler (:data:`sgnas.registry.SAMPLERS`), in the
+                       paper setup (``official`` is the official sampler with forced sampling; ``--official``
+                       is the official code)
 =====================  =====================================================
 
 :func:`run_ablation` runs every variant and seed through the pipeline (cached
@@ -35,6 +39,7 @@ from replication.results import ABLATION_COLUMNS, ABLATION_SUPERNET_COLUMNS, wri
 from replication.supernets import supernet_row
 from sgnas._infra.errors import SgnasError
 from sgnas._infra.runs import RunDir
+from sgnas.config.setups import setup_overrides
 from sgnas.registry import SAMPLERS, UNIFIED
 
 __all__ = ["DEFAULT", "HW_LOSSES", "Variant", "build_variants", "run_ablation", "run_generator_variant"]
@@ -56,6 +61,7 @@ DEFAULT = Variant("default")
 
 def build_variants(
     no_fs: bool = False,
+    official: bool = False,
     lambdas: Sequence[float] = (),
     tau_decay: float | None = None,
     tau_constant: float | None = None,
@@ -67,6 +73,8 @@ def build_variants(
     variants = [DEFAULT]
     if no_fs:
         variants.append(Variant("no-fs", ("supernet.forced_sampling=false",)))
+    if official:
+        variants.append(Variant("official code", tuple(setup_overrides("official"))))
     for value in distinct(lambdas, "--lambda"):
         if not value > 0:
             raise SgnasError(f"--lambda {value}: the hardware-loss weight must be positive")
@@ -95,7 +103,7 @@ def build_variants(
             raise SgnasError(f"--sampler {sampler!r}: choose one of {', '.join(SAMPLERS.names(family=UNIFIED))}")
         variants.append(Variant(f"sampler={sampler}", (f"supernet.sampler={sampler}",)))
     if len(variants) == 1:
-        raise SgnasError("no ablation requested; give at least one of --no-fs, --lambda, --tau-decay, "
+        raise SgnasError("no ablation requested; give at least one of --no-fs, --official, --lambda, --tau-decay, "
                          "--tau-constant, --hw-loss, --generator, --sampler")
     return variants
 

@@ -446,13 +446,13 @@ class TensorBatches:
 class _FileDataset(torch.utils.data.Dataset):
     """Files decoded on demand through torchvision transforms (the streaming path, e.g. ImageNet)."""
 
-    def __init__(self, split: ImageSet, size: int, train: bool) -> None:
+    def __init__(self, split: ImageSet, size: int, train: bool, crop_scale: float = 0.08) -> None:
         from torchvision import transforms
 
         assert split.files is not None
         self.files, self.labels = split.files, split.labels
         if train:
-            steps = [transforms.RandomResizedCrop(size), transforms.RandomHorizontalFlip()]
+            steps = [transforms.RandomResizedCrop(size, scale=(crop_scale, 1.0)), transforms.RandomHorizontalFlip()]
         else:
             steps = [transforms.Resize(int(size / 0.875)), transforms.CenterCrop(size)]
         self.transform = transforms.Compose([*steps, transforms.PILToTensor()])
@@ -485,11 +485,12 @@ class StreamingBatches:
         workers: int = 4,
         rank: int = 0,
         world_size: int = 1,
+        crop_scale: float = 0.08,
     ) -> None:
         if len(split) == 0:
             raise SgnasError("a data split is empty")
         self.rank, self.world_size = _check_shard(rank, world_size, batch_size, drop_last)
-        self.dataset = _FileDataset(split, size, train=augment)
+        self.dataset = _FileDataset(split, size, train=augment, crop_scale=crop_scale)
         self.batch_size, self.shuffle, self.drop_last, self.seed = batch_size, shuffle, drop_last, seed
         self.device, self.workers = torch.device(device), workers
         self.mean, self.std = _pixel_scale(mean, std, self.device)
@@ -527,15 +528,21 @@ def make_batches(
     workers: int = 4,
     rank: int = 0,
     world_size: int = 1,
+    crop_scale: float = 0.08,
+    augment_eval: bool = False,
 ) -> BatchSource:
     """Batches of split ``which`` (train/val/test); ``train`` shuffles, augments and drops the last partial batch.
 
-    ``batch_size`` is the global batch; with ``world_size`` > 1 this rank gets its slice of each.
+    ``augment`` off turns augmentation off everywhere; ``augment_eval`` augments batches that are not ``train``
+    too (the official code's generator validation). ``crop_scale`` is the smallest area of the streaming path's
+    random resized crop. ``batch_size`` is the global batch; with ``world_size`` > 1 this rank gets its slice of
+    each.
     """
     split: ImageSet = getattr(splits, which)
-    kwargs = dict(shuffle=train, augment=train and augment, drop_last=train, seed=seed, device=device,
-                  rank=rank, world_size=world_size)
+    kwargs = dict(shuffle=train, augment=(train or augment_eval) and augment, drop_last=train, seed=seed,
+                  device=device, rank=rank, world_size=world_size)
     padding = max(1, splits.image_size // 8)  # 4 pixels at 32x32, as usual on CIFAR
     if splits.in_memory:
         return TensorBatches(split, batch_size, splits.mean, splits.std, padding=padding, **kwargs)  # type: ignore[arg-type]
-    return StreamingBatches(split, batch_size, splits.mean, splits.std, splits.image_size, workers=workers, **kwargs)  # type: ignore[arg-type]
+    return StreamingBatches(split, batch_size, splits.mean, splits.std, splits.image_size, workers=workers,  # type: ignore[arg-type]
+                            crop_scale=crop_scale, **kwargs)

@@ -163,12 +163,15 @@ class Runtime:
     #: empty and redo runs whose files do not load, instead of stopping (``--rebuild``)
     rebuild: bool = False
 
-    def batches(self, which: str, batch_size: int, train: bool, sharded: bool = True) -> BatchSource:
-        """Batches of ``batch_size`` (global); under torchrun this rank's slice of each unless not ``sharded``."""
+    def batches(self, which: str, batch_size: int, train: bool, sharded: bool = True,
+                augment_eval: bool = False) -> BatchSource:
+        """Batches of ``batch_size`` (global); under torchrun this rank's slice of each unless not ``sharded``;
+        ``augment_eval`` augments them even where they are not ``train`` batches."""
         rank, world = (self.dist.rank, self.dist.world_size) if sharded else (0, 1)
+        data = self.config.data
         return make_batches(self.splits, which, batch_size, train, self.config.seed, self.device,
-                            augment=self.config.data.augment, workers=self.config.data.workers,
-                            rank=rank, world_size=world)
+                            augment=data.augment, workers=data.workers, rank=rank, world_size=world,
+                            crop_scale=data.crop_scale, augment_eval=augment_eval)
 
     def precision(self) -> Precision:
         return Precision(self.config.amp, self.device)
@@ -359,7 +362,8 @@ def train_generator(runtime: Runtime, supernet_source: str | Path, runs_dir: str
     trainer = GeneratorTrainer(
         supernet, CostModel(space), SPACES.get(config.space.name).choices(space),
         train=runtime.batches("val", config.generator.batch_size, True),
-        select=runtime.batches("val", config.generator.batch_size, False),
+        select=runtime.batches("val", config.generator.batch_size, False,
+                               augment_eval=config.generator.select_augmented),
         config=config.generator, forced_sampling=config.supernet.forced_sampling,
         preset=config.preset, seed=config.seed, run=run if runtime.dist.is_main else None,
         dist=runtime.dist, precision=runtime.precision(),

@@ -329,8 +329,9 @@ def test_claims_table_counts_the_four_verdicts(results: Path) -> None:
     table = claims_table(results)
     assert set(table.frame["Verdict"]) <= set(VERDICTS)
     assert VERDICTS == (REPRODUCED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE)
-    # the three NAS-Bench-201 claims are not testable without that track's results
-    assert table.notes[-1].startswith("9 reproduced, 0 contradicted, 1 inconclusive, 5 not testable")
+    # the three NAS-Bench-201 claims are not testable without that track's results, nor the official setup
+    # without its ablation variant
+    assert table.notes[-1].startswith("9 reproduced, 0 contradicted, 1 inconclusive, 6 not testable")
 
 
 def test_supernets_table_shows_loss_interval_chance_and_whether_each_learned(results: Path) -> None:
@@ -352,3 +353,22 @@ def test_no_table_overwrites_a_result_file() -> None:
 
     written = {f"{spec.name}.csv" for spec in TABLES[1:]}  # Table A writes reference_table.csv itself
     assert not written & set(FILES.values())
+
+
+def test_a_find_over_its_budget_scores_chance_and_every_rate_is_shown(results: Path) -> None:
+    from replication.feasibility import TOLERANCE, feasible
+
+    frame = pd.DataFrame({"target_macs_m": [100.0, 100.0, 100.0], "macs_m": [90.0, 103.0, 103.1]})
+    assert feasible(frame).tolist() == [True, True, False], f"at most {TOLERANCE:.0%} above the budget"
+    unconstrained = pd.DataFrame({"limit_macs_m": [None, 50.0], "macs_m": [220.0, 60.0]})
+    assert feasible(unconstrained).tolist() == [True, False], "the limit is the budget where there is one"
+
+    assert claims.claim_generator_beats_prior(results).verdict == REPRODUCED
+    search = pd.read_csv(results / FILES["search"])
+    over = search["method"] == "sgnas"
+    search.loc[over, "macs_m"] = search.loc[over, "target_macs_m"] * 1.10  # every SGNAS find 10% over its budget
+    search.to_csv(results / FILES["search"], index=False)
+    claim = claims.claim_generator_beats_prior(results)
+    assert claim.verdict != REPRODUCED, "bigger networks over their budget are not rewarded"
+    assert f"SGNAS (generator) 0/{len(SEEDS) * len(BUDGETS)}" in claim.evidence
+    assert table_b(results).frame.set_index(["Method", "Budget"]).loc[("SGNAS (generator)", "A"), "Feasible"] == f"0/{len(SEEDS)}"

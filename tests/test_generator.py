@@ -27,7 +27,14 @@ from sgnas.search.generator import (
     relative_squared,
 )
 from sgnas.search.generator.schedule import OFFICIAL_TAU_END
-from sgnas.spaces.unified.choices import UnifiedChoices, canonical_relaxed, decode, one_hot, relax
+from sgnas.spaces.unified.choices import (
+    UnifiedChoices,
+    canonical_relaxed,
+    decode,
+    mask_logits,
+    one_hot,
+    relax,
+)
 from sgnas.spaces.unified.cost import CostModel
 from sgnas.spaces.unified.space import OPS, get_space
 from strategies import architectures
@@ -119,9 +126,10 @@ def test_forced_sampling_relaxation_keeps_expected_macs_and_gradients() -> None:
     cost = CostModel(get_space("imagenet"))
     logits = torch.randn(19, 6, 4, requires_grad=True)
     torch.manual_seed(0)
-    free = relax(logits, 1.0, forced_sampling=False)
+    free = torch.nn.functional.gumbel_softmax(mask_logits(logits), tau=1.0, dim=-1)
     torch.manual_seed(0)
     canonical = relax(logits, 1.0, forced_sampling=True)
+    assert torch.equal(canonical, canonical_relaxed(free))
     assert torch.allclose(cost.expected_macs(free), cost.expected_macs(canonical))
     order_key = (canonical * torch.arange(4.0)).sum(-1)
     assert bool((order_key[:, 1:] >= order_key[:, :-1]).all()), "sub-blocks sorted by expected op index"

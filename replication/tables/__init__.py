@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from replication.results import Table
-from replication.tables import ablation, claims, supernets, table_a, table_b, table_c, table_d
+from replication.tables import ablation, claims, fairness, supernets, table_a, table_b, table_c, table_d
 
 __all__ = ["TABLES", "TableSpec"]
 
@@ -41,5 +41,6 @@ TABLES: tuple[TableSpec, ...] = tuple(
         (table_d, table_d.table_d),
         (claims, claims.claims_table),
         (ablation, ablation.ablation_table),
+        (fairness, fairness.fairness),
     )
 )

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from replication.feasibility import TOLERANCE, feasibility_rate
 from replication.methods import method_label, method_order
 from replication.results import Table, indicative_note, read_csv, read_manifest
 from replication.stats import format_mean_std, summarize_frame
@@ -72,6 +73,7 @@ def table_b(results_dir: str | Path) -> Table | None:
             if untrained is not None:
                 row["Supernet top-1 (%)"] = untrained
             standalone = group["standalone_top1"].dropna()
+            row["Feasible"] = feasibility_rate(group)
             row["Seeds"] = ", ".join(str(int(s)) for s in sorted(group["seed"]))
             row["Stand-alone seeds"] = len(standalone)
             rows.append(row)
@@ -80,6 +82,8 @@ def table_b(results_dir: str | Path) -> Table | None:
     notes.append(f"MACs in millions, '{convention}' convention (the generator's targets); "
                  "mean ± std over seeds (std only with 2+ seeds); search cost = choosing the architecture, "
                  "without the accuracy estimate made only to report it.")
+    notes.append(f"Feasible: the finds at most {TOLERANCE:.0%} above their target, of all seeds' "
+                 "(replication/feasibility.py); in the accuracy claims an infeasible find scores chance.")
     if qualities:
         notes.append("Supernet top-1 is 'not testable' where the method's supernet did not learn (its validation "
                      "top-1 not clearly above chance; table 'supernets').")

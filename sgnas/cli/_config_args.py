@@ -1,4 +1,4 @@
-"""Arguments every pipeline subcommand shares: preset, ``--set`` overrides, seed, data, runs, device, precision."""
+"""Arguments every pipeline subcommand shares: preset, setup, ``--set`` overrides, seed, data, runs, device, precision."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 from sgnas._infra.errors import SgnasError
 from sgnas.config.presets import PRESETS, load_preset
 from sgnas.config.schema import Config, apply_overrides
+from sgnas.config.setups import SETUPS, setup_overrides
 from sgnas.pipeline import config_of_run
 
 __all__ = ["add_config_arguments", "config_from_args", "print_json"]
@@ -22,6 +23,9 @@ def add_config_arguments(parser: argparse.ArgumentParser, preset_default: str | 
     help_preset = "configuration preset" + (f" (default: {preset_default})" if preset_default else
                                             " (default: the preset of the run given)")
     group.add_argument("--preset", choices=PRESETS, default=None, metavar="PRESET", help=help_preset + ": %(choices)s")
+    group.add_argument("--setup", choices=tuple(SETUPS), default=None,
+                       help="the paper's setup or the official code's (forced sampling, sampler, masks, prior, "
+                            "augmentation; see docs/discrepancies.md), applied before --set (default: the preset's)")
     group.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.FIELD=VALUE",
                        help="override one config field, e.g. --set supernet.epochs=3 (repeatable)")
     group.add_argument("--seed", type=int, help="random seed (default: the preset's, 0)")
@@ -39,7 +43,7 @@ def add_config_arguments(parser: argparse.ArgumentParser, preset_default: str | 
 
 
 def _cli_overrides(args: argparse.Namespace) -> list[str]:
-    extra = list(args.overrides)
+    extra = [*(setup_overrides(args.setup) if getattr(args, "setup", None) else []), *args.overrides]
     for name in ("seed", "device", "amp", "threads"):
         value = getattr(args, name)
         if value is not None:

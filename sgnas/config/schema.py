@@ -78,6 +78,9 @@ class DataConfig:
     in_memory: bool = True
     #: random crop with padding and horizontal flip on training batches
     augment: bool = True
+    #: smallest area fraction of the random resized crop of streamed (ImageNet-style) training images:
+    #: torchvision's 0.08 in the paper setup, 0.2 in the official code (``utils/dataflow.py``)
+    crop_scale: float = 0.08
     #: download CIFAR-10 into a given folder that has no copy (the default cache folder is filled unasked)
     download: bool = False
     #: loader processes for the streaming path
@@ -194,6 +197,9 @@ class GeneratorConfig:
     select_step: float = 10.0
     #: the official rule keeps only epochs whose summed ``hw_lambda x hardware loss`` is below this (official: 0.4)
     select_max_hw_loss: float = 0.4
+    #: measure the model-selection top-1 on augmented batches of the held-out split, as the official code (its
+    #: validation loader is the generator's training loader, augmented); the paper setup measures it unaugmented
+    select_augmented: bool = False
 
 
 @dataclass
@@ -472,6 +478,7 @@ _RANGES: dict[str, tuple[typing.Callable[[Any], bool], str]] = {
     "data.test_per_class": _between(1, MAX_PER_CLASS, "images per class"),
     "data.image_size": _side(),
     "data.workers": _at_least(0),
+    "data.crop_scale": ((lambda v: 0 < v <= 1), "a fraction of the image area in (0, 1]"),
     "space.resolution": _side(),
     "space.width": ((lambda v: MIN_WIDTH <= v <= MAX_WIDTH), f"from {MIN_WIDTH:g} to {MAX_WIDTH:g}"),
     "space.num_classes": _between(2, MAX_CLASSES, "classes"),

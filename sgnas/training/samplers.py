@@ -216,8 +216,11 @@ class OfficialSampler(PathSampler):
        sub-blocks; any sub-block may skip, sub-block 0 included (the official
        "at least one block" rule only applies to an expansion rate of 0, which
        never occurs), and nothing inside the sampler forces a canonical
-       arrangement (the :class:`PathSampler` switch canonicalises when
-       ``supernet.forced_sampling`` is on; off, the paths are the official ones);
+       arrangement: the official code has no forced sampling. The
+       :class:`PathSampler` switch still canonicalises its paths when
+       ``supernet.forced_sampling`` is on (the paper setup); the official
+       code's paths are those of the ``official`` setup
+       (:mod:`sgnas.config.setups`), where it is off;
     3. the kernels: each active sub-block takes the next entry of its own list
        of k3/k5/k7, shuffled afresh at the batch's start and again each time it
        is used up. The official reset sets the list's index to 0 and the same

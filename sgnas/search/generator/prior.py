@@ -28,9 +28,12 @@ Drawing a level's architecture (``generator.prior_draw``):
   smallest to the largest choices (the space's ``random(rng, forced_sampling, density)``),
   so that every level of any range, its ends included, finds a close architecture.
 
-Under forced sampling the priors are canonical (kernels ascending, skips last;
-the official pool lays the kernels first in the order drawn); without it their
-positions are shuffled like every other draw of the space. For pool sizes
+Under forced sampling the priors are canonical (kernels ascending, skips last);
+without it the official draw lays each layer's kernels first in the order drawn
+and its skips last, as the official pool does (the unified space's
+``prior_draw``; a space without one draws its priors as its other random
+architectures), and the sweep draw shuffles positions like every other draw of
+the space. For pool sizes
 above 1 the official code spaces its levels by ``(high - low) // (size + 1)``
 in integers up to ``high - 1``, e.g. 11 levels for size 10 at 270-450M; here
 there are exactly ``size`` evenly spaced levels (for size 1 both give the middle).
@@ -87,7 +90,8 @@ class PriorPool:
             self.archs = [candidates[int(np.abs(macs - level).argmin())] for level in self.levels]
         else:
             band = OFFICIAL_BAND * (high - low)
-            self.archs = [self._first_within(level, band, draws, lambda: choices.random(rng, forced_sampling), macs_m)
+            draw_one = getattr(choices, "prior_draw", choices.random)  # a space without its own prior layout
+            self.archs = [self._first_within(level, band, draws, lambda: draw_one(rng, forced_sampling), macs_m)
                           for level in self.levels]
         self.macs = [macs_m(a) for a in self.archs]
         self.priors = torch.stack([choices.one_hot(a) for a in self.archs])

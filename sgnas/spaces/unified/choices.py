@@ -10,10 +10,19 @@ Training (official code): soft Gumbel-softmax samples over the 4 ops of each
 sub-block; the supernet computes the probability-weighted sum of the ops.
 Evaluation: the argmax of the logits.
 
-Validity: a layer needs at least 2 active sub-blocks, so the first
-:data:`~sgnas.spaces.unified.space.MIN_ACTIVE` sub-blocks may not skip (the official code
-forbids skipping sub-block 0). Any multiset of ops with 2..6 kernels can be
-placed that way, so nothing reachable is lost, and every argmax is valid.
+Which sub-blocks the generator may skip: under forced sampling (the paper's
+setup) the first :data:`~sgnas.spaces.unified.space.MIN_ACTIVE` sub-blocks may
+not skip. Skips are last in every canonical layer anyway, any multiset of ops
+with 2..6 kernels can be placed that way, and every argmax is a valid layer.
+Without forced sampling (the official code's setup) only sub-block 0 may not
+skip, as the official generator masks it (``static_layers``), so every other
+position may hold a skip between kernels. The official code then also emits a
+layer whose only active sub-block is sub-block 0, which its supernet runs on a
+shadow BN that no training path reaches; the space here has no such layer
+(2..6 active sub-blocks), so :func:`decode` gives such a layer its most likely
+second kernel: the skip position whose best kernel logit is closest to its
+skip logit takes that kernel (:func:`lone_layers` finds such layers, so that a
+caller can count them).
 
 Forced sampling in the relaxation: the supernet was trained on canonical
 arrangements only (kernels ascending, skips last). Each relaxed layer is
@@ -34,15 +43,22 @@ import torch.nn.functional as F
 from sgnas.spaces.unified.architecture import Architecture, random_architecture
 from sgnas.spaces.unified.space import MIN_ACTIVE, OPS, SKIP, SUB_BLOCKS
 
-__all__ = ["UnifiedChoices", "canonical_relaxed", "decode", "mask_logits", "one_hot", "relax"]
+__all__ = ["UnifiedChoices", "canonical_relaxed", "decode", "lone_layers", "mask_logits", "no_skip_prefix", "one_hot",
+           "prior_draw", "relax"]
 
 _SKIP = OPS.index(SKIP)
 
 
-def mask_logits(logits: torch.Tensor) -> torch.Tensor:
-    """Logits ``[..., L, 6, 4]`` with skip forbidden on the first MIN_ACTIVE sub-blocks."""
+def no_skip_prefix(forced_sampling: bool) -> int:
+    """Leading sub-blocks of each layer the generator may not skip: MIN_ACTIVE under forced sampling (the paper's
+    setup), 1 without it (the official code's mask, sub-block 0 only)."""
+    return MIN_ACTIVE if forced_sampling else 1
+
+
+def mask_logits(logits: torch.Tensor, forced_sampling: bool = True) -> torch.Tensor:
+    """Logits ``[..., L, 6, 4]`` with skip forbidden on the first :func:`no_skip_prefix` sub-blocks."""
     mask = torch.zeros(logits.shape[-2:], dtype=torch.bool, device=logits.device)
-    mask[:MIN_ACTIVE, _SKIP] = True
+    mask[:no_skip_prefix(forced_sampling), _SKIP] = True
     return logits.masked_fill(mask, float("-inf"))
 
 
@@ -55,15 +71,45 @@ def canonical_relaxed(weights: torch.Tensor) -> torch.Tensor:
 
 def relax(logits: torch.Tensor, tau: float, forced_sampling: bool) -> torch.Tensor:
     """Soft Gumbel-softmax samples ``[..., L, 6, 4]`` of the masked logits (canonicalised under FS)."""
-    weights = F.gumbel_softmax(mask_logits(logits), tau=tau, hard=False, dim=-1)
+    weights = F.gumbel_softmax(mask_logits(logits, forced_sampling), tau=tau, hard=False, dim=-1)
     return canonical_relaxed(weights) if forced_sampling else weights
 
 
+def lone_layers(logits: torch.Tensor, forced_sampling: bool) -> list[int]:
+    """The layers of one ``[L, 6, 4]`` logits tensor whose masked argmax has fewer than MIN_ACTIVE active
+    sub-blocks (only possible without forced sampling, where the official generator emits them)."""
+    indices = mask_logits(logits.detach(), forced_sampling).argmax(-1)
+    return [int(i) for i in torch.nonzero((indices != _SKIP).sum(-1) < MIN_ACTIVE).flatten()]
+
+
 def decode(logits: torch.Tensor, forced_sampling: bool) -> Architecture:
-    """The argmax architecture of one ``[L, 6, 4]`` logits tensor (canonical under forced sampling)."""
-    indices = mask_logits(logits.detach()).argmax(-1).tolist()
-    arch = Architecture(tuple(tuple(OPS[i] for i in row) for row in indices))
+    """The argmax architecture of one ``[L, 6, 4]`` logits tensor (canonical under forced sampling); a layer with
+    too few active sub-blocks (:func:`lone_layers`) takes the kernels whose logits are closest to their skip's."""
+    masked = mask_logits(logits.detach(), forced_sampling)
+    indices = masked.argmax(-1)
+    for layer in lone_layers(logits, forced_sampling):
+        row = masked[layer]
+        kernel = row[:, :_SKIP].argmax(-1)
+        margin = row.gather(-1, kernel[:, None])[:, 0] - row[:, _SKIP]
+        margin[indices[layer] != _SKIP] = float("-inf")
+        needed = MIN_ACTIVE - int((indices[layer] != _SKIP).sum())
+        for position in margin.topk(needed).indices.tolist():
+            indices[layer, position] = kernel[position]
+    arch = Architecture(tuple(tuple(OPS[i] for i in row) for row in indices.tolist()))
     return arch.canonical() if forced_sampling else arch
+
+
+def prior_draw(num_layers: int, rng: np.random.Generator, forced_sampling: bool) -> Architecture:
+    """A draw of the official prior pool's distribution (``utils/prior_pool.py``): per layer 2..6 kernels drawn
+    uniformly, laid in the first positions in the order drawn, skips last; canonical under forced sampling."""
+    arch = random_architecture(num_layers, rng, forced_sampling=True)
+    if forced_sampling:
+        return arch
+    layers = []
+    for ops in arch.layers:  # canonical: kernels sorted, then skips; a fresh shuffle of the kernels unsorts them
+        kernels = [op for op in ops if op != SKIP]
+        layers.append(tuple(kernels[i] for i in rng.permutation(len(kernels))) + (SKIP,) * (SUB_BLOCKS - len(kernels)))
+    return Architecture(tuple(layers))
 
 
 def one_hot(arch: Architecture) -> torch.Tensor:
@@ -92,3 +138,6 @@ class UnifiedChoices:
 
     def random(self, rng: np.random.Generator, forced_sampling: bool, density: float | None = None) -> Architecture:
         return random_architecture(self.shape[0], rng, forced_sampling, density)
+
+    def prior_draw(self, rng: np.random.Generator, forced_sampling: bool) -> Architecture:
+        return prior_draw(self.shape[0], rng, forced_sampling)

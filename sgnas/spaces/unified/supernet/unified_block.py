@@ -84,8 +84,11 @@ def _kernel_groups(ops: tuple[str, ...], width: int, device: torch.device) -> tu
 def relaxed_expansion(weights: torch.Tensor) -> int:
     """The shadow BN used for a relaxed layer ``weights[6, 4]``: 6 - round(expected skips), within 2..6.
 
-    This is the official SGNAS rule (``skip_connection_num = round(sum of skip
-    probabilities)`` selects the shadow BN) expressed as a number of active sub-blocks.
+    The official code selects the shadow BN by ``skip_connection_num = round(sum
+    of skip probabilities)``; this is that rule as a number of active sub-blocks,
+    clamped to at least 2: where the official code would count 5 skips and use
+    the shadow BN of one active sub-block, which no training path reaches, the
+    space here has no such BN and uses that of two (register D27).
     """
     expected_skips = float(weights[:, _SKIP_INDEX].detach().sum())
     return min(SUB_BLOCKS, max(MIN_ACTIVE, SUB_BLOCKS - round(expected_skips)))
