@@ -143,12 +143,12 @@ NB201_PRESETS: dict[str, NB201Preset] = {
     # evaluations per search
     "quick": NB201Preset("quick", channels=8, cells_per_stage=1, resolution=16, train_per_class=150,
                          val_per_class=16, batch_size=64, eval_batch_size=160, epochs=10, ranking_cells=500,
-                         search_budget=40, generator_epochs=8, generator_steps=25),
+                         search_budget=40, generator_epochs=32, generator_steps=25),
     # the benchmark's weight-sharing protocol (GPU): its network at 32x32, the whole training split less the
     # held-out images, 100 epochs; 1000 ranked cells; SPOS's 1000 evaluations per search
     "full": NB201Preset("full", channels=16, cells_per_stage=5, resolution=32, train_per_class=None,
                         val_per_class=500, batch_size=64, eval_batch_size=250, val_batches=4, epochs=100,
-                        ranking_cells=1000, search_budget=1000, generator_epochs=30, threads=0, indicative=False),
+                        ranking_cells=1000, search_budget=1000, generator_epochs=50, threads=0, indicative=False),
 }
 
 

@@ -372,3 +372,17 @@ def test_a_find_over_its_budget_scores_chance_and_every_rate_is_shown(results: P
     assert claim.verdict != REPRODUCED, "bigger networks over their budget are not rewarded"
     assert f"SGNAS (generator) 0/{len(SEEDS) * len(BUDGETS)}" in claim.evidence
     assert table_b(results).frame.set_index(["Method", "Budget"]).loc[("SGNAS (generator)", "A"), "Feasible"] == f"0/{len(SEEDS)}"
+
+
+@pytest.mark.parametrize(("peer_seconds", "expected"), [
+    ((40.0, 44.0), INCONCLUSIVE),  # 4.0x and 4.4x at N=1: the interval over two seeds spans 4x
+    ((400.0, 420.0), REPRODUCED),
+    ((10.0, 11.0), CONTRADICTED),
+    ((400.0,), INCONCLUSIVE),  # one seed: no interval, whatever the speed-up
+])
+def test_the_speed_up_is_judged_on_its_spread_over_seeds(peer_seconds: tuple[float, ...], expected: str) -> None:
+    rows = [{"method": "sgnas", "seed": s, "n": 1, "wall_seconds": 10.0} for s in range(len(peer_seconds))]
+    rows += [{"method": "spos-evolution", "seed": s, "n": 1, "wall_seconds": t} for s, t in enumerate(peer_seconds)]
+    parts, verdicts = claims._speedups(pd.DataFrame(rows), "wall_seconds", "spos-evolution")
+    assert verdicts == [expected]
+    assert parts[0].startswith(f"N=1: {sum(peer_seconds) / len(peer_seconds) / 10:.1f}x")
