@@ -164,6 +164,11 @@ def run_ablation(
 ) -> Path:
     """Run every variant for every seed (cached runs are reused) and write ablation.csv; its path."""
     seeds = check_seeds(seeds)
+    default = resolve_config(preset, overrides, seeds[0])
+    for variant in variants:
+        if variant != DEFAULT and resolve_config(preset, [*overrides, *variant.overrides], seeds[0]) == default:
+            raise SgnasError(f"variant {variant.name!r} changes nothing on preset {preset} (it is already the "
+                             "preset's own setting, e.g. the official setup of cifar100); leave it out")
     rows, supernets = [], []
     for variant in variants:
         for seed in seeds:

@@ -52,6 +52,7 @@ from sgnas._infra.runs import (
 )
 from sgnas.config.presets import PRESETS
 from sgnas.config.schema import Config, apply_overrides, config_from_dict
+from sgnas.config.setups import setup_of
 from sgnas.data import BatchSource, DataSplits, load_splits, make_batches
 from sgnas.registry import SPACES, STRATEGIES
 from sgnas.search.strategy import SearchContext, SearchResult, SearchStrategy
@@ -185,9 +186,10 @@ class Runtime:
         return run if self.dist.is_main else run_path(runs_dir, kind, key, seed)
 
     def finish(self, run: RunDir, results: dict[str, Any]) -> None:
-        """Rank 0 writes the results; every rank returns once they are there."""
+        """Rank 0 writes the results, with the setup the config is in (``paper``, ``official`` or ``neither``: an
+        ablation or another mixture, :mod:`sgnas.config.setups`); every rank returns once they are there."""
         if self.dist.is_main:
-            run.finish(results)
+            run.finish({**results, "setup": setup_of(self.config) or "neither"})
         self.dist.barrier()
 
 

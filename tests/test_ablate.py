@@ -117,3 +117,12 @@ def test_no_fs_ablation_at_smoke_scale(tmp_path: Path, data_dir: Path) -> None:
     assert supernets[["final_train_loss", "top1", "top1_low", "top1_high", "learned"]].notna().all().all()
     save_figure(ablation_figure(tmp_path), tmp_path / "ablation", "ablation")  # the report draws it from the files
     assert (tmp_path / "ablation" / "ablation.png").exists() and (tmp_path / "ablation" / "ablation.svg").exists()
+
+
+def test_a_variant_that_changes_nothing_is_refused(tmp_path: Path) -> None:
+    from replication.ablation import run_ablation
+
+    official = build_variants(official=True)
+    with pytest.raises(SgnasError, match="'official code' changes nothing on preset cifar100"):
+        run_ablation(official, "cifar100", [0], tmp_path)  # cifar100 is the official setup already
+    assert not (tmp_path / "ablation").exists(), "refused before anything ran"

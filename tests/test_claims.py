@@ -386,3 +386,14 @@ def test_the_speed_up_is_judged_on_its_spread_over_seeds(peer_seconds: tuple[flo
     parts, verdicts = claims._speedups(pd.DataFrame(rows), "wall_seconds", "spos-evolution")
     assert verdicts == [expected]
     assert parts[0].startswith(f"N=1: {sum(peer_seconds) / len(peer_seconds) / 10:.1f}x")
+
+
+def test_speed_ups_without_a_common_seed_are_not_testable(results: Path) -> None:
+    rows = [{"method": "sgnas", "seed": 0, "n": 1, "wall_seconds": 10.0, "wall_seconds_at_spos_budget": None},
+            {"method": "spos-evolution", "seed": 1, "n": 1, "wall_seconds": 50.0, "wall_seconds_at_spos_budget": 90.0}]
+    write_csv(results, "cost_vs_n", rows, list(rows[0]))
+    assert claims.claim_4n_faster(results).verdict == NOT_TESTABLE
+    frame = pd.DataFrame({"target_macs_m": [10.0, 10.0], "limit_macs_m": [None, 9.0], "macs_m": [None, 9.5]})
+    from replication.feasibility import feasible
+
+    assert feasible(frame).tolist() == [True, False], "unknown MACs are not a failure; the limit rules where given"

@@ -30,7 +30,9 @@ def test_the_table_covers_every_sampler_and_the_command_writes_it(tmp_path: Path
     table = fairness_table(steps=5, samplers=["uniform"])
     assert len(table) == 12 and set(table["forced_sampling"]) == {True, False}
     assert main(["--steps", "5", "--out", str(tmp_path)]) == 0
-    assert {p.name for p in tmp_path.iterdir()} == {"fairness.csv", "fairness.md", "fairness.tex"}
+    assert {p.name for p in tmp_path.iterdir()} == {"fairness_samplers.csv", "fairness_samplers.md", "fairness_samplers.tex"}
     assert set(table["kernel_spread_pp"] >= 0) == {True}
     assert main(["--steps", "0", "--out", str(tmp_path)]) == 2
-    assert "--steps must be positive" in capsys.readouterr().err
+    assert "--steps must be from 1" in capsys.readouterr().err
+    assert main(["--seed", "-1", "--out", str(tmp_path)]) == 2
+    assert "--seed" in capsys.readouterr().err

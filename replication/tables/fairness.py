@@ -16,7 +16,7 @@ from replication.results import Table, read_json
 
 __all__ = ["NAME", "NEEDS", "TITLE", "fairness"]
 
-NAME = "fairness"
+NAME = "fairness_table"  # not "fairness_samplers", the file of python -m replication.fairness
 NEEDS = "redundancy"
 
 

@@ -25,7 +25,9 @@ def add_config_arguments(parser: argparse.ArgumentParser, preset_default: str | 
     group.add_argument("--preset", choices=PRESETS, default=None, metavar="PRESET", help=help_preset + ": %(choices)s")
     group.add_argument("--setup", choices=tuple(SETUPS), default=None,
                        help="the paper's setup or the official code's (forced sampling, sampler, masks, prior, "
-                            "augmentation; see docs/discrepancies.md), applied before --set (default: the preset's)")
+                            "augmentation; see docs/discrepancies.md), applied before --set (default: the preset's; "
+                            "a step that reads the config of a run it builds on takes that run's sections and the "
+                            "preset's others, so give --setup to each step of an official run)")
     group.add_argument("--set", dest="overrides", action="append", default=[], metavar="SECTION.FIELD=VALUE",
                        help="override one config field, e.g. --set supernet.epochs=3 (repeatable)")
     group.add_argument("--seed", type=int, help="random seed (default: the preset's, 0)")

@@ -4,8 +4,8 @@ SGNAS's paper and its official code (eric8607242/SGNAS) differ in how they
 treat the unified block's redundant arrangements and in a few training details
 (register ``docs/discrepancies.md``). A setup names every field where they
 differ, so that one switch (``--setup``, or :func:`apply_setup`) gives the one or
-the other on any preset, and the results of a run say which it was
-(:func:`setup_of`):
+the other on any preset, and each run's results say which it was
+(:func:`setup_of`, ``setup`` in ``results.json``):
 
 * ``paper`` (every preset but ``cifar100``): forced sampling (supp. D) in the
   supernet's paths, the generator's relaxation and decoding and the prior, the

@@ -8,8 +8,9 @@ Forced sampling (SGNAS supp. D): concatenating the sub-blocks and projecting wit
 one 1x1 conv equals summing per-sub-block projections, so permuting a layer's
 sub-blocks yields the same kind of network. The canonical representative of a
 layer is its ops sorted in :data:`~sgnas.spaces.unified.space.OPS` order (k3 < k5 < k7 < skip):
-kernels ascending, skips last. That is the rule of the authors' later library and
-it agrees with the released generator, whose outputs all end with their skips.
+kernels ascending, skips last. That is the rule of the authors' later library;
+the official SGNAS code has no such rule (its generator emits unsorted kernels
+and skips between them: register D6), which is the ``official`` setup.
 
 Two text forms round-trip exactly:
 

@@ -21,8 +21,7 @@ layer whose only active sub-block is sub-block 0, which its supernet runs on a
 shadow BN that no training path reaches; the space here has no such layer
 (2..6 active sub-blocks), so :func:`decode` gives such a layer its most likely
 second kernel: the skip position whose best kernel logit is closest to its
-skip logit takes that kernel (:func:`lone_layers` finds such layers, so that a
-caller can count them).
+skip logit takes that kernel (:func:`lone_layers` names such layers).
 
 Forced sampling in the relaxation: the supernet was trained on canonical
 arrangements only (kernels ascending, skips last). Each relaxed layer is
@@ -77,23 +76,26 @@ def relax(logits: torch.Tensor, tau: float, forced_sampling: bool) -> torch.Tens
 
 def lone_layers(logits: torch.Tensor, forced_sampling: bool) -> list[int]:
     """The layers of one ``[L, 6, 4]`` logits tensor whose masked argmax has fewer than MIN_ACTIVE active
-    sub-blocks (only possible without forced sampling, where the official generator emits them)."""
-    indices = mask_logits(logits.detach(), forced_sampling).argmax(-1)
+    sub-blocks (only possible without forced sampling, where the official generator emits them): those
+    :func:`decode` gives a second kernel."""
+    indices = mask_logits(logits.detach().float(), forced_sampling).argmax(-1)
     return [int(i) for i in torch.nonzero((indices != _SKIP).sum(-1) < MIN_ACTIVE).flatten()]
 
 
 def decode(logits: torch.Tensor, forced_sampling: bool) -> Architecture:
     """The argmax architecture of one ``[L, 6, 4]`` logits tensor (canonical under forced sampling); a layer with
-    too few active sub-blocks (:func:`lone_layers`) takes the kernels whose logits are closest to their skip's."""
-    masked = mask_logits(logits.detach(), forced_sampling)
+    too few active sub-blocks (:func:`lone_layers`) takes, at its skip positions whose best kernel logit is
+    closest to their skip logit, those kernels."""
+    masked = mask_logits(logits.detach().float(), forced_sampling)
     indices = masked.argmax(-1)
     for layer in lone_layers(logits, forced_sampling):
         row = masked[layer]
         kernel = row[:, :_SKIP].argmax(-1)
-        margin = row.gather(-1, kernel[:, None])[:, 0] - row[:, _SKIP]
-        margin[indices[layer] != _SKIP] = float("-inf")
+        skips = torch.nonzero(indices[layer] == _SKIP).flatten()
+        margin = row[skips].gather(-1, kernel[skips, None])[:, 0] - row[skips, _SKIP]
+        order = torch.sort(torch.nan_to_num(margin, nan=-torch.inf), descending=True, stable=True).indices
         needed = MIN_ACTIVE - int((indices[layer] != _SKIP).sum())
-        for position in margin.topk(needed).indices.tolist():
+        for position in skips[order[:needed]].tolist():
             indices[layer, position] = kernel[position]
     arch = Architecture(tuple(tuple(OPS[i] for i in row) for row in indices.tolist()))
     return arch.canonical() if forced_sampling else arch
