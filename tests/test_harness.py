@@ -86,7 +86,8 @@ def test_smoke_harness_writes_every_table_and_reuses_its_runs(
     assert len(announced) == runs and announced[0].startswith(f"harness: run 1 of {runs} (seed 0, strict-fair supernet)")
     assert announced[-1].startswith(f"harness: run {runs} of {runs} (seed 0, random-sampling budget C stand-alone training)")
     assert "ETA" in announced[-1]
-    assert [t.name for t in tables] == ["table_b", "supernets_table", "table_c", "table_d", "claims"]  # with the NB201 table
+    assert [t.name for t in tables] == ["table_b", "supernets_table", "table_c", "table_d", "claims",
+                                        "fairness_table"]  # with the NB201 table and the redundancy replay
     supernets = read_csv(results, "supernets")
     assert list(supernets.columns) == list(SUPERNET_COLUMNS)
     assert sorted(supernets["sampler"]) == ["strict-fair", "uniform"] and set(supernets["seed"]) == {0}
