@@ -387,9 +387,10 @@ def claim_generator_beats_prior(results_dir: str | Path) -> Claim:
     untrained = at_chance([*method_supernets(qualities, "sgnas", seeds), *method_supernets(qualities, PRIOR_ONLY, seeds)])
     if untrained is not None:
         return Claim(claim, source, criterion, NOT_TESTABLE, untrained)
+    chance = chance_top1(results_dir)
     judged = {}
     for value, label in (("standalone_top1", "stand-alone top-1"), ("supernet_accuracy", "supernet-estimated top-1")):
-        differences = _per_seed_differences(sgnas, prior, value, chance_top1(results_dir))
+        differences = _per_seed_differences(sgnas, prior, value, chance)
         if not differences.empty:
             judged[label] = _judged(differences, ACCURACY_MARGIN_PP, ("SGNAS", "prior-only"))
     if not judged:
@@ -397,7 +398,7 @@ def claim_generator_beats_prior(results_dir: str | Path) -> Claim:
     decisive = next(iter(judged))
     evidence = [f"{label}{' (decides)' if label == decisive and len(judged) > 1 else ''}: {result.statement}"
                 for label, result in judged.items()]
-    evidence.append(_feasibility(pd.concat([sgnas, prior]), chance_top1(results_dir) is not None))
+    evidence.append(_feasibility(pd.concat([sgnas, prior]), chance is not None))
     return Claim(claim, source, criterion, judged[decisive].verdict, "; ".join(evidence))
 
 

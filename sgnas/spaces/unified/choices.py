@@ -78,7 +78,11 @@ def lone_layers(logits: torch.Tensor, forced_sampling: bool) -> list[int]:
     """The layers of one ``[L, 6, 4]`` logits tensor whose masked argmax has fewer than MIN_ACTIVE active
     sub-blocks (only possible without forced sampling, where the official generator emits them): those
     :func:`decode` gives a second kernel."""
-    indices = mask_logits(logits.detach().float(), forced_sampling).argmax(-1)
+    return _lone(mask_logits(logits.detach().float(), forced_sampling).argmax(-1))
+
+
+def _lone(indices: torch.Tensor) -> list[int]:
+    """The layers of op indices ``[L, 6]`` with fewer than MIN_ACTIVE active sub-blocks."""
     return [int(i) for i in torch.nonzero((indices != _SKIP).sum(-1) < MIN_ACTIVE).flatten()]
 
 
@@ -88,7 +92,7 @@ def decode(logits: torch.Tensor, forced_sampling: bool) -> Architecture:
     closest to their skip logit, those kernels."""
     masked = mask_logits(logits.detach().float(), forced_sampling)
     indices = masked.argmax(-1)
-    for layer in lone_layers(logits, forced_sampling):
+    for layer in _lone(indices):
         row = masked[layer]
         kernel = row[:, :_SKIP].argmax(-1)
         skips = torch.nonzero(indices[layer] == _SKIP).flatten()
