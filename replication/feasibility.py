@@ -19,7 +19,8 @@ whether each find is *feasible*:
 
 The budget of a row is its ``limit_macs_m`` (NAS-Bench-201; its
 unconstrained budget is the top of the space's MACs range, which every cell
-keeps) or its ``target_macs_m`` (the unified space).
+keeps), its ``limit_ms`` against its measured ``latency_ms`` (the latency
+track) or its ``target_macs_m`` (the unified space).
 """
 
 from __future__ import annotations
@@ -35,18 +36,18 @@ TOLERANCE = 0.03
 def _budget(frame: pd.DataFrame) -> pd.Series:
     """Each row's budget: its limit where it has one, else its target (NaN where it has neither)."""
     budget = pd.Series(float("nan"), index=frame.index)
-    for column in ("target_macs_m", "limit_macs_m"):
+    for column in ("target_macs_m", "limit_macs_m", "limit_ms"):
         if column in frame.columns:
             budget = pd.to_numeric(frame[column], errors="coerce").fillna(budget)
     return budget
 
 
 def feasible(frame: pd.DataFrame) -> pd.Series:
-    """Per row of search results (``macs_m`` and its budget): whether the find is at most TOLERANCE above its
-    budget. Only a find known to be over counts as infeasible: a row whose MACs or budget is not recorded is
-    not judged a failure."""
-    macs = pd.to_numeric(frame["macs_m"], errors="coerce")
-    return ~(macs > _budget(frame) * (1 + TOLERANCE))
+    """Per row of search results (``macs_m`` or ``latency_ms``, and its budget): whether the find is at most
+    TOLERANCE above its budget. Only a find known to be over counts as infeasible: a row whose cost or budget is
+    not recorded is not judged a failure."""
+    cost = pd.to_numeric(frame["latency_ms" if "latency_ms" in frame.columns else "macs_m"], errors="coerce")
+    return ~(cost > _budget(frame) * (1 + TOLERANCE))
 
 
 def feasibility_rate(frame: pd.DataFrame) -> str:

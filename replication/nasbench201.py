@@ -73,7 +73,6 @@ from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmar
 from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
 from sgnas.spaces.nasbench201.cell import Cell  # noqa: E402
 from sgnas.spaces.nasbench201.choices import CellChoices  # noqa: E402
-from sgnas.spaces.nasbench201.cost import CostModel  # noqa: E402
 from sgnas.spaces.nasbench201.macro import MacroSpec  # noqa: E402
 from sgnas.spaces.nasbench201.samplers import build_cell_sampler  # noqa: E402
 from sgnas.spaces.nasbench201.space import FAMILY  # noqa: E402
@@ -84,8 +83,9 @@ from sgnas.training.checkpoint import load_error, seed_all  # noqa: E402
 from sgnas.training.supernet import VALIDATION_SUMMARY, SupernetTrainer  # noqa: E402
 
 __all__ = [
-    "BUDGET_FRACTIONS", "METHODS", "NB201_MEASURE_RUN", "NB201_SUPERNET_RUN", "RANKING_SEED", "SAMPLERS_201", "budget_limits",
-    "main", "ranking_sample", "run_nasbench201", "table_path",
+    "BUDGET_FRACTIONS", "METHODS", "NB201_MEASURE_RUN", "NB201_SUPERNET_RUN", "RANKING_SEED", "SAMPLERS_201", "SeedContext",
+    "budget_limits", "generator_config", "main", "ranking_sample", "run_nasbench201", "seed_context", "table_key",
+    "table_path", "train_generator", "trained_supernet",
 ]
 
 #: the two samplers whose supernets are compared (registry names, family nas-bench-201)
@@ -162,7 +162,7 @@ def top_precision(estimates: Sequence[float], truth: Sequence[float], fraction: 
 
 # --- one seed ---------------------------------------------------------------------------------------------
 @dataclass
-class _Seed:
+class SeedContext:
     """What one seed's measurements share: plan, table, cells, data, devices."""
 
     plan: NB201Preset
@@ -190,6 +190,15 @@ class _Seed:
         calib = list(self.train_batches().epoch(0))[: plan.calib_batches] if plan.bn == "running" else None
         return SupernetEvaluator(supernet, self.benchmark.cost_model, val[: plan.val_batches], calib,
                                  plan.calib_batches if plan.bn == "running" else 0)
+
+
+def seed_context(plan: NB201Preset, benchmark: Benchmark, space: CellSpace, seed: int, runs_dir: Path,
+                 data_dir: str | Path | None) -> SeedContext:
+    """One seed's context: the plan's data splits for ``seed`` (CPU)."""
+    data = DataConfig(dataset=plan.dataset, val_per_class=plan.val_per_class, train_per_class=plan.train_per_class,
+                      test_per_class=1, image_size=plan.resolution)
+    splits = load_splits(data, plan.resolution, seed, data_dir)
+    return SeedContext(plan, benchmark, space, splits, seed, runs_dir, torch.device("cpu"))
 
 
 def _check_state_dict(path: Path, payload: Any, run: RunDir) -> None:
@@ -222,7 +231,7 @@ def supernet_config(plan: NB201Preset, sampler: str) -> SupernetConfig:
     )
 
 
-def _supernet(context: _Seed, sampler_name: str, rebuild: bool) -> tuple[NB201Supernet, float]:
+def trained_supernet(context: SeedContext, sampler_name: str, rebuild: bool) -> tuple[NB201Supernet, float]:
     """The trained supernet of one sampler (cached run); and its training wall seconds."""
     plan = context.plan
     seed_all(context.seed)
@@ -253,7 +262,7 @@ def _supernet(context: _Seed, sampler_name: str, rebuild: bool) -> tuple[NB201Su
     return supernet, float(summary["wall_seconds"])
 
 
-def _entry(context: _Seed, method: str, budget: str, limit: float, cell: Cell, fitness: float | None,
+def _entry(context: SeedContext, method: str, budget: str, limit: float, cell: Cell, fitness: float | None,
            evaluations: int, forward_passes: int, seconds: float, one_time: float | None) -> dict[str, Any]:
     """A row of search.csv: the found cell's true accuracies (the table's, for its string) and its regret."""
     index = context.benchmark.index_of(cell)
@@ -271,7 +280,7 @@ def _entry(context: _Seed, method: str, budget: str, limit: float, cell: Cell, f
     }
 
 
-def _searches(context: _Seed, supernets: dict[str, NB201Supernet], generator: GeneratorTrainer, generator_seconds: float,
+def _searches(context: SeedContext, supernets: dict[str, NB201Supernet], generator: GeneratorTrainer, generator_seconds: float,
               limits: dict[str, float]) -> list[dict[str, Any]]:
     """Every method of :data:`METHODS` for every budget; each supernet search on a fresh evaluator cache.
 
@@ -310,7 +319,7 @@ def _searches(context: _Seed, supernets: dict[str, NB201Supernet], generator: Ge
     return rows
 
 
-def _ranking(context: _Seed, sampler: str, supernet: NB201Supernet, seconds: float,
+def _ranking(context: SeedContext, sampler: str, supernet: NB201Supernet, seconds: float,
              sample: list[int]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     benchmark = context.benchmark
     evaluator = context.evaluator(supernet)
@@ -328,13 +337,13 @@ def _ranking(context: _Seed, sampler: str, supernet: NB201Supernet, seconds: flo
     return summary, cells
 
 
-def _sweep(context: _Seed, generator: GeneratorTrainer) -> list[dict[str, Any]]:
+def _sweep(context: SeedContext, generator: GeneratorTrainer) -> list[dict[str, Any]]:
     """Generated MACs over targets across the range, beside the least error any cell achieves at each target."""
     low, high = (float(m) for m in context.benchmark.cost_model.macs_range())
     rows = []
     for target in np.linspace(low + (high - low) * 0.05, high, context.plan.sweep_targets):
-        macs = context.space.macs_of(generator.generate(float(target) / 1e6))
-        best = float(np.abs(context.space.macs - target).min() / target)
+        macs = context.space.cost_of(generator.generate(float(target) / 1e6))
+        best = float(np.abs(context.space.costs - target).min() / target)
         rows.append({"seed": context.seed, "target_macs_m": target / 1e6, "macs_m": macs / 1e6, "best_error": best})
     return rows
 
@@ -344,41 +353,45 @@ def _sweep(context: _Seed, generator: GeneratorTrainer) -> list[dict[str, Any]]:
 TARGET_STEPS = 36
 
 
-def generator_config(plan: NB201Preset, cost_model: CostModel) -> GeneratorConfig:
+def generator_config(plan: NB201Preset, low: float, high: float, convention: str = "nb201") -> GeneratorConfig:
     """The generator's settings on the cell: the unified generator's own (the official code's: one prior, its
     initialisation and Adam betas, label smoothing 0.1, the op thresholds, the temperature from 5 to 0.405), at
     the targets and loss scale this space takes.
 
-    Only two things change with the space. The targets span the benchmark's
-    MACs range at the official run's density (:data:`TARGET_STEPS`). The loss
+    Only two things change with the space. The targets span ``low``-``high``
+    (the cost model's unit: millions of MACs in ``convention``, or milliseconds
+    of latency) at the official run's density (:data:`TARGET_STEPS`). The loss
     is the relative one with lambda 5, since the official squared error in
     millions is scaled for 270-450M. Model selection uses the held-out images of
     the supernet estimate. Register D46 measures what the official settings and
     the plan's length do to the constraint error here.
     """
-    low, high = (m / 1e6 for m in cost_model.macs_range())
     step = (high - low) / TARGET_STEPS
     return GeneratorConfig(
         epochs=plan.generator_epochs, loss="relative", hw_lambda=5.0, target_low=low, target_high=high,
-        target_step=step, target_jitter=step / 10, convention="nb201", select_batches=plan.val_batches,
+        target_step=step, target_jitter=step / 10, convention=convention, select_batches=plan.val_batches,
         selection=plan.generator_selection,
     )
 
 
-def _train_generator(context: _Seed, supernet: NB201Supernet,
-                     config: GeneratorConfig) -> tuple[GeneratorTrainer, dict[str, Any]]:
+def train_generator(context: SeedContext, supernet: NB201Supernet, config: GeneratorConfig,
+                    cost_model: Any = None) -> tuple[GeneratorTrainer, dict[str, Any]]:
     """SGNAS's generator trained over the strict-fairness supernet by the one generator trainer of every space,
-    on the cell's choice structure; ``generator_steps`` batches per epoch where the plan caps them."""
+    on the cell's choice structure and ``cost_model`` (default: the benchmark's MACs); ``generator_steps`` batches
+    per epoch where the plan caps them."""
     plan = context.plan
     train = context.train_batches()
     if plan.generator_steps is not None:
         train = first_batches(train, plan.generator_steps)
     select = make_batches(context.splits, "val", plan.eval_batch_size, False, context.seed, context.device)
-    trainer = GeneratorTrainer(supernet, context.benchmark.cost_model, CellChoices(), train, select,
+    trainer = GeneratorTrainer(supernet, cost_model or context.benchmark.cost_model, CellChoices(), train, select,
                                config, forced_sampling=False,
                                preset=f"nb201-{plan.name}", seed=context.seed)
     return trainer, trainer.train()
 
+
+#: preset fields that say how many seeds run, not what one seed's run is
+SEED_COUNTS = ("seeds", "latency_seeds")
 
 #: one seed's measurements of the track: what the results folder's files are built from
 NB201_MEASURE_RUN = declare_run_kind(RunKind(
@@ -386,13 +399,13 @@ NB201_MEASURE_RUN = declare_run_kind(RunKind(
 ))
 
 
-def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> dict[str, Any]:
+def _measure_seed(context: SeedContext, limits: dict[str, float], rebuild: bool) -> dict[str, Any]:
     """Supernets, ranking, generator, searches and sweep of one seed (a cached ``nb201-measure`` run)."""
     plan = context.plan
     # the generator's settings are part of what a measurement is: a run of another generator is not reused
-    settings = generator_config(plan, context.benchmark.cost_model)
-    measured = {k: v for k, v in dataclasses.asdict(plan).items() if k != "seeds"}  # how many: not what one is
-    key = {"plan": measured, "limits": limits, "table": _table_key(context.benchmark),
+    settings = generator_config(plan, *(m / 1e6 for m in context.benchmark.cost_model.macs_range()))
+    measured = {k: v for k, v in dataclasses.asdict(plan).items() if k not in SEED_COUNTS}  # how many: not what one is
+    key = {"plan": measured, "limits": limits, "table": table_key(context.benchmark),
            "generator": dataclasses.asdict(settings)}
     run = RunDir.open(context.runs_dir, "nb201-measure", key, context.seed, rebuild)
     if run.finished:
@@ -400,11 +413,11 @@ def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> di
     supernets, ranking, estimates = {}, [], []
     sample = ranking_sample(context.benchmark, plan.ranking_cells)
     for sampler in SAMPLERS_201:
-        supernets[sampler], seconds = _supernet(context, sampler, rebuild)
+        supernets[sampler], seconds = trained_supernet(context, sampler, rebuild)
         summary, cells = _ranking(context, sampler, supernets[sampler], seconds, sample)
         ranking.append(summary)
         estimates += cells
-    generator, trained = _train_generator(context, supernets["nb201-strict-fair"], settings)
+    generator, trained = train_generator(context, supernets["nb201-strict-fair"], settings)
     results = {
         "ranking": ranking, "estimates": estimates, "generator": trained,
         "search": _searches(context, supernets, generator, trained["wall_seconds"], limits),
@@ -414,7 +427,7 @@ def _measure_seed(context: _Seed, limits: dict[str, float], rebuild: bool) -> di
     return results
 
 
-def _table_key(benchmark: Benchmark) -> dict[str, Any]:
+def table_key(benchmark: Benchmark) -> dict[str, Any]:
     """What identifies the table a measurement used: its source and a digest of its CIFAR-10 column."""
     digest = float(np.round(benchmark.frame["cifar10"].sum(), 6))
     return {"source": Path(benchmark.source).name, "rows": len(benchmark), "cifar10_sum": digest}
@@ -460,11 +473,7 @@ def run_nasbench201(
         with seed_runs("nasbench201", seeds, results_dir, runs_dir, 1) as runs:
             for seed in runs:
                 runs.start(seed, "supernets, ranking, generator and searches")
-                data = DataConfig(dataset=plan.dataset, val_per_class=plan.val_per_class,
-                                  train_per_class=plan.train_per_class, test_per_class=1,
-                                  image_size=plan.resolution)
-                splits = load_splits(data, plan.resolution, seed, data_dir)
-                context = _Seed(plan, benchmark, space, splits, seed, runs.runs_dir, torch.device("cpu"))
+                context = seed_context(plan, benchmark, space, seed, runs.runs_dir, data_dir)
                 measured = _measure_seed(context, limits, rebuild)
                 for name in collected:
                     collected[name] += measured[name]

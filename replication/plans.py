@@ -52,7 +52,8 @@ _SAME_AS: dict[str, str] = {
     "threads": "threads",
 }
 #: NAS-Bench-201 preset counts without a namesake: their least value (None, where allowed, means no cap)
-_COUNTS: dict[str, int] = {"channels": 1, "cells_per_stage": 1, "calib_batches": 0, "generator_steps": 1, "seeds": 1}
+_COUNTS: dict[str, int] = {"channels": 1, "cells_per_stage": 1, "calib_batches": 0, "generator_steps": 1, "seeds": 1,
+                           "latency_seeds": 1}
 #: NAS-Bench-201 preset fields no override may change: its name, and whether its numbers are only indicative
 #: (a smoke run renamed ``full`` would be judged against the published figures)
 _FIXED = ("name", "indicative")
@@ -90,6 +91,8 @@ class NB201Preset:
     #: seeds the track runs by default (0 to seeds - 1), whatever seeds the unified space's studies use: a seed
     #: costs little here, and its verdicts need several
     seeds: int = 5
+    #: seeds of the latency track (:mod:`replication.latency`): one generator per device and seed
+    latency_seeds: int = 2
     indicative: bool = True
 
     def __post_init__(self) -> None:
@@ -137,7 +140,7 @@ NB201_PRESETS: dict[str, NB201Preset] = {
     "smoke": NB201Preset("smoke", channels=4, cells_per_stage=1, resolution=8, dataset="synthetic",
                          train_per_class=8, val_per_class=4, batch_size=16, eval_batch_size=40, epochs=1,
                          ranking_cells=20, search_budget=6, generator_epochs=1, generator_steps=3, sweep_targets=5,
-                         seeds=2),
+                         seeds=2, latency_seeds=1),
     # the main job's share (1.4-2.7 minutes per seed beside its other studies on 2 CPU cores, 5 seeds): C=8, N=1
     # at 16x16, 150 images per class for 10 epochs, estimates on 160 held-out images, 500 ranked cells, 40
     # evaluations per search
@@ -148,7 +151,8 @@ NB201_PRESETS: dict[str, NB201Preset] = {
     # held-out images, 100 epochs; 1000 ranked cells; SPOS's 1000 evaluations per search
     "full": NB201Preset("full", channels=16, cells_per_stage=5, resolution=32, train_per_class=None,
                         val_per_class=500, batch_size=64, eval_batch_size=250, val_batches=4, epochs=100,
-                        ranking_cells=1000, search_budget=1000, generator_epochs=50, threads=0, indicative=False),
+                        ranking_cells=1000, search_budget=1000, generator_epochs=50, threads=0, latency_seeds=3,
+                        indicative=False),
 }
 
 

@@ -439,7 +439,8 @@ def _generator_configs() -> list[tuple[str, Any]]:
 
     configs = [(f"preset {name}", load_preset(name).generator) for name in PRESETS.names()]
     configs += [(f"plan {name}", load_plan(name)[1].generator) for name in PLANS]
-    configs += [(f"nas-bench-201 preset {name}", generator_config(preset, CellCostModel()))
+    low, high = (m / 1e6 for m in CellCostModel().macs_range())
+    configs += [(f"nas-bench-201 preset {name}", generator_config(preset, low, high))
                 for name, preset in NB201_PRESETS.items()]
     return configs
 

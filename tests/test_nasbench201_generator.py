@@ -46,7 +46,7 @@ class _Batches:
 def _trainer(**fields) -> GeneratorTrainer:
     torch.manual_seed(0)
     supernet = NB201Supernet(MACRO, bn="batch-stats")
-    config = dataclasses.replace(generator_config(NB201_PRESETS["smoke"], COST), epochs=EPOCHS, lr=0.05, **fields)
+    config = dataclasses.replace(generator_config(NB201_PRESETS["smoke"], *(m / 1e6 for m in COST.macs_range())), epochs=EPOCHS, lr=0.05, **fields)
     return GeneratorTrainer(supernet, COST, CellChoices(), _Batches(), _Batches(), config, forced_sampling=False,
                             preset="nb201-test", seed=0)
 

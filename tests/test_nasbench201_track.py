@@ -103,12 +103,12 @@ def test_ranking_sample_is_fixed_and_stratified_over_macs(smoke):
 def test_searches_stay_within_the_limit_and_spend_at_most_their_budget():
     space = CellSpace()
     limit = 60e6
-    truth = {cell: float(macs) for cell, macs in zip(space.cells, space.macs)}
+    truth = {cell: float(macs) for cell, macs in zip(space.cells, space.costs)}
     cells = space.within(limit)
     for found in (random_search(cells, truth.__getitem__, 30, np.random.default_rng(0)),
                   evolve(cells, truth.__getitem__, 30, np.random.default_rng(0), EvolutionSizes.for_budget(30))):
-        assert space.macs_of(found.best) <= limit and found.evaluations <= 30
-        assert all(space.macs_of(cell) <= limit for cell in found.scores)
+        assert space.cost_of(found.best) <= limit and found.evaluations <= 30
+        assert all(space.cost_of(cell) <= limit for cell in found.scores)
         assert isinstance(found.best, Cell)
 
 

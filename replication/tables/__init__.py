@@ -16,7 +16,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from replication.results import Table
-from replication.tables import ablation, claims, fairness, supernets, table_a, table_b, table_c, table_d
+from replication.tables import (
+    ablation,
+    claims,
+    fairness,
+    latency_fit,
+    supernets,
+    table_a,
+    table_b,
+    table_c,
+    table_d,
+    table_e,
+)
 
 __all__ = ["TABLES", "TableSpec"]
 
@@ -39,6 +50,8 @@ TABLES: tuple[TableSpec, ...] = tuple(
         (supernets, supernets.supernets_table),
         (table_c, table_c.table_c),
         (table_d, table_d.table_d),
+        (table_e, table_e.table_e),
+        (latency_fit, latency_fit.latency_fit),
         (claims, claims.claims_table),
         (ablation, ablation.ablation_table),
         (fairness, fairness.fairness),

@@ -82,7 +82,7 @@ class PriorPool:
         self.choices = choices
 
         def macs_m(arch: Any) -> float:
-            return cost_model.macs(arch, convention) / 1e6
+            return cost_model.macs(arch, convention) / cost_model.unit_scale
 
         if draw == "sweep":
             candidates = [choices.random(rng, forced_sampling, density) for density in np.linspace(0.0, 1.0, draws)]

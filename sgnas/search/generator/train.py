@@ -232,11 +232,11 @@ class GeneratorTrainer:
         self.supernet, self.cost_model, self.choices, self.config = supernet, cost_model, choices, config
         self.train_batches, self.select_batches = train, select
         self.forced_sampling, self.preset, self.seed, self.run = forced_sampling, preset, seed, run
-        low_space, high_space = (m / 1e6 for m in cost_model.macs_range(config.convention))
+        low_space, high_space = (m / cost_model.unit_scale for m in cost_model.macs_range(config.convention))
         if config.target_low < low_space or config.target_high > high_space:
             raise SgnasError(
-                f"generator targets {config.target_low}-{config.target_high}M lie outside the space's "
-                f"{config.convention} MACs range {low_space:.2f}-{high_space:.2f}M"
+                f"generator targets {config.target_low}-{config.target_high} ({cost_model.unit}) lie outside the "
+                f"space's {config.convention} range {low_space:.2f}-{high_space:.2f}"
             )
         self.device = next(supernet.parameters()).device
         self.dist = dist or Distributed()
@@ -268,7 +268,7 @@ class GeneratorTrainer:
 
     def macs_m(self, arch: Any) -> float:
         """Exact MACs (millions) in the generator's convention."""
-        return self.cost_model.macs(arch, self.config.convention) / 1e6
+        return self.cost_model.macs(arch, self.config.convention) / self.cost_model.unit_scale
 
     @torch.no_grad()
     def generate(self, target_m: float) -> Any:
@@ -288,7 +288,8 @@ class GeneratorTrainer:
         with self.precision.autocast():
             ce = F.cross_entropy(self.supernet.forward_relaxed(images, weights, self.config.threshold), labels,
                                  label_smoothing=self.config.label_smoothing)
-        expected_m = self.cost_model.expected_macs(weights, self.config.convention, self.config.macs_threshold) / 1e6
+        expected_m = self.cost_model.expected_macs(weights, self.config.convention, self.config.macs_threshold)
+        expected_m = expected_m / self.cost_model.unit_scale
         hardware = self.hardware_loss(expected_m, torch.tensor(target, device=self.device))
         loss = ce.float() + self.config.hw_lambda * hardware
         check_loss(loss.item(), "generator training", self.global_step + 1, "generator.lr")

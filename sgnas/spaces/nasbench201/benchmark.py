@@ -126,18 +126,20 @@ def _check_dataset(dataset: str) -> str:
     return dataset
 
 
-def _resolve(data_dir: str | Path | None, path: str | Path | None) -> Path:
+def resolve_file(data_dir: str | Path | None, path: str | Path | None, relative: Path = RELATIVE_PATH) -> Path:
+    """``path``, else the file at ``relative`` in ``data_dir`` or ``$SGNAS_DATA_DIR``."""
     if path is not None:
         return Path(path)
     root = data_dir if data_dir is not None else os.environ.get(DATA_ENV)
     if not root:
-        raise SgnasError(f"no NAS-Bench-201 table: pass a data folder or a file, or set {DATA_ENV}")
+        raise SgnasError(f"no NAS-Bench-201 file {relative}: pass a data folder or a file, or set {DATA_ENV}")
     if Path(root).exists():  # a missing folder is reported as the missing table it would hold
         check_data_dir(root)
-    return Path(root) / RELATIVE_PATH
+    return Path(root) / relative
 
 
-def _read(path: Path) -> pd.DataFrame:
+def read_table(path: Path) -> pd.DataFrame:
+    """A CSV file of the benchmark's, or a one-line error saying why it cannot be read."""
     if path.is_dir():
         raise SgnasError(f"NAS-Bench-201 table {path} is a directory, not a CSV file")
     try:
@@ -151,7 +153,8 @@ def _read(path: Path) -> pd.DataFrame:
         raise SgnasError(f"NAS-Bench-201 table {path} cannot be read as CSV: {message}") from None
 
 
-def _cells(path: Path, frame: pd.DataFrame) -> list[Cell]:
+def parse_cells(path: Path, frame: pd.DataFrame) -> list[Cell]:
+    """The cell of each row of a benchmark file's ``ArchitectureString`` column, each once."""
     cells: list[Cell] = []
     seen: dict[Cell, int] = {}
     for row, text in enumerate(frame[_ARCH_COLUMN]):
@@ -170,8 +173,8 @@ def load_benchmark(
     data_dir: str | Path | None = None, path: str | Path | None = None, cost_model: CostModel | None = None
 ) -> Benchmark:
     """The table at ``path``, else ``nas-bench-201/nats_bench.csv`` in ``data_dir`` or in ``$SGNAS_DATA_DIR``."""
-    file = _resolve(data_dir, path)
-    frame = _read(file)
+    file = resolve_file(data_dir, path)
+    frame = read_table(file)
     required = [*ACCURACY_COLUMNS.values(), _ARCH_COLUMN]
     missing = [column for column in required if column not in frame.columns]
     if missing:
@@ -192,4 +195,4 @@ def load_benchmark(
     if frame[_ARCH_COLUMN].isna().any():
         row = int(np.flatnonzero(frame[_ARCH_COLUMN].isna().to_numpy())[0])
         raise SgnasError(f"NAS-Bench-201 table {file}, row {row}: {_ARCH_COLUMN} is empty")
-    return Benchmark(frame, _cells(file, frame), cost_model or CostModel(), str(file))
+    return Benchmark(frame, parse_cells(file, frame), cost_model or CostModel(), str(file))

@@ -18,6 +18,7 @@ keeps one per macro network.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,27 +27,34 @@ from sgnas.spaces.nasbench201.cell import OPS, Cell, all_cells
 from sgnas.spaces.nasbench201.cost import CostModel
 from sgnas.spaces.nasbench201.macro import MacroSpec
 
+if TYPE_CHECKING:
+    from sgnas.spaces.nasbench201.latency import LatencyCostModel
+
 __all__ = ["BoundedCells", "CellSpace", "cell_space"]
 
 
 class CellSpace:
-    """Every cell with its MACs (benchmark network, ``nb201`` convention), for drawing within a limit."""
+    """Every cell with its cost under ``cost_model`` (default: MACs of the benchmark network, ``nb201`` convention;
+    a :class:`~sgnas.spaces.nasbench201.latency.LatencyCostModel` gives its table's latency), for drawing within a
+    limit."""
 
-    def __init__(self, cost_model: CostModel | None = None) -> None:
+    def __init__(self, cost_model: CostModel | LatencyCostModel | None = None) -> None:
         self.cost_model = cost_model or CostModel()
         self.cells = tuple(all_cells())
         codes = np.array([cell.op_indices() for cell in self.cells])
-        self.macs = self.cost_model.table_costs(codes)[0]
-        self._macs = dict(zip(self.cells, self.macs.tolist()))
+        self.costs = self.cost_model.table_costs(codes)[0]
+        self._costs = dict(zip(self.cells, self.costs.tolist()))
 
-    def macs_of(self, cell: Cell) -> int:
-        return int(self._macs[cell])
+    def cost_of(self, cell: Cell) -> float:
+        return self._costs[cell]
 
     def feasible(self, limit: float) -> list[Cell]:
-        """The cells with at most ``limit`` MACs, in :func:`all_cells` order; none is an error naming the smallest."""
-        feasible = [cell for cell, macs in zip(self.cells, self.macs) if macs <= limit]
+        """The cells costing at most ``limit``, in :func:`all_cells` order; none is an error naming the smallest."""
+        feasible = [cell for cell, cost in zip(self.cells, self.costs) if cost <= limit]
         if not feasible:
-            raise SgnasError(f"no NAS-Bench-201 cell within {limit:,.0f} MACs (the smallest has {self.macs.min():,})")
+            scale, unit = self.cost_model.unit_scale, self.cost_model.unit
+            raise SgnasError(f"no NAS-Bench-201 cell within {limit / scale:.3f} {unit} "
+                             f"(the smallest costs {self.costs.min() / scale:.3f} {unit})")
         return feasible
 
     def within(self, limit: float) -> BoundedCells:
@@ -61,7 +69,7 @@ def cell_space(macro: MacroSpec) -> CellSpace:
 
 
 class BoundedCells:
-    """The cells of ``space`` within ``limit`` MACs: uniform draws, edge-wise mutation and crossover."""
+    """The cells of ``space`` within ``limit`` (its cost model's cost): uniform draws, edge-wise mutation and crossover."""
 
     def __init__(self, space: CellSpace, limit: float) -> None:
         self.space = space
@@ -73,7 +81,7 @@ class BoundedCells:
         return self.cells[int(rng.integers(len(self.cells)))]
 
     def fits(self, cell: Cell) -> bool:
-        return self.space.macs_of(cell) <= self.limit
+        return self.space.cost_of(cell) <= self.limit
 
     def mutate(self, cell: Cell, rng: np.random.Generator, probability: float) -> Cell:
         return Cell.from_indices([int(rng.integers(len(OPS))) if rng.random() < probability else op

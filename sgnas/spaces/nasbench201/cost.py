@@ -53,6 +53,10 @@ def _conv(cin: int, cout: int, kernel: int, out_size: int) -> int:
 class CostModel:
     """Lookup-table cost model of the NAS-Bench-201 macro network ``macro`` over all cells."""
 
+    #: what a target of the generator counts: millions of MACs
+    unit = "M MACs"
+    unit_scale = 1e6
+
     def __init__(self, macro: MacroSpec | None = None) -> None:
         self.macro = macro or MacroSpec()
         m = self.macro

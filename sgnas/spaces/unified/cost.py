@@ -43,6 +43,10 @@ def _se_cost(channels: int) -> tuple[int, int]:
 class CostModel:
     """Lookup-table cost model of one :class:`SearchSpace`, optionally with SE on every block."""
 
+    #: what a target of the generator counts: millions of MACs
+    unit = "M MACs"
+    unit_scale = 1e6
+
     def __init__(self, space: SearchSpace, se: bool = False) -> None:
         self.space = space
         self.se = se
