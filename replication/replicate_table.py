@@ -9,7 +9,9 @@ config hash and seed under ``<out>/runs``, so a second invocation only reads
 finished runs; then, as the plan says (:attr:`replication.plans.Plan.nb201`), the
 NAS-Bench-201 ground-truth track (:mod:`replication.nasbench201`) for its own seeds
 (the preset's ``nb201.seeds``, 5 at quick, whatever ``--seeds`` gives the unified
-space: a seed there costs little, and its verdicts need several). Then every table
+space: a seed there costs little, and its verdicts need several) and, where the data
+folder has ``latency.csv``, the latency track (:mod:`replication.latency`, Table E)
+for ``nb201.latency_seeds``. Then every table
 of :data:`replication.tables.TABLES` (Table B, the supernets, Table C, Table D, the
 claims summary and, when an ablation was run into the same folder, the ablation
 table) is written as CSV, Markdown and LaTeX
@@ -32,6 +34,7 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import torch  # noqa: E402
 
 from replication.harness import check_data, run_replication, seed_configs  # noqa: E402
+from replication.latency import run_latency  # noqa: E402
 from replication.nasbench201 import run_nasbench201, table_path  # noqa: E402
 from replication.plans import PLANS, load_nb201, load_plan, split_overrides  # noqa: E402
 from replication.prefill import Study, available_cores, prefill  # noqa: E402
@@ -45,6 +48,7 @@ from sgnas._infra.errors import SgnasError  # noqa: E402
 from sgnas._infra.runs import output_folder  # noqa: E402
 from sgnas._infra.tables import render, write_table  # noqa: E402
 from sgnas.config.schema import MAX_THREADS  # noqa: E402
+from sgnas.spaces.nasbench201.latency import LATENCY_PATH  # noqa: E402
 
 __all__ = ["build_tables", "main", "write_and_print"]
 
@@ -78,9 +82,10 @@ def default_jobs(plan: str, overrides: Sequence[str] = ()) -> int:
 
 
 def _studies(plan: str, seeds: Sequence[int], out: Path, data_dir: str | Path | None, redundancy_spread: bool,
-             nb201: bool, overrides: Sequence[str]) -> list[Study]:
+             nb201: bool, latency: bool, overrides: Sequence[str]) -> list[Study]:
     """The main job's independent studies, longest first: the harness per seed, the redundancy study's
-    supernets, the NAS-Bench-201 track per seed."""
+    supernets, the NAS-Bench-201 track per seed, the latency track per seed (it reuses that track's supernets:
+    the run lock makes it wait for one still training)."""
     config, track = split_overrides(overrides)
     common = {"plan_name": plan, "data_dir": data_dir, "runs_dir": out / "runs"}
     studies = [Study(f"seed {seed} harness", run_replication, {**common, "seeds": [seed], "overrides": config})
@@ -92,6 +97,9 @@ def _studies(plan: str, seeds: Sequence[int], out: Path, data_dir: str | Path | 
         assert preset is not None  # the plan has the track
         studies += [Study(f"seed {seed} nas-bench-201", run_nasbench201, {**common, "seeds": [seed], "overrides": track})
                     for seed in range(preset.seeds)]
+        if latency:
+            studies += [Study(f"seed {seed} latency", run_latency, {**common, "seeds": [seed], "overrides": track})
+                        for seed in range(preset.latency_seeds)]
     return studies
 
 
@@ -114,12 +122,17 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
         return tables
     nb201_table = table_path(data_dir)
     nb201 = PLANS[plan].nb201 is not None and nb201_table is not None and nb201_table.exists()
-    prefill(_studies(plan, seeds, out, data_dir, redundancy_spread, nb201, overrides), jobs, out / ".prefill")
+    latency = nb201 and (nb201_table.parent / LATENCY_PATH.name).exists()
+    prefill(_studies(plan, seeds, out, data_dir, redundancy_spread, nb201, latency, overrides), jobs, out / ".prefill")
     config, track = split_overrides(overrides)
     run_replication(plan, seeds, out, overrides=config, data_dir=data_dir)
     redundancy_study(plan, seeds[0], out, spread=redundancy_spread, data_dir=data_dir, overrides=config)
     if nb201:  # its own seeds (the preset's, 5 at quick), whatever seeds the unified space's studies use
         run_nasbench201(plan, None, out, data_dir=data_dir, overrides=track)
+    if latency:
+        run_latency(plan, None, out, data_dir=data_dir, overrides=track)
+    elif nb201:
+        print(f"nas-bench-201: no {LATENCY_PATH.name} beside the table; the latency track and Table E are skipped\n")
     elif PLANS[plan].nb201 is not None:
         where = nb201_table or "no data folder (pass --data-dir or set SGNAS_DATA_DIR)"
         print(f"nas-bench-201: no table at {where}; the ground-truth track and Table D are skipped\n")

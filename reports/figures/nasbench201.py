@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from replication.latency import pareto_front
 from replication.results import read_csv, read_json
 from reports.figures._common import MissingResult, new_figure, styled
 from reports.style import COLUMN_WIDTH
@@ -49,14 +50,8 @@ def nb201_landscape(results_dir: Path) -> Figure:
     ax = axes[0, 0]
     macs, accuracy = frame["macs"].to_numpy() / 1e6, frame["cifar10"].to_numpy()
     ax.scatter(macs, accuracy, s=2, color="0.8", label="all 15,625 cells", rasterized=True)
-    order = np.lexsort((-accuracy, macs))
-    front_x, front_y, best = [], [], -np.inf
-    for i in order:
-        if accuracy[i] > best:
-            best = accuracy[i]
-            front_x.append(macs[i])
-            front_y.append(best)
-    ax.step(front_x, front_y, where="post", color="black", linewidth=0.8, label="Pareto front")
+    front = pareto_front(macs, accuracy)
+    ax.step(macs[front], accuracy[front], where="post", color="black", linewidth=0.8, label="Pareto front")
     for limit in search["limit_macs_m"].unique():
         ax.axvline(limit, color="0.5", linestyle=":", linewidth=0.6)
     markers = "os^vDP*Xh"

@@ -1,0 +1,85 @@
+"""The latency track's figures, one panel per device: targets against measured latency, and accuracy against
+measured latency with the Pareto front.
+
+* :func:`latency_targets`: the generator's finds over the sweep of targets,
+  measured (filled) and as its table estimates them (hollow), beside its prior
+  alone, against the line of perfect tracking;
+* :func:`latency_pareto`: each device's Pareto front of true CIFAR-10 accuracy
+  against measured latency over all 15,625 cells, the budgets and each method's
+  finds.
+
+They read ``nas-bench-201/latency_{sweep,search,pareto}.csv``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from replication.results import read_csv
+from reports.figures._common import MissingResult, hide_unused, new_figure, styled
+from reports.style import COLUMN_WIDTH
+
+__all__ = ["latency_pareto", "latency_targets"]
+
+
+def _read(results_dir: Path, name: str) -> pd.DataFrame:
+    frame = read_csv(results_dir, name)
+    if frame is None or frame.empty:
+        raise MissingResult(f"nas-bench-201/{name}.csv not produced (run python -m replication.latency)")
+    return frame
+
+
+def _panels(devices: list[str]) -> tuple[Figure, np.ndarray]:
+    columns = min(3, len(devices))
+    rows = math.ceil(len(devices) / columns)
+    return new_figure(COLUMN_WIDTH * 2, COLUMN_WIDTH * 0.8 * rows + 0.3, nrows=rows, ncols=columns)
+
+
+@styled
+def latency_targets(results_dir: Path) -> Figure:
+    sweep = _read(results_dir, "latency_sweep")
+    devices = list(dict.fromkeys(sweep["device"]))
+    figure, axes = _panels(devices)
+    for ax, device in zip(axes.flat, devices):
+        part = sweep[sweep["device"] == device]
+        ends = [part["target_ms"].min(), part["target_ms"].max()]
+        ax.plot(ends, ends, color="0.6", linewidth=0.7, linestyle="--", label="target")
+        own, prior = part[part["method"] == "sgnas"], part[part["method"] == "prior-only"]
+        ax.scatter(prior["target_ms"], prior["latency_ms"], s=6, color="0.6", marker="x", label="prior only")
+        ax.scatter(own["target_ms"], own["estimate_ms"], s=10, facecolors="none", edgecolors="C0",
+                   label="SGNAS, table's estimate")
+        ax.scatter(own["target_ms"], own["latency_ms"], s=8, color="C0", label="SGNAS, measured")
+        ax.set_title(device, fontsize=7)
+        ax.set_xlabel("target (ms)")
+        ax.set_ylabel("latency (ms)")
+    hide_unused(axes, len(devices))
+    axes.flat[0].legend(fontsize=5)
+    return figure
+
+
+@styled
+def latency_pareto(results_dir: Path) -> Figure:
+    search, front = _read(results_dir, "latency_search"), _read(results_dir, "latency_pareto")
+    devices = list(dict.fromkeys(search["device"]))
+    figure, axes = _panels(devices)
+    markers = "os^vDP*Xh"
+    for ax, device in zip(axes.flat, devices):
+        edge = front[front["device"] == device]
+        ax.step(edge["latency_ms"], edge["cifar10"], where="post", color="black", linewidth=0.8, label="Pareto front")
+        part = search[search["device"] == device]
+        for limit in part["limit_ms"].unique():
+            ax.axvline(limit, color="0.5", linestyle=":", linewidth=0.6)
+        for marker, (method, group) in zip(markers, part.groupby("method", sort=False)):
+            ax.scatter(group["latency_ms"], group["cifar10"], s=10, marker=marker, label=method, zorder=3)
+        ax.set_ylim(float(part["cifar10"].min()) - 1, float(edge["cifar10"].max()) + 0.5)
+        ax.set_title(device, fontsize=7)
+        ax.set_xlabel("measured latency (ms)")
+        ax.set_ylabel("CIFAR-10 (%, table)")
+    hide_unused(axes, len(devices))
+    axes.flat[0].legend(fontsize=5, ncol=2, loc="lower right")
+    return figure
