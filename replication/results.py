@@ -90,6 +90,8 @@ FILES: dict[str, str] = {
     "latency_fit": "nas-bench-201/latency_fit.csv",
     "latency_pareto": "nas-bench-201/latency_pareto.csv",
     "latency_manifest": "nas-bench-201/latency_manifest.json",
+    "machine_latency": "machine_latency.csv",
+    "machine_latency_meta": "machine_latency.json",
     "ablation": "ablation/ablation.csv",
     "ablation_meta": "ablation/ablation.json",
     "ablation_supernets": "ablation/supernets.csv",

@@ -3,8 +3,6 @@ at the smoke plan (Table E's inputs, its claims)."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +12,7 @@ import torch
 from nasbench201_support import real_latency_path, write_latency, write_table
 
 from replication.claims import claim_latency_one_generator, claim_latency_targets
-from replication.latency import METHODS, pareto_front, run_latency
+from replication.latency import METHODS, main, pareto_front, run_latency
 from replication.results import read_csv, read_json
 from replication.stats import VERDICTS
 from replication.tables.latency_fit import latency_fit
@@ -23,7 +21,6 @@ from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.cell import NUM_EDGES, OPS, Cell
 from sgnas.spaces.nasbench201.latency import load_latency
 
-ROOT = Path(__file__).resolve().parents[1]
 torch.set_num_threads(1)
 
 
@@ -149,21 +146,19 @@ def test_table_e_and_the_latency_claims_read_the_track(track):
     assert table_e(empty) is None and claim_latency_targets(empty).verdict == "not testable"
 
 
-def test_a_second_run_reuses_every_run(track, files):
+def test_a_second_run_reuses_every_run(track, files, capsys):
     table, latency, _, _, _ = files
-    result = subprocess.run(
-        [sys.executable, "-m", "replication.latency", "--plan", "smoke", "--seeds", "0", "--results", str(track),
-         "--table", str(table), "--latency", str(latency), "--devices", "additive", "measured"],
-        capture_output=True, text=True, cwd=ROOT, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert "generator" not in result.stderr.replace("generators", "")  # nothing trained again
+    code = main(["--plan", "smoke", "--seeds", "0", "--results", str(track), "--table", str(table),
+                 "--latency", str(latency), "--devices", "additive", "measured"])
+    err = capsys.readouterr().err
+    assert code == 0, err
+    assert "generator:" not in err and "supernet:" not in err  # nothing trained again
 
 
-def test_an_unknown_device_on_the_command_line_is_one_line(files, tmp_path):
+def test_an_unknown_device_on_the_command_line_is_one_line(files, tmp_path, capsys):
     table, latency, _, _, _ = files
-    result = subprocess.run(
-        [sys.executable, "-m", "replication.latency", "--plan", "smoke", "--results", str(tmp_path / "out"),
-         "--table", str(table), "--latency", str(latency), "--devices", "pixel9"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120)
-    assert result.returncode != 0 and not (tmp_path / "out").exists()
-    assert result.stderr.strip().count("\n") == 0 and "pixel9" in result.stderr and "additive" in result.stderr
+    code = main(["--plan", "smoke", "--results", str(tmp_path / "out"), "--table", str(table), "--latency",
+                 str(latency), "--devices", "pixel9"])
+    err = capsys.readouterr().err
+    assert code != 0 and not (tmp_path / "out").exists()
+    assert err.strip().count("\n") == 0 and "pixel9" in err and "additive" in err

@@ -21,7 +21,7 @@ from reports.figures.architectures import architecture_diagrams
 from reports.figures.constraints import target_vs_generated
 from reports.figures.cost import cost_vs_n
 from reports.figures.curves import generator_curves, supernet_curves
-from reports.figures.latency import latency_pareto, latency_targets
+from reports.figures.latency import latency_pareto, latency_targets, machine_latency
 from reports.figures.nasbench201 import nb201_landscape, nb201_ranking, nb201_regret
 from reports.figures.redundancy import redundancy_figure
 
@@ -44,6 +44,8 @@ FIGURES: tuple[tuple[str, str, Callable[[Path], Figure]], ...] = (
     ("nb201_regret", "NAS-Bench-201: regret to the oracle per method and budget", nb201_regret),
     ("latency_targets", "Latency targets against measured latency per device (generator, its table's estimate, "
      "its prior)", latency_targets),
+    ("machine_latency", "Latency targets on this machine: the generator's finds timed end to end (unified space)",
+     machine_latency),
     ("latency_pareto", "True accuracy against measured latency per device: the Pareto front and each method's finds",
      latency_pareto),
 )

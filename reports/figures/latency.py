@@ -4,11 +4,13 @@ measured latency with the Pareto front.
 * :func:`latency_targets`: the generator's finds over the sweep of targets,
   measured (filled) and as its table estimates them (hollow), beside its prior
   alone, against the line of perfect tracking;
+* :func:`machine_latency`: the same on this machine, on the unified space, each
+  find timed end to end;
 * :func:`latency_pareto`: each device's Pareto front of true CIFAR-10 accuracy
   against measured latency over all 15,625 cells, the budgets and each method's
   finds.
 
-They read ``nas-bench-201/latency_{sweep,search,pareto}.csv``.
+They read ``nas-bench-201/latency_{sweep,search,pareto}.csv`` and ``machine_latency.csv``.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from replication.results import read_csv
 from reports.figures._common import MissingResult, hide_unused, new_figure, styled
 from reports.style import COLUMN_WIDTH
 
-__all__ = ["latency_pareto", "latency_targets"]
+__all__ = ["latency_pareto", "latency_targets", "machine_latency"]
 
 
 def _read(results_dir: Path, name: str) -> pd.DataFrame:
@@ -82,4 +84,25 @@ def latency_pareto(results_dir: Path) -> Figure:
         ax.set_ylabel("CIFAR-10 (%, table)")
     hide_unused(axes, len(devices))
     axes.flat[0].legend(fontsize=5, ncol=2, loc="lower right")
+    return figure
+
+
+@styled
+def machine_latency(results_dir: Path) -> Figure:
+    sweep = read_csv(results_dir, "machine_latency")
+    if sweep is None or sweep.empty:
+        raise MissingResult("machine_latency.csv not produced (run python -m replication.machine_latency)")
+    figure, axes = new_figure(COLUMN_WIDTH, COLUMN_WIDTH * 0.9)
+    ax = axes[0, 0]
+    ends = [sweep["target_ms"].min(), sweep["target_ms"].max()]
+    ax.plot(ends, ends, color="0.6", linewidth=0.7, linestyle="--", label="target")
+    own, prior = sweep[sweep["method"] == "sgnas"], sweep[sweep["method"] == "prior-only"]
+    ax.scatter(prior["target_ms"], prior["measured_ms"], s=6, color="0.6", marker="x", label="prior only, timed")
+    ax.scatter(own["target_ms"], own["estimate_ms"], s=10, facecolors="none", edgecolors="C0",
+               label="SGNAS, table's estimate")
+    ax.errorbar(own["target_ms"], own["measured_ms"], yerr=own["measured_iqr_ms"] / 2, fmt="o", markersize=3,
+                color="C0", label="SGNAS, timed end to end")
+    ax.set_xlabel("target (ms)")
+    ax.set_ylabel("latency (ms)")
+    ax.legend(fontsize=5)
     return figure

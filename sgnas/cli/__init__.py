@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "evaluate": "evaluate",
     "pipeline": "pipeline",
     "export": "export",
+    "latency-table": "latency_table",
 }
 
 
