@@ -3,7 +3,8 @@
 For each seed, at the scale of an :class:`NB201Preset`:
 
 1. one weight-sharing supernet per sampler (``nb201-uniform``: SPOS / RSPS;
-   ``nb201-strict-fair``: FairNAS / SGNAS) trained on CIFAR-10 from the data
+   ``nb201-strict-fair``: FairNAS / SGNAS; ``nb201-unique``: uniform over the
+   6,466 isomorphism classes, the cell space's forced sampling) trained on CIFAR-10 from the data
    folder by the one supernet trainer of every space
    (:class:`sgnas.training.supernet.SupernetTrainer`, the benchmark's protocol:
    :func:`supernet_config`), each a cached :class:`~sgnas._infra.runs.RunDir`
@@ -71,7 +72,7 @@ from sgnas.registry import SPACES  # noqa: E402
 from sgnas.search.generator.train import GeneratorTrainer  # noqa: E402
 from sgnas.spaces.nasbench201.benchmark import DATA_ENV, RELATIVE_PATH, Benchmark, load_benchmark  # noqa: E402
 from sgnas.spaces.nasbench201.bounded import CellSpace, cell_space  # noqa: E402
-from sgnas.spaces.nasbench201.cell import Cell  # noqa: E402
+from sgnas.spaces.nasbench201.cell import Cell, representative  # noqa: E402
 from sgnas.spaces.nasbench201.choices import CellChoices  # noqa: E402
 from sgnas.spaces.nasbench201.macro import MacroSpec  # noqa: E402
 from sgnas.spaces.nasbench201.samplers import build_cell_sampler  # noqa: E402
@@ -88,8 +89,12 @@ __all__ = [
     "table_path", "train_generator", "trained_supernet",
 ]
 
-#: the two samplers whose supernets are compared (registry names, family nas-bench-201)
-SAMPLERS_201: tuple[str, ...] = ("nb201-uniform", "nb201-strict-fair")
+#: the samplers whose supernets are compared (registry names, family nas-bench-201): uniform, strict fairness, and
+#: uniform over isomorphism classes (the cell space's forced sampling)
+SAMPLERS_201: tuple[str, ...] = ("nb201-uniform", "nb201-strict-fair", "nb201-unique")
+#: samplers that trained one cell per isomorphism class: their supernets estimate each cell on its class's
+#: representative, the only member they trained
+ON_REPRESENTATIVES: frozenset[str] = frozenset({"nb201-unique"})
 #: MACs limits as fractions of the space's range (low, middle, high), beside the unconstrained search
 BUDGET_FRACTIONS: dict[str, float] = {"low": 0.25, "mid": 0.5, "high": 0.75}
 UNCONSTRAINED = "unconstrained"
@@ -105,6 +110,7 @@ METHODS: dict[str, tuple[str, str | None, str]] = {
     "random-search": ("Random search (strict-fair supernet)", "nb201-strict-fair", "random-search"),
     "fairnas-evolution": ("FairNAS + evolution", "nb201-strict-fair", "evolution"),
     "rsps": ("RSPS (uniform supernet, random search)", "nb201-uniform", "random-search"),
+    "rsps-unique": ("Random search (one cell per class supernet)", "nb201-unique", "random-search"),
     "spos-evolution": ("SPOS + evolution", "nb201-uniform", "evolution"),
     "random-search-true": ("Random search on true accuracy (reference)", None, "true-random-search"),
     "oracle": ("Oracle (reference)", None, "oracle"),
@@ -199,6 +205,14 @@ def seed_context(plan: NB201Preset, benchmark: Benchmark, space: CellSpace, seed
                       test_per_class=1, image_size=plan.resolution)
     splits = load_splits(data, plan.resolution, seed, data_dir)
     return SeedContext(plan, benchmark, space, splits, seed, runs_dir, torch.device("cpu"))
+
+
+def estimator(evaluator: SupernetEvaluator, sampler: str) -> Any:
+    """The supernet estimate of a cell by the supernet ``sampler`` trained: on the cell itself, or on its class's
+    representative where the sampler trained one cell per class."""
+    if sampler in ON_REPRESENTATIVES:
+        return lambda cell: evaluator.accuracy(representative(cell))
+    return evaluator.accuracy
 
 
 def _check_state_dict(path: Path, payload: Any, run: RunDir) -> None:
@@ -297,7 +311,7 @@ def _searches(context: SeedContext, supernets: dict[str, NB201Supernet], generat
         for m, (method, (_, sampler, algorithm)) in enumerate(METHODS.items()):
             rng = np.random.default_rng([context.seed, b, m])
             evaluator = context.evaluator(supernets[sampler]) if sampler is not None else None
-            fitness = evaluator.accuracy if evaluator is not None else None
+            fitness = estimator(evaluator, sampler) if evaluator is not None and sampler is not None else None
             start = time.perf_counter()
             one_time = None
             if algorithm == "generator":
@@ -322,9 +336,9 @@ def _searches(context: SeedContext, supernets: dict[str, NB201Supernet], generat
 def _ranking(context: SeedContext, sampler: str, supernet: NB201Supernet, seconds: float,
              sample: list[int]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     benchmark = context.benchmark
-    evaluator = context.evaluator(supernet)
+    estimate = estimator(context.evaluator(supernet), sampler)
     start = time.perf_counter()
-    estimates = [evaluator.accuracy(benchmark.cell(i)) for i in sample]
+    estimates = [estimate(benchmark.cell(i)) for i in sample]
     truth = benchmark.frame.loc[sample, "cifar10"].to_numpy()
     summary = {
         "seed": context.seed, "sampler": sampler, "bn": context.plan.bn, "cells": len(sample),
@@ -406,7 +420,7 @@ def _measure_seed(context: SeedContext, limits: dict[str, float], rebuild: bool)
     settings = generator_config(plan, *(m / 1e6 for m in context.benchmark.cost_model.macs_range()))
     measured = {k: v for k, v in dataclasses.asdict(plan).items() if k not in SEED_COUNTS}  # how many: not what one is
     key = {"plan": measured, "limits": limits, "table": table_key(context.benchmark),
-           "generator": dataclasses.asdict(settings)}
+           "generator": dataclasses.asdict(settings), "samplers": list(SAMPLERS_201), "methods": list(METHODS)}
     run = RunDir.open(context.runs_dir, "nb201-measure", key, context.seed, rebuild)
     if run.finished:
         return run.results

@@ -11,7 +11,8 @@ NAS-Bench-201 ground-truth track (:mod:`replication.nasbench201`) for its own se
 (the preset's ``nb201.seeds``, 5 at quick, whatever ``--seeds`` gives the unified
 space: a seed there costs little, and its verdicts need several) and, where the data
 folder has ``latency.csv``, the latency track (:mod:`replication.latency`, Table E)
-for ``nb201.latency_seeds``. Then every table
+for ``nb201.latency_seeds``, and the latency study on this machine
+(:mod:`replication.machine_latency`, Table E2) for the first seed. Then every table
 of :data:`replication.tables.TABLES` (Table B, the supernets, Table C, Table D, the
 claims summary and, when an ablation was run into the same folder, the ablation
 table) is written as CSV, Markdown and LaTeX
@@ -35,6 +36,7 @@ import torch  # noqa: E402
 
 from replication.harness import check_data, run_replication, seed_configs  # noqa: E402
 from replication.latency import run_latency  # noqa: E402
+from replication.machine_latency import machine_latency  # noqa: E402
 from replication.nasbench201 import run_nasbench201, table_path  # noqa: E402
 from replication.plans import PLANS, load_nb201, load_plan, split_overrides  # noqa: E402
 from replication.prefill import Study, available_cores, prefill  # noqa: E402
@@ -84,14 +86,16 @@ def default_jobs(plan: str, overrides: Sequence[str] = ()) -> int:
 def _studies(plan: str, seeds: Sequence[int], out: Path, data_dir: str | Path | None, redundancy_spread: bool,
              nb201: bool, latency: bool, overrides: Sequence[str]) -> list[Study]:
     """The main job's independent studies, longest first: the harness per seed, the redundancy study's
-    supernets, the NAS-Bench-201 track per seed, the latency track per seed (it reuses that track's supernets:
-    the run lock makes it wait for one still training)."""
+    supernets, the latency study on this machine, the NAS-Bench-201 track per seed, the latency track per seed
+    (it reuses that track's supernets: the run lock makes it wait for one still training)."""
     config, track = split_overrides(overrides)
     common = {"plan_name": plan, "data_dir": data_dir, "runs_dir": out / "runs"}
     studies = [Study(f"seed {seed} harness", run_replication, {**common, "seeds": [seed], "overrides": config})
                for seed in seeds]
     if redundancy_spread:
         studies.append(Study("redundancy", redundancy_study, {**common, "seed": seeds[0], "overrides": config}))
+    # after the harness of its seed, whose supernet it times the generator over (the run lock makes it wait)
+    studies.append(Study("machine latency", machine_latency, {**common, "seed": seeds[0], "overrides": config}))
     if nb201:
         preset = load_nb201(plan, track)
         assert preset is not None  # the plan has the track
@@ -127,6 +131,7 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
     config, track = split_overrides(overrides)
     run_replication(plan, seeds, out, overrides=config, data_dir=data_dir)
     redundancy_study(plan, seeds[0], out, spread=redundancy_spread, data_dir=data_dir, overrides=config)
+    machine_latency(plan, seeds[0], out, data_dir=data_dir, overrides=config)
     if nb201:  # its own seeds (the preset's, 5 at quick), whatever seeds the unified space's studies use
         run_nasbench201(plan, None, out, data_dir=data_dir, overrides=track)
     if latency:

@@ -50,7 +50,7 @@ def test_every_method_and_budget_is_measured_per_seed(smoke):
     assert len(search) == 2 * len(METHODS) * 4
     assert set(search["budget"]) == {"low", "mid", "high", UNCONSTRAINED}
     ranking = read_csv(out, "nb201_ranking")
-    assert set(ranking["sampler"]) == {"nb201-uniform", "nb201-strict-fair"} and len(ranking) == 4
+    assert set(ranking["sampler"]) == {"nb201-uniform", "nb201-strict-fair", "nb201-unique"} and len(ranking) == 6
     assert ranking["kendall_tau"].between(-1, 1).all()
     manifest = read_json(out, "nb201_manifest")
     assert manifest["plan"] == "smoke" and manifest["seeds"] == [0, 1]

@@ -41,7 +41,8 @@ PUBLISHED: dict[str, tuple[float, float | None, float | None, float | None]] = {
 }
 #: Kendall tau of one-shot supernets against the truth, as reported
 PUBLISHED_TAU = (0.50, 0.54)
-_SAMPLER_LABELS = {"nb201-uniform": "uniform (SPOS / RSPS)", "nb201-strict-fair": "strict fairness (FairNAS / SGNAS)"}
+_SAMPLER_LABELS = {"nb201-uniform": "uniform (SPOS / RSPS)", "nb201-strict-fair": "strict fairness (FairNAS / SGNAS)",
+                   "nb201-unique": "one cell per isomorphism class"}
 _COLUMNS = ("Method", "Budget", "CIFAR-10", "CIFAR-100", "ImageNet16-120", "MACs (M)", "Constraint error",
             "Feasible", "Regret (CIFAR-10)", "Evaluations", "Search (s)", "Kendall tau", "Spearman rho", "Top-10% precision",
             "Source")

@@ -10,7 +10,11 @@ their source node::
 
 Every cell is its own representative (:meth:`Cell.canonical` returns it): the
 benchmark trains all 15,625 separately, although some compute the same function
-(its ``UniqueString`` column groups them), so no cell stands for another here.
+(its ``UniqueString`` column groups them into 6,466 classes,
+:meth:`Cell.unique_string`), so no cell stands for another by default. A
+supernet trained on one cell per class (``nb201-unique``, NAS-Bench-201's own
+analogue of forced sampling) is evaluated on each cell's class
+:func:`representative`.
 
 The benchmark's row order is not an enumeration of the ops (row 0 is
 ``|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|skip_connect~1|skip_connect~2|``),
@@ -23,6 +27,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -41,7 +46,9 @@ __all__ = [
     "NUM_NODES",
     "OPS",
     "all_cells",
+    "class_representatives",
     "random_cell",
+    "representative",
 ]
 
 #: The five ops in the benchmark's order (``NAS_BENCH_201`` of its library): the index of an op everywhere.
@@ -98,6 +105,26 @@ class Cell:
     def op_indices(self) -> tuple[int, ...]:
         """Per edge, the index of its op in :data:`OPS` (the samplers' and cost tables' encoding)."""
         return tuple(_INDEX[op] for op in self.ops)
+
+    def unique_string(self) -> str:
+        """The benchmark's label of the function the cell computes (its ``UniqueString`` column): each node is the
+        sorted sum of its inputs, an op applied to a node written ``(node)@op``, a skip passing its input on and
+        ``none`` (or an input that is itself zero) giving ``#``; isomorphic cells share the label."""
+        nodes = ["0"]
+        for target in range(1, NUM_NODES):
+            terms = []
+            for edge, (source, to) in enumerate(EDGES):
+                if to != target:
+                    continue
+                op, value = self.ops[edge], nodes[source]
+                if op == NONE or value == "#":
+                    terms.append("#")
+                elif op == "skip_connect":
+                    terms.append(value)
+                else:
+                    terms.append(f"({value})@{op}")
+            nodes.append("+".join(sorted(terms)))
+        return nodes[-1]
 
     def canonical(self) -> Cell:
         """The cell itself: every cell of the benchmark is a distinct architecture."""
@@ -176,6 +203,26 @@ def all_cells() -> Iterator[Cell]:
     """Every cell of the space once, edge 5 varying fastest (not the benchmark's row order)."""
     for ops in itertools.product(OPS, repeat=NUM_EDGES):
         yield Cell(ops)
+
+
+@lru_cache(maxsize=1)
+def class_representatives() -> tuple[Cell, ...]:
+    """One cell per isomorphism class (:meth:`Cell.unique_string`), the first of each class in :func:`all_cells`
+    order: 6,466 classes, as the benchmark's ``UniqueString`` column has."""
+    first: dict[str, Cell] = {}
+    for cell in all_cells():
+        first.setdefault(cell.unique_string(), cell)
+    return tuple(first.values())
+
+
+@lru_cache(maxsize=1)
+def _representative_of() -> dict[str, Cell]:
+    return {cell.unique_string(): cell for cell in class_representatives()}
+
+
+def representative(cell: Cell) -> Cell:
+    """The representative of ``cell``'s isomorphism class (:func:`class_representatives`)."""
+    return _representative_of()[cell.unique_string()]
 
 
 def random_cell(rng: np.random.Generator) -> Cell:

@@ -14,12 +14,15 @@ forced_sampling)``) have no meaning here. Consumers that serve one family ask
 
 from __future__ import annotations
 
+import numpy as np
+
 from sgnas._infra.errors import SgnasError
 from sgnas.registry import SAMPLERS, family_of
+from sgnas.spaces.nasbench201.cell import class_representatives
 from sgnas.spaces.nasbench201.choices import CellChoices
 from sgnas.training.grid_samplers import GridSampler, StrictFairGridSampler, UniformGridSampler
 
-__all__ = ["SPACE", "StrictFairSampler", "UniformSampler", "build_cell_sampler"]
+__all__ = ["SPACE", "StrictFairSampler", "UniformSampler", "UniqueSampler", "build_cell_sampler"]
 
 #: Recorded in the state so that a state of another space's samplers is never loaded here.
 SPACE = "nas-bench-201"
@@ -39,6 +42,25 @@ class StrictFairSampler(StrictFairGridSampler):
 
     family = SPACE
     choices = CellChoices()
+
+
+@SAMPLERS.register("nb201-unique")
+class UniqueSampler(GridSampler):
+    """One cell per step, uniform over the isomorphism classes: each class's representative
+    (:func:`~sgnas.spaces.nasbench201.cell.class_representatives`), so every distinct function is trained equally
+    often (Ning et al., "Evaluating Efficient Performance Estimators"), where uniform cells train the functions
+    with many isomorphic cells more often: the cell space's counterpart of forced sampling."""
+
+    family = SPACE
+    choices = CellChoices()
+    label = "uniform over isomorphism classes"
+
+    def __init__(self, seed: int) -> None:
+        super().__init__(seed)
+        self.codes = np.array([cell.op_indices() for cell in class_representatives()])
+
+    def _draw(self) -> np.ndarray:
+        return self.codes[self.rng.integers(len(self.codes))][None]
 
 
 def build_cell_sampler(name: str, seed: int) -> GridSampler:
