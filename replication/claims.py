@@ -4,7 +4,8 @@ One function per claim of SGNAS (Huang & Chu, CVPR 2021; SPEC sections 1 and 5,
 supplementary C, D and F), each reading a results folder
 (:mod:`replication.results`) and returning a :class:`Claim` whose verdict is
 one of the four :data:`VERDICTS`: reproduced, contradicted, inconclusive, not
-testable. The criterion of every verdict, margin included, is written next to
+testable (what this machine or scale cannot test); or, where the results folder
+simply lacks the evidence, ``not run``, with the command that produces it. The criterion of every verdict, margin included, is written next to
 it, so a reader can disagree with the threshold rather than with a hidden rule.
 
 * A **comparison over seeds** (one method or variant against another) is
@@ -52,8 +53,10 @@ from replication.results import read_csv, read_json
 from replication.stats import (
     CONTRADICTED,
     INCONCLUSIVE,
+    NOT_RUN,
     NOT_TESTABLE,
     REPRODUCED,
+    STATUSES,
     VERDICTS,
     Judgement,
     combine_verdicts,
@@ -65,7 +68,8 @@ from replication.supernets import at_chance, chance_top1, method_supernets, supe
 from sgnas.supernet.ranking import kendall_tau
 
 __all__ = [
-    "ACCURACY_MARGIN_PP", "CLAIMS", "CONSTRAINT_MARGIN_PP", "CONTRADICTED", "Claim", "INCONCLUSIVE", "NOT_TESTABLE",
+    "ACCURACY_MARGIN_PP", "CLAIMS", "COMMANDS", "CONSTRAINT_MARGIN_PP", "CONTRADICTED", "Claim", "INCONCLUSIVE", "NOT_RUN",
+    "NOT_TESTABLE", "STATUSES",
     "PRIOR_ONLY", "REPRODUCED", "VERDICTS", "evaluate_claims",
 ]
 
@@ -86,6 +90,26 @@ PRIOR_ONLY = "prior-only"
 PUBLISHED_SGNAS = {"SGNAS-A": (373.0, 6.0), "SGNAS-B": (326.0, 5.5), "SGNAS-C": (281.0, 4.7)}
 #: the paper's single-path peers, against which "4N times faster" is claimed
 SINGLE_PATH_METHODS = ("spos-evolution", "fairnas-evolution")
+
+
+#: the command that produces each piece of evidence a claim may lack (what a "not run" claim names)
+COMMANDS: dict[str, str] = {
+    "main": "tox -e replicate-table",
+    "reference": "tox -e replicate-table -- --reference-only",
+    "standalone": "tox -e replicate-table -- --preset proxy (it trains the found architectures stand-alone)",
+    "redundancy": "python replication/redundancy.py --plan quick --seed 0",
+    "ablation": "tox -e replicate-table (its ablations run unless --no-ablations) or tox -e ablate -- {flags} "
+                "--preset quick --seeds 0 1",
+    "nb201": "python replication/nasbench201.py --plan quick",
+    "latency": "python -m replication.latency --plan quick",
+    "machine": "python -m replication.machine_latency --plan quick",
+}
+
+
+def _not_run(claim: str, source: str, criterion: str, missing: str, command: str, **fields: str) -> Claim:
+    """A claim whose evidence (``missing``) was not produced here: it says so and names the command
+    (:data:`COMMANDS`) that produces it."""
+    return Claim(claim, source, criterion, NOT_RUN, f"{missing}; run {COMMANDS[command].format(**fields)}")
 
 
 @dataclass(frozen=True)
@@ -115,7 +139,7 @@ def claim_published_costs(results_dir: str | Path) -> Claim:
     criterion = "recomputed conv-only MACs within 0.5% and params within 0.1M of the published values"
     table = read_csv(results_dir, "table_a")
     if table is None:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "reference_table.csv (Table A) not produced")
+        return _not_run(claim, source, criterion, "reference_table.csv (Table A) not produced", "reference")
     model = _find_column(table, r"^model") or table.columns[0]
     macs = _find_column(table, r"^macs")
     params = _find_column(table, r"^params")
@@ -144,7 +168,7 @@ def claim_one_forward_pass(results_dir: str | Path) -> Claim:
     criterion = "median SGNAS search time per target below 0.1 s (CPU)"
     search = read_csv(results_dir, "search")
     if search is None or not (search["method"] == "sgnas").any():
-        return Claim(claim, source, criterion, NOT_TESTABLE, "no SGNAS rows in search.csv")
+        return _not_run(claim, source, criterion, "no SGNAS rows in search.csv", "main")
     seconds = search.loc[search["method"] == "sgnas", "search_seconds"].dropna()
     if seconds.empty:
         return Claim(claim, source, criterion, NOT_TESTABLE, "SGNAS search times not recorded")
@@ -173,11 +197,11 @@ def claim_meets_constraints(results_dir: str | Path) -> Claim:
     )
     sweep = read_csv(results_dir, "generator_sweep")
     if sweep is None or sweep.empty:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "generator_sweep.csv not produced")
+        return _not_run(claim, source, criterion, "generator_sweep.csv not produced", "main")
     variant = sweep["variant"].fillna("default") if "variant" in sweep.columns else pd.Series("default", sweep.index)
     generator, prior = sweep[variant == "default"], sweep[variant == PRIOR_ONLY]
     if generator.empty:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "no generator rows in generator_sweep.csv")
+        return _not_run(claim, source, criterion, "no generator rows in generator_sweep.csv", "main")
     evidence, ok = [], True
     errors = _sweep_errors(generator)
     for seed, group in generator.groupby("seed"):
@@ -186,9 +210,9 @@ def claim_meets_constraints(results_dir: str | Path) -> Claim:
         evidence.append(f"seed {seed}: error {errors[seed]:.2%}, tau {tau:.3f} ({len(group)} targets)")
     parts = [REPRODUCED if ok else CONTRADICTED]
     if prior.empty:
-        parts.append(NOT_TESTABLE)
+        parts.append(NOT_RUN)
         evidence.append("no prior-only rows in generator_sweep.csv: the control is missing, so meeting the targets "
-                        "cannot be told apart from what the prior alone does")
+                        f"cannot be told apart from what the prior alone does; run {COMMANDS['main']}")
     else:
         control = _sweep_errors(prior)
         seeds = sorted(set(errors.index) & set(control.index))
@@ -245,10 +269,10 @@ def claim_4n_faster(results_dir: str | Path) -> Claim:
     )
     cost = read_csv(results_dir, "cost_vs_n")
     if cost is None or not (cost["method"] == "sgnas").any():
-        return Claim(claim, source, matched_criterion, NOT_TESTABLE, "no SGNAS rows in cost_vs_n.csv")
+        return _not_run(claim, source, matched_criterion, "no SGNAS rows in cost_vs_n.csv", "main")
     peers = [m for m in SINGLE_PATH_METHODS if m in set(cost["method"])]
     if not peers:
-        return Claim(claim, source, matched_criterion, NOT_TESTABLE, "no single-path method in cost_vs_n.csv")
+        return _not_run(claim, source, matched_criterion, "no single-path method in cost_vs_n.csv", "main")
     peer_rows = cost[cost["method"].isin(peers)]
     matched = "wall_seconds_at_spos_budget" in cost.columns and peer_rows["wall_seconds_at_spos_budget"].notna().all()
     measured_text, measured_verdicts = [], []
@@ -334,12 +358,12 @@ def claim_competitive_accuracy(results_dir: str | Path) -> Claim:
                  "points); every comparison needs the supernets it searched on to have learned")
     search = read_csv(results_dir, "search")
     if search is None or search["standalone_top1"].dropna().empty:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "no stand-alone accuracies in search.csv")
+        return _not_run(claim, source, criterion, "no stand-alone accuracies in search.csv", "standalone")
     chance = chance_top1(results_dir)
     acc = (search if chance is None else as_failures(search, "standalone_top1", chance)).dropna(subset=["standalone_top1"])
     sgnas = acc[acc["method"] == "sgnas"]
     if sgnas.empty:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "SGNAS's architectures were not trained stand-alone")
+        return _not_run(claim, source, criterion, "SGNAS's architectures were not trained stand-alone", "standalone")
     qualities = supernet_qualities(results_dir)
     untrained = at_chance(method_supernets(qualities, "sgnas", sgnas["seed"].unique()))
     if untrained is not None:
@@ -363,7 +387,7 @@ def claim_competitive_accuracy(results_dir: str | Path) -> Claim:
             parts.append(result.verdict)
             evidence.append(f"{budget}: {result.statement}")
     if not parts:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "no peer trained stand-alone on SGNAS's seeds")
+        return _not_run(claim, source, criterion, "no peer trained stand-alone on SGNAS's seeds", "standalone")
     evidence.append(_feasibility(acc, chance is not None))
     return Claim(claim, source, criterion, combine_verdicts(parts), "; ".join(evidence))
 
@@ -377,11 +401,10 @@ def claim_generator_beats_prior(results_dir: str | Path) -> Claim:
                  f"above the margin +{ACCURACY_MARGIN_PP} pp; the supernets searched on must have learned")
     search = read_csv(results_dir, "search")
     if search is None or not (search["method"] == "sgnas").any():
-        return Claim(claim, source, criterion, NOT_TESTABLE, "no SGNAS rows in search.csv")
+        return _not_run(claim, source, criterion, "no SGNAS rows in search.csv", "main")
     sgnas, prior = search[search["method"] == "sgnas"], search[search["method"] == PRIOR_ONLY]
     if prior.empty:
-        return Claim(claim, source, criterion, NOT_TESTABLE,
-                     "no prior-only rows in search.csv: the control is missing")
+        return _not_run(claim, source, criterion, "no prior-only rows in search.csv: the control is missing", "main")
     qualities = supernet_qualities(results_dir)
     seeds = sorted(set(sgnas["seed"]) & set(prior["seed"]))
     untrained = at_chance([*method_supernets(qualities, "sgnas", seeds), *method_supernets(qualities, PRIOR_ONLY, seeds)])
@@ -409,13 +432,14 @@ def _ablation_by_seed(ablation: pd.DataFrame, variant: str, value: str) -> pd.Se
 
 def _ablation_claim(
     results_dir: str | Path, claim: str, source: str, criterion: str, better: str, worse: str,
-    value: str, higher_is_better: bool, margin: float,
+    value: str, higher_is_better: bool, margin: float, flags: str,
 ) -> Claim:
     """Verdict of "variant ``better`` beats variant ``worse`` on ``value``" from ablation.csv (paired over seeds,
     by the margin in points: of top-1, or of ``relative_error`` as a percentage)."""
     ablation = read_csv(results_dir, "ablation")
     if ablation is None or not {better, worse} <= set(ablation["variant"]):
-        return Claim(claim, source, criterion, NOT_TESTABLE, f"ablation.csv lacks variants {better!r} and {worse!r}")
+        return _not_run(claim, source, criterion, f"ablation.csv lacks variants {better!r} and {worse!r}", "ablation",
+                        flags=flags)
     budgets = ablation[ablation["variant"].isin([better, worse]) & ablation["budget"].notna()]
     if value == "supernet_accuracy" and not budgets.empty and budgets["standalone_top1"].notna().all():
         # two different supernets' estimates are not on one scale; stand-alone accuracy is, when measured
@@ -447,7 +471,7 @@ def claim_fs_removes_redundancy(results_dir: str | Path) -> Claim:
     criterion = "canonical (FS) count of the space is smaller than the ordered count, and FS-on training replays visit only canonical layers"
     redundancy = read_json(results_dir, "redundancy")
     if not redundancy or "counts" not in redundancy:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "redundancy.json not produced")
+        return _not_run(claim, source, criterion, "redundancy.json not produced", "redundancy")
     counts = redundancy["counts"]
     ordered, canonical = float(counts["log10_ordered"]), float(counts["log10_canonical"])
     replay = redundancy.get("replay", {})
@@ -465,7 +489,7 @@ def claim_fs_helps(results_dir: str | Path) -> Claim:
         results_dir, "Forced sampling improves the searched architectures", "supp. D",
         "top-1 (mean over budgets; stand-alone where measured, else supernet-estimated) with FS minus without, "
         f"paired by seed: 95% t interval above the margin +{ACCURACY_MARGIN_PP} pp; the supernets must have learned",
-        "default", "no-fs", "supernet_accuracy", higher_is_better=True, margin=ACCURACY_MARGIN_PP,
+        "default", "no-fs", "supernet_accuracy", higher_is_better=True, margin=ACCURACY_MARGIN_PP, flags="--no-fs",
     )
 
 
@@ -478,6 +502,7 @@ def claim_paper_setup_helps(results_dir: str | Path) -> Claim:
         f"the official setup (ablate.py --official), paired by seed: 95% t interval above the margin "
         f"+{ACCURACY_MARGIN_PP} pp; the supernets must have learned",
         "default", "official code", "supernet_accuracy", higher_is_better=True, margin=ACCURACY_MARGIN_PP,
+        flags="--official",
     )
 
 
@@ -487,6 +512,7 @@ def claim_conv_generator(results_dir: str | Path) -> Claim:
         "constraint error |F-T|/T of the MLP generator minus the conv generator's, paired by seed: 95% t interval "
         f"above the margin +{CONSTRAINT_MARGIN_PP} pp",
         "default", "generator=mlp", "relative_error", higher_is_better=False, margin=CONSTRAINT_MARGIN_PP,
+        flags="--generator mlp",
     )
 
 
@@ -497,11 +523,11 @@ def claim_lambda_sensitivity(results_dir: str | Path) -> Claim:
     criterion = "across the lambda values run, the worst mean constraint error is at least twice the best"
     ablation = read_csv(results_dir, "ablation")
     if ablation is None:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "ablation.csv not produced")
+        return _not_run(claim, source, criterion, "ablation.csv not produced", "ablation", flags="--lambda 1 4")
     chosen = ablation[ablation["variant"].str.startswith("lambda=") | (ablation["variant"] == "default")]
     errors = chosen.groupby("variant")["relative_error"].mean().dropna()
     if (errors.index != "default").sum() < 1:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "no lambda variants in ablation.csv")
+        return _not_run(claim, source, criterion, "no lambda variants in ablation.csv", "ablation", flags="--lambda 1 4")
     ratio = errors.max() / errors.min() if errors.min() > 0 else math.inf
     evidence = ", ".join(f"{name}: {err:.2%}" for name, err in errors.items()) + f" (ratio {ratio:.1f})"
     return Claim(claim, source, criterion, REPRODUCED if ratio >= 2 else CONTRADICTED, evidence)
@@ -521,7 +547,7 @@ def claim_nb201_constraints(results_dir: str | Path) -> Claim:
                  "Kendall tau(T, F) >= 0.9")
     sweep = read_csv(results_dir, "nb201_sweep")
     if sweep is None or sweep.empty:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "nas-bench-201/generator_sweep.csv not produced")
+        return _not_run(claim, source, criterion, "nas-bench-201/generator_sweep.csv not produced", "nb201")
     evidence, ok = [], True
     for seed, group in sweep.groupby("seed"):
         error = float((abs(group["macs_m"] - group["target_macs_m"]) / group["target_macs_m"]).mean())
@@ -541,7 +567,7 @@ def claim_nb201_generator_accuracy(results_dir: str | Path) -> Claim:
                  f"evolution above -{ACCURACY_MARGIN_PP} pp (non-inferiority)")
     search, _ = _nb201(results_dir)
     if search is None or not {"sgnas", "random-sampling", "fairnas-evolution"} <= set(search["method"]):
-        return Claim(claim, source, criterion, NOT_TESTABLE, "nas-bench-201/search.csv lacks SGNAS or its peers")
+        return _not_run(claim, source, criterion, "nas-bench-201/search.csv lacks SGNAS or its peers", "nb201")
     own = search[search["method"] == "sgnas"]
     parts, evidence = [], []
     for peer, kind in (("random-sampling", "superiority"), ("fairnas-evolution", "non-inferiority")):
@@ -580,7 +606,7 @@ def claim_latency_targets(results_dir: str | Path) -> Claim:
     sweep = _latency_sweep(results_dir)
     fit = read_csv(results_dir, "latency_fit")
     if sweep is None or fit is None:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "nas-bench-201/latency_sweep.csv not produced")
+        return _not_run(claim, source, criterion, "nas-bench-201/latency_sweep.csv not produced", "latency")
     table_error = dict(zip(fit["device"], fit["median_relative_error"]))
     errors = sweep.groupby(["method", "device", "seed"])["error"].mean()
     parts, evidence = [], []
@@ -596,8 +622,8 @@ def claim_latency_targets(results_dir: str | Path) -> Claim:
         parts.append(result.verdict)
         evidence.append(f"prior-only {pairs['prior'].mean():.1%} on average; {result.statement}")
     else:
-        parts.append(NOT_TESTABLE)
-        evidence.append("no prior-only rows: the control is missing")
+        parts.append(NOT_RUN)
+        evidence.append(f"no prior-only rows: the control is missing; run {COMMANDS['latency']}")
     return Claim(claim, source, criterion, combine_verdicts(parts), "; ".join(evidence))
 
 
@@ -610,7 +636,7 @@ def claim_latency_one_generator(results_dir: str | Path) -> Claim:
                  "0.1 s; reproduced where every device and seed meets both, contradicted where fewer than half do")
     sweep = _latency_sweep(results_dir)
     if sweep is None:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "nas-bench-201/latency_sweep.csv not produced")
+        return _not_run(claim, source, criterion, "nas-bench-201/latency_sweep.csv not produced", "latency")
     own = sweep[sweep["method"] == "sgnas"]
     met, evidence = [], []
     for (device, seed), group in own.groupby(["device", "seed"], sort=False):
@@ -636,7 +662,7 @@ def claim_machine_latency(results_dir: str | Path) -> Claim:
     )
     sweep, meta = read_csv(results_dir, "machine_latency"), read_json(results_dir, "machine_latency_meta")
     if sweep is None or sweep.empty or meta is None:
-        return Claim(claim, source, criterion, NOT_TESTABLE, "machine_latency.csv not produced")
+        return _not_run(claim, source, criterion, "machine_latency.csv not produced", "machine")
     sweep = sweep.assign(error=(sweep["measured_ms"] - sweep["target_ms"]).abs() / sweep["target_ms"])
     own, prior = (sweep[sweep["method"] == m].set_index("target_ms")["error"] for m in ("sgnas", PRIOR_ONLY))
     table = meta["table"]
@@ -669,7 +695,7 @@ def claim_nb201_unique_sampling(results_dir: str | Path) -> Claim:
     ranking = read_csv(results_dir, "nb201_ranking")
     search, _ = _nb201(results_dir)
     if ranking is None or not {"nb201-unique", "nb201-uniform"} <= set(ranking["sampler"]):
-        return Claim(claim, source, criterion, NOT_TESTABLE, "nas-bench-201/ranking.csv lacks the nb201-unique supernet")
+        return _not_run(claim, source, criterion, "nas-bench-201/ranking.csv lacks the nb201-unique supernet", "nb201")
     by_sampler = ranking.set_index(["sampler", "seed"])
     parts, evidence = [], []
     for column, name in (("kendall_tau", "Kendall tau"), ("top10_precision", "top-10% precision")):
@@ -688,8 +714,8 @@ def claim_nb201_unique_sampling(results_dir: str | Path) -> Claim:
         parts.append(result.verdict)
         evidence.append(f"random search's finds: {result.statement}")
     else:
-        parts.append(NOT_TESTABLE)
-        evidence.append("nas-bench-201/search.csv lacks random search on both supernets")
+        parts.append(NOT_RUN)
+        evidence.append(f"nas-bench-201/search.csv lacks random search on both supernets; run {COMMANDS['nb201']}")
     return Claim(claim, source, criterion, combine_verdicts(parts), "; ".join(evidence))
 
 
@@ -701,7 +727,7 @@ def claim_nb201_published_accuracy(results_dir: str | Path) -> Claim:
                  "CIFAR-10 accuracy within 0.5 points of 93.53")
     search, manifest = _nb201(results_dir)
     if search is None or not (search["method"] == "sgnas").any():
-        return Claim(claim, source, criterion, NOT_TESTABLE, "no SGNAS rows in nas-bench-201/search.csv")
+        return _not_run(claim, source, criterion, "no SGNAS rows in nas-bench-201/search.csv", "nb201")
     rows = search[(search["method"] == "sgnas") & (search["budget"] == "unconstrained")]
     mean = float(rows["cifar10"].mean())
     evidence = f"plan {manifest.get('plan')}: {mean:.2f}% over seeds {sorted(rows['seed'].unique().tolist())}"

@@ -79,6 +79,8 @@ __all__ = [
     "SEEDS_NEEDED_LIMIT",
     "Summary",
     "VERDICTS",
+    "NOT_RUN",
+    "STATUSES",
     "bootstrap_interval",
     "combine_verdicts",
     "format_mean_std",
@@ -105,6 +107,11 @@ INCONCLUSIVE = "inconclusive"
 NOT_TESTABLE = "not testable"
 #: the four verdicts, in the order tables count them
 VERDICTS: tuple[str, ...] = (REPRODUCED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE)
+#: not a verdict: the evidence a claim needs was not produced in this results folder, though it could be (its
+#: evidence names the command that produces it); "not testable" is kept for what this machine or scale cannot test
+NOT_RUN = "not run"
+#: what a claim's verdict column may read
+STATUSES: tuple[str, ...] = (*VERDICTS, NOT_RUN)
 #: Above this many seeds :func:`seeds_needed` says "more than" instead of a number.
 SEEDS_NEEDED_LIMIT = 1000
 #: Power at which :func:`seeds_needed` sizes a comparison.
@@ -366,13 +373,14 @@ def seeds_needed(sd: float, distance: float, confidence: float = 0.95, power: fl
 
 def combine_verdicts(verdicts: Sequence[str]) -> str:
     """The verdict of a claim that needs every part: any contradicted part contradicts it; then any part not
-    testable makes it not testable; then any inconclusive part leaves it inconclusive; else reproduced."""
+    testable makes it not testable; then any part not run leaves it not run; then any inconclusive part leaves it
+    inconclusive; else reproduced."""
     if not verdicts:
         raise SgnasError("no verdicts to combine")
-    unknown = set(verdicts) - set(VERDICTS)
+    unknown = set(verdicts) - set(STATUSES)
     if unknown:
-        raise SgnasError(f"unknown verdict(s) {', '.join(sorted(unknown))}; known: {', '.join(VERDICTS)}")
-    for word in (CONTRADICTED, NOT_TESTABLE, INCONCLUSIVE):
+        raise SgnasError(f"unknown verdict(s) {', '.join(sorted(unknown))}; known: {', '.join(STATUSES)}")
+    for word in (CONTRADICTED, NOT_TESTABLE, NOT_RUN, INCONCLUSIVE):
         if word in verdicts:
             return word
     return REPRODUCED

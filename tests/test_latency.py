@@ -14,7 +14,7 @@ from nasbench201_support import real_latency_path, write_latency, write_table
 from replication.claims import claim_latency_one_generator, claim_latency_targets
 from replication.latency import METHODS, main, pareto_front, run_latency
 from replication.results import read_csv, read_json
-from replication.stats import VERDICTS
+from replication.stats import NOT_RUN, VERDICTS
 from replication.tables.latency_fit import latency_fit
 from replication.tables.table_e import table_e
 from sgnas._infra.errors import SgnasError
@@ -143,7 +143,7 @@ def test_table_e_and_the_latency_claims_read_the_track(track):
         assert claim.verdict in VERDICTS and claim.evidence
     empty = track / "nothing"
     empty.mkdir()
-    assert table_e(empty) is None and claim_latency_targets(empty).verdict == "not testable"
+    assert table_e(empty) is None and claim_latency_targets(empty).verdict == NOT_RUN
 
 
 def test_a_second_run_reuses_every_run(track, files, capsys):

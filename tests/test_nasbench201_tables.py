@@ -9,8 +9,9 @@ import torch
 from nasbench201_support import write_table
 
 from replication.claims import (
+    NOT_RUN,
     NOT_TESTABLE,
-    VERDICTS,
+    STATUSES,
     claim_nb201_constraints,
     claim_nb201_generator_accuracy,
     claim_nb201_published_accuracy,
@@ -50,8 +51,8 @@ def test_table_d_is_absent_without_the_track(tmp_path):
 
 def test_the_nb201_claims_have_verdicts(results, tmp_path):
     for check in (claim_nb201_constraints, claim_nb201_generator_accuracy, claim_nb201_published_accuracy):
-        assert check(results).verdict in VERDICTS
-        assert check(tmp_path).verdict == NOT_TESTABLE
+        assert check(results).verdict in STATUSES
+        assert check(tmp_path).verdict == NOT_RUN
     assert claim_nb201_published_accuracy(results).verdict == NOT_TESTABLE  # smoke is indicative
 
 

@@ -247,6 +247,6 @@ def test_the_report_opens_with_the_verdicts(tmp_path: Path, monkeypatch: pytest.
     build_report(results, tmp_path / "out")
     assert typeset[0] == ("claims", ["Claim", "Verdict", "Evidence", "Criterion", "Source"])
     verdict_line = next(line for line in titles[0] if line.startswith("Verdicts: "))
-    assert re.fullmatch(r"Verdicts: \d+ reproduced, \d+ contradicted, \d+ inconclusive, \d+ not testable "
-                        r"\(each claim with its evidence from page 2\)\.", verdict_line), verdict_line
+    assert re.fullmatch(r"Verdicts: \d+ reproduced, \d+ contradicted, \d+ inconclusive, \d+ not testable, "
+                        r"\d+ not run \(each claim with its evidence from page 2\)\.", verdict_line), verdict_line
     assert any("p.  2   Claims of the paper" in line for line in titles[0])
