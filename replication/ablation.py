@@ -42,7 +42,8 @@ from sgnas._infra.runs import RunDir
 from sgnas.config.setups import setup_overrides
 from sgnas.registry import SAMPLERS, UNIFIED
 
-__all__ = ["DEFAULT", "HW_LOSSES", "Variant", "build_variants", "run_ablation", "run_generator_variant"]
+__all__ = ["DEFAULT", "HW_LOSSES", "Variant", "build_variants", "main_job_variants", "run_ablation",
+           "run_generator_variant"]
 
 #: CLI names of the hardware losses -> config values
 HW_LOSSES: dict[str, str] = {"official": "asymmetric", "relative": "relative"}
@@ -108,6 +109,18 @@ def build_variants(
     return variants
 
 
+def main_job_variants(preset: str, overrides: Sequence[str] = ()) -> list[Variant]:
+    """The ablations the main job runs by default: forced sampling off, the official code's setup, lambda at a
+    quarter and four times the preset's, the temperature held at its start (no annealing) and the fully connected
+    generator; a variant that changes nothing on this preset (the official setup of an official preset) is left
+    out."""
+    config = resolve_config(preset, overrides, 0)
+    hw_lambda = config.generator.hw_lambda
+    variants = build_variants(no_fs=True, official=True, lambdas=(hw_lambda / 4, hw_lambda * 4),
+                              tau_constant=config.generator.tau, generator="mlp")
+    return [v for v in variants if v == DEFAULT or resolve_config(preset, [*overrides, *v.overrides], 0) != config]
+
+
 def run_generator_variant(
     preset: str,
     overrides: Sequence[str],
@@ -118,7 +131,8 @@ def run_generator_variant(
     runs_dir: str | Path | None = None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """One ablation variant and seed: supernet -> generator -> budgets A/B/C; rows of ablation.csv and the
-    supernet's row (:func:`replication.supernets.supernet_row`, without the variant).
+    supernet's row (:func:`replication.supernets.supernet_row`, without the variant; its ``run`` is the run's
+    folder).
 
     ``preset`` is a plan name (:data:`~replication.plans.PLANS`) or a library preset. Rows: one per
     budget (with supernet-estimated and, when asked, stand-alone top-1), then one
@@ -152,6 +166,20 @@ def run_generator_variant(
     return rows, supernet_row(RunDir(supernet_run).results, config.supernet.sampler, seed, supernet_run.resolve())
 
 
+def _common_judge(preset: str, overrides: Sequence[str], seed: int, supernet_run: str | Path,
+                  data_dir: str | Path | None) -> Any:
+    """The supernet estimate of an architecture (its string) by the default variant's supernet of ``seed``: one
+    judge for every variant's finds, so that a difference between variants is the architectures', not their
+    supernets' (a forced-sampling evaluator scores a non-canonical find on its canonical form, the same network)."""
+    from sgnas.pipeline import prepare, search_context
+    from sgnas.registry import SPACES
+
+    config = resolve_config(preset, overrides, seed)
+    context = search_context(prepare(config, data_dir), Path(supernet_run) / "supernet.pt")
+    space, entry = config.space.build(), SPACES.get(config.space.name)
+    return lambda text: context.evaluator.accuracy(entry.parse(text, space))
+
+
 def run_ablation(
     variants: Sequence[Variant],
     preset: str,
@@ -162,7 +190,9 @@ def run_ablation(
     data_dir: str | Path | None = None,
     runs_dir: str | Path | None = None,
 ) -> Path:
-    """Run every variant for every seed (cached runs are reused) and write ablation.csv; its path."""
+    """Run every variant for every seed (cached runs are reused), score every variant's finds by the default
+    variant's supernet of the same seed (``judge_accuracy``), and write ablation.csv; its path. The default runs
+    whether or not ``variants`` lists it: it is the reference and the judge."""
     seeds = check_seeds(seeds)
     default = resolve_config(preset, overrides, seeds[0])
     for variant in variants:
@@ -170,12 +200,17 @@ def run_ablation(
             raise SgnasError(f"variant {variant.name!r} changes nothing on preset {preset} (it is already the "
                              "preset's own setting, e.g. the official setup of cifar100); leave it out")
     rows, supernets = [], []
-    for variant in variants:
+    judges: dict[int, Any] = {}
+    for variant in [DEFAULT, *(v for v in variants if v != DEFAULT)]:  # the default first: it is every seed's judge
         for seed in seeds:
             outcome, supernet = run_generator_variant(preset, [*overrides, *variant.overrides], seed, results_dir,
                                                       standalone=standalone, data_dir=data_dir, runs_dir=runs_dir)
+            if variant == DEFAULT:
+                judges[seed] = _common_judge(preset, overrides, seed, supernet["run"], data_dir)
             for row in outcome:
-                rows.append({**row, "variant": variant.name, "seed": seed, "overrides": " ".join(variant.overrides)})
+                judged = judges[seed](row["architecture"]) if row["budget"] is not None else None
+                rows.append({**row, "judge_accuracy": judged, "variant": variant.name, "seed": seed,
+                             "overrides": " ".join(variant.overrides)})
             supernets.append({**supernet, "variant": variant.name})
     write_json(results_dir, "ablation_meta", {
         "preset": preset, "seeds": list(seeds), "common_overrides": list(overrides), "standalone": standalone,

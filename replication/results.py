@@ -121,9 +121,11 @@ SUPERNET_COLUMNS: tuple[str, ...] = (
     "arch_top1_min", "arch_top1_max", "chance_top1", "learned",
 )
 ABLATION_SUPERNET_COLUMNS: tuple[str, ...] = ("variant", *SUPERNET_COLUMNS)
+#: ``supernet_accuracy`` is estimated on the variant's own supernet; ``judge_accuracy`` on the default variant's
+#: supernet of the same seed, the one judge of every variant's finds (a budget row's)
 ABLATION_COLUMNS: tuple[str, ...] = (
     "variant", "seed", "budget", "target_macs_m", "macs_m", "relative_error", "supernet_accuracy",
-    "standalone_top1", "kendall_tau", "architecture", "overrides",
+    "judge_accuracy", "standalone_top1", "kendall_tau", "architecture", "overrides",
 )
 
 

@@ -322,7 +322,7 @@ def test_a_supernet_at_chance_makes_its_dependent_cells_and_verdicts_not_testabl
     ablation = ablation_table(results).frame.set_index("Variant")
     accuracy = [c for c in ablation.columns if c.startswith("Supernet top-1 @")]
     assert set(ablation.loc["no-fs", accuracy]) == {expected}
-    assert ablation.loc["no-fs", "vs default (supernet top-1)"] == expected
+    assert ablation.loc["no-fs", "Default vs variant: top-1"] == expected
     assert not ablation.loc["default", accuracy[0]].startswith("not testable")
     assert claims.claim_meets_constraints(results).verdict == REPRODUCED  # the constraint fit needs no accuracy
 
