@@ -11,15 +11,20 @@ NAS-Bench-201 ground-truth track (:mod:`replication.nasbench201`) for its own se
 (the preset's ``nb201.seeds``, 5 at quick, whatever ``--seeds`` gives the unified
 space: a seed there costs little, and its verdicts need several) and, where the data
 folder has ``latency.csv``, the latency track (:mod:`replication.latency`, Table E)
-for ``nb201.latency_seeds``, and the latency study on this machine
-(:mod:`replication.machine_latency`, Table E2) for the first seed. Then every table
+for ``nb201.latency_seeds``, the latency study on this machine
+(:mod:`replication.machine_latency`, Table E2) for the first seed, and (unless
+``--no-ablations``) the paper's ablations for every seed
+(:func:`replication.ablation.main_job_variants`, the ablation table): forced
+sampling off, the official code's setup, lambda at a quarter and four times the
+plan's, no temperature annealing and the fully connected generator, each
+variant's finds judged by the default's supernet. Then every table
 of :data:`replication.tables.TABLES` (Table B, the supernets, Table C, Table D, the
 claims summary and, when an ablation was run into the same folder, the ablation
 table) is written as CSV, Markdown and LaTeX
 (:func:`sgnas._infra.tables.write_table`) and printed.
 
 Usage: ``python replication/replicate_table.py [--out results/] [--preset quick|proxy|paper|smoke]
-[--seeds 0 1 2] [--data-dir DIR] [--jobs N] [--set SECTION.FIELD=VALUE ...] [--reference-only]``
+[--seeds 0 1 2] [--data-dir DIR] [--jobs N] [--set SECTION.FIELD=VALUE ...] [--reference-only] [--no-ablations]``
 """
 
 from __future__ import annotations
@@ -34,11 +39,12 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import torch  # noqa: E402
 
+from replication.ablation import DEFAULT, main_job_variants, run_ablation, run_generator_variant  # noqa: E402
 from replication.harness import check_data, run_replication, seed_configs  # noqa: E402
 from replication.latency import run_latency  # noqa: E402
 from replication.machine_latency import machine_latency  # noqa: E402
 from replication.nasbench201 import run_nasbench201, table_path  # noqa: E402
-from replication.plans import PLANS, load_nb201, load_plan, split_overrides  # noqa: E402
+from replication.plans import PLANS, load_nb201, load_plan, resolve_config, split_overrides  # noqa: E402
 from replication.prefill import Study, available_cores, prefill  # noqa: E402
 from replication.redundancy import redundancy_study  # noqa: E402
 from replication.results import Table  # noqa: E402
@@ -84,10 +90,11 @@ def default_jobs(plan: str, overrides: Sequence[str] = ()) -> int:
 
 
 def _studies(plan: str, seeds: Sequence[int], out: Path, data_dir: str | Path | None, redundancy_spread: bool,
-             nb201: bool, latency: bool, overrides: Sequence[str]) -> list[Study]:
-    """The main job's independent studies, longest first: the harness per seed, the redundancy study's
-    supernets, the latency study on this machine, the NAS-Bench-201 track per seed, the latency track per seed
-    (it reuses that track's supernets: the run lock makes it wait for one still training)."""
+             nb201: bool, latency: bool, overrides: Sequence[str], ablations: bool = True) -> list[Study]:
+    """The main job's independent studies, longest first: the harness per seed, the ablations that train a
+    supernet, the redundancy study's supernets, the latency study on this machine, the NAS-Bench-201 track per
+    seed, the latency track per seed (it reuses that track's supernets: the run lock makes it wait for one still
+    training), the ablations that reuse the harness's supernets."""
     config, track = split_overrides(overrides)
     common = {"plan_name": plan, "data_dir": data_dir, "runs_dir": out / "runs"}
     studies = [Study(f"seed {seed} harness", run_replication, {**common, "seeds": [seed], "overrides": config})
@@ -96,6 +103,8 @@ def _studies(plan: str, seeds: Sequence[int], out: Path, data_dir: str | Path | 
         studies.append(Study("redundancy", redundancy_study, {**common, "seed": seeds[0], "overrides": config}))
     # after the harness of its seed, whose supernet it times the generator over (the run lock makes it wait)
     studies.append(Study("machine latency", machine_latency, {**common, "seed": seeds[0], "overrides": config}))
+    trains, reuses = _ablation_studies(plan, seeds, out, data_dir, config) if ablations else ([], [])
+    studies[len(seeds):len(seeds)] = trains  # a supernet of their own: among the longest
     if nb201:
         preset = load_nb201(plan, track)
         assert preset is not None  # the plan has the track
@@ -104,12 +113,30 @@ def _studies(plan: str, seeds: Sequence[int], out: Path, data_dir: str | Path | 
         if latency:
             studies += [Study(f"seed {seed} latency", run_latency, {**common, "seeds": [seed], "overrides": track})
                         for seed in range(preset.latency_seeds)]
-    return studies
+    return studies + reuses
+
+
+def _ablation_studies(plan: str, seeds: Sequence[int], out: Path, data_dir: str | Path | None,
+                      config: Sequence[str]) -> tuple[list[Study], list[Study]]:
+    """One study per ablation variant and seed, parted into those that train a supernet of their own (forced
+    sampling off, the official setup) and those that train a generator over the harness's supernet."""
+    default = resolve_config(plan, config, 0)
+    trains, reuses = [], []
+    for variant in main_job_variants(plan, config):
+        if variant == DEFAULT:
+            continue
+        changed = resolve_config(plan, [*config, *variant.overrides], 0)
+        own_supernet = (changed.supernet, changed.data) != (default.supernet, default.data)
+        (trains if own_supernet else reuses).extend(
+            Study(f"seed {seed} ablation {variant.name}", run_generator_variant,
+                  {"preset": plan, "overrides": [*config, *variant.overrides], "seed": seed, "data_dir": data_dir,
+                   "runs_dir": out / "runs"}) for seed in seeds)
+    return trains, reuses
 
 
 def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str | Path | None = None,
                  redundancy_spread: bool = True, reference_only: bool = False, jobs: int = 1,
-                 overrides: Sequence[str] = ()) -> list[Table]:
+                 overrides: Sequence[str] = (), ablations: bool = True) -> list[Table]:
     """Table A, then (unless ``reference_only``) the harness and the redundancy study and every measured table.
 
     With ``jobs`` > 1 the independent studies first run side by side in that many worker processes
@@ -127,11 +154,14 @@ def build_tables(plan: str, seeds: Sequence[int], out: str | Path, data_dir: str
     nb201_table = table_path(data_dir)
     nb201 = PLANS[plan].nb201 is not None and nb201_table is not None and nb201_table.exists()
     latency = nb201 and (nb201_table.parent / LATENCY_PATH.name).exists()
-    prefill(_studies(plan, seeds, out, data_dir, redundancy_spread, nb201, latency, overrides), jobs, out / ".prefill")
+    prefill(_studies(plan, seeds, out, data_dir, redundancy_spread, nb201, latency, overrides, ablations), jobs,
+            out / ".prefill")
     config, track = split_overrides(overrides)
     run_replication(plan, seeds, out, overrides=config, data_dir=data_dir)
     redundancy_study(plan, seeds[0], out, spread=redundancy_spread, data_dir=data_dir, overrides=config)
     machine_latency(plan, seeds[0], out, data_dir=data_dir, overrides=config)
+    if ablations:
+        run_ablation(main_job_variants(plan, config), plan, seeds, out, overrides=config, data_dir=data_dir)
     if nb201:  # its own seeds (the preset's, 5 at quick), whatever seeds the unified space's studies use
         run_nasbench201(plan, None, out, data_dir=data_dir, overrides=track)
     if latency:
@@ -162,6 +192,9 @@ def _parser() -> ArgumentParser:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="seeds of the measured tables")
     parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR, else data/ in the user's cache, where CIFAR-10 is downloaded)")
     parser.add_argument("--reference-only", action="store_true", help="only Table A (no data, no training)")
+    parser.add_argument("--no-ablations", dest="ablations", action="store_false",
+                        help="skip the paper's ablations (forced sampling, the official setup, lambda, temperature, "
+                        "generator network; replication/ablate.py runs others)")
     parser.add_argument("--jobs", type=int, default=None,
                         help="worker processes for the independent studies (default: every core available, 1 "
                         "where the plan trains on a GPU); 1 runs everything in this process")
@@ -181,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         load_plan(args.preset, args.overrides)  # every override checked, whatever runs (--reference-only too)
         jobs = args.jobs if args.jobs is not None else default_jobs(args.preset, args.overrides)
         build_tables(args.preset, args.seeds, args.out, args.data_dir, reference_only=args.reference_only,
-                     jobs=jobs, overrides=args.overrides)
+                     jobs=jobs, overrides=args.overrides, ablations=args.ablations)
         print(f"done in {time.perf_counter() - start:.1f} s")
 
     return run_tool("replicate_table", body)
