@@ -214,6 +214,7 @@ def run_ablation(
     write_json(results_dir, "ablation_meta", {
         "preset": preset, "seeds": list(seeds), "common_overrides": list(overrides), "standalone": standalone,
         "variants": [{"name": v.name, "overrides": list(v.overrides)} for v in variants],
+        "default_lambda": default.generator.hw_lambda, "default_tau": [default.generator.tau, default.generator.tau_end],
     })
     write_csv(results_dir, "ablation_supernets", supernets, ABLATION_SUPERNET_COLUMNS)
     return write_csv(results_dir, "ablation", rows, ABLATION_COLUMNS)

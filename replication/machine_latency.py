@@ -100,7 +100,7 @@ def _measure(config: Any, data_dir: str | Path | None, runs_dir: Path, rebuild: 
     for target in np.linspace(settings.target_low, settings.target_high, settings.sweep_targets):
         for method, arch in (("sgnas", trainer.generate(float(target))),
                              ("prior-only", trainer.pool.architecture(float(target)))):
-            timing = time_architecture(arch, space, threads=1, batch=BATCH, min_seconds=0.1)
+            timing = time_architecture(arch, space, threads=1, batch=BATCH, min_seconds=0.25)
             rows.append({"seed": config.seed, "method": method, "target_ms": float(target),
                          "estimate_ms": table.estimate(arch), "measured_ms": timing.median_ms,
                          "measured_iqr_ms": timing.iqr_ms, "architecture": arch.to_string()})

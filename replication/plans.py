@@ -146,7 +146,7 @@ NB201_PRESETS: dict[str, NB201Preset] = {
     # evaluations per search
     "quick": NB201Preset("quick", channels=8, cells_per_stage=1, resolution=16, train_per_class=150,
                          val_per_class=16, batch_size=64, eval_batch_size=160, epochs=10, ranking_cells=500,
-                         search_budget=40, generator_epochs=32, generator_steps=25),
+                         search_budget=40, generator_epochs=32, generator_steps=25, seeds=4, latency_seeds=1),
     # the benchmark's weight-sharing protocol (GPU): its network at 32x32, the whole training split less the
     # held-out images, 100 epochs; 1000 ranked cells; SPOS's 1000 evaluations per search
     "full": NB201Preset("full", channels=16, cells_per_stage=5, resolution=32, train_per_class=None,
@@ -174,7 +174,7 @@ PLANS: dict[str, Plan] = {
     # cores (the studies side by side, replication/prefill.py): fewer images and epochs, smaller search budgets,
     # supernet-estimated accuracy only (stand-alone training of 18 architectures per seed does not fit)
     "quick": Plan("proxy", (
-        "data.train_per_class=600", "supernet.epochs=6", "generator.epochs=12", "search.budget=60",
+        "data.train_per_class=600", "supernet.epochs=5", "generator.epochs=12", "search.budget=60",
         "search.val_batches=4", "search.calib_batches=2",
     ), standalone=False, nb201="quick"),
     "proxy": Plan("proxy", nb201="quick"),

@@ -149,7 +149,7 @@ def write_synthetic_results(root: Path, seed: int = 0) -> Path:
     write_csv(root, "ablation_supernets", [
         {"variant": variant, "sampler": "strict-fair", "seed": s, "run": f"runs/supernet/{variant}-s{s}",
          **supernet_record(44.0 + s)} for variant in variants for s in SEEDS], ABLATION_SUPERNET_COLUMNS)
-    write_json(root, "ablation_meta", {"preset": "smoke", "seeds": list(SEEDS), "variants": []})
+    write_json(root, "ablation_meta", {"preset": "smoke", "seeds": list(SEEDS), "variants": [], "default_lambda": 40.0})
     visits_on = rng.integers(50, 100, size=83).tolist()
     write_json(root, "redundancy", {
         "counts": {"layer_ordered": 4077, "layer_canonical": 83, "log10_ordered": 68.6, "log10_canonical": 36.5},

@@ -201,5 +201,6 @@ def test_the_main_job_runs_with_no_data_folder(served: Served, tmp_path: Path) -
     from replication.replicate_table import main as replicate
 
     # one process: the served archive's checksums are patched into torchvision here, not in worker processes
-    assert replicate(["--preset", "smoke", "--seeds", "0", "--out", str(tmp_path / "results"), "--jobs", "1"]) == 0
+    assert replicate(["--preset", "smoke", "--seeds", "0", "--out", str(tmp_path / "results"), "--jobs", "1",
+                      "--no-ablations"]) == 0
     assert (tmp_path / "results" / "table_b.csv").exists() and served.requests

@@ -86,8 +86,13 @@ def test_smoke_harness_writes_every_table_and_reuses_its_runs(
     assert len(announced) == runs and announced[0].startswith(f"harness: run 1 of {runs} (seed 0, strict-fair supernet)")
     assert announced[-1].startswith(f"harness: run {runs} of {runs} (seed 0, random-sampling budget C stand-alone training)")
     assert "ETA" in announced[-1]
-    assert [t.name for t in tables] == ["table_b", "supernets_table", "table_c", "table_d", "claims",
-                                        "fairness_table"]  # with the NB201 table and the redundancy replay
+    # with the NB201 and latency tables, the latency study on this machine, the ablations and the redundancy replay
+    assert [t.name for t in tables] == ["table_b", "supernets_table", "table_c", "table_d", "table_e", "latency_fit",
+                                        "table_e2", "claims", "ablation_table", "fairness_table"]
+    ablation = read_csv(results, "ablation")
+    assert set(ablation["variant"]) == {"default", "no-fs", "lambda=10", "lambda=160", "tau=5 constant",
+                                        "generator=mlp"}
+    assert ablation.dropna(subset=["budget"])["judge_accuracy"].notna().all()
     supernets = read_csv(results, "supernets")
     assert list(supernets.columns) == list(SUPERNET_COLUMNS)
     assert sorted(supernets["sampler"]) == ["strict-fair", "uniform"] and set(supernets["seed"]) == {0}
@@ -129,7 +134,7 @@ def test_the_main_job_side_by_side_gives_the_numbers_of_one_process(tmp_path: Pa
     """Two seeds with the studies in 2 worker processes, then in this process alone: every result file equal but
     for the wall-clock columns (and the run paths, which name their results folder)."""
     for name, jobs in (("side_by_side", 2), ("alone", 1)):
-        build_tables("smoke", [0, 1], tmp_path / name, data_dir=data_dir, jobs=jobs)
+        build_tables("smoke", [0, 1], tmp_path / name, data_dir=data_dir, jobs=jobs, ablations=False)
     assert not (tmp_path / "side_by_side" / ".prefill").exists()
     for name in ("search", "supernets", "generator_sweep", "cost_vs_n"):
         both = [read_csv(tmp_path / folder, name) for folder in ("side_by_side", "alone")]
