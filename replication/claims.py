@@ -98,8 +98,7 @@ COMMANDS: dict[str, str] = {
     "reference": "tox -e replicate-table -- --reference-only",
     "standalone": "tox -e replicate-table -- --preset proxy (it trains the found architectures stand-alone)",
     "redundancy": "python replication/redundancy.py --plan quick --seed 0",
-    "ablation": "tox -e replicate-table (its ablations run unless --no-ablations) or tox -e ablate -- {flags} "
-                "--preset quick --seeds 0 1",
+    "ablation": "tox -e ablate -- {flags} --preset quick --seeds 0 1",
     "nb201": "python replication/nasbench201.py --plan quick",
     "latency": "python -m replication.latency --plan quick",
     "machine": "python -m replication.machine_latency --plan quick",
@@ -456,9 +455,11 @@ def _ablation_claim(
     if not seeds:
         return Claim(claim, source, criterion, NOT_TESTABLE, f"no common seeds with {value} for {better} and {worse}")
     if value in ("supernet_accuracy", "judge_accuracy", "standalone_top1"):
-        # accuracy estimated on, or architectures searched by, a supernet at chance measure nothing
+        # accuracy estimated on a supernet at chance measures nothing; on the common judge only the judge (the
+        # default's supernet) must have learned: a variant whose own supernet did not is evidence, not noise
         qualities = supernet_qualities(results_dir, "ablation_supernets")
-        untrained = at_chance([*supernets_of(qualities, better, seeds), *supernets_of(qualities, worse, seeds)])
+        judged = [better, worse] if value != "judge_accuracy" else ["default"]
+        untrained = at_chance([s for variant in judged for s in supernets_of(qualities, variant, seeds)])
         if untrained is not None:
             return Claim(claim, source, criterion, NOT_TESTABLE, f"{value}: {untrained}")
     scale = 100.0 if value == "relative_error" else 1.0
@@ -606,17 +607,19 @@ def claim_latency_targets(results_dir: str | Path) -> Claim:
         "per device, in every seed, the mean |measured - T|/T over a sweep of targets at most the device table's own "
         f"median error plus {LATENCY_ALLOWANCE:.0%} (a generator steering by the table cannot beat the table; the "
         "allowance is the NAS-Bench-201 FLOPs claim's), AND below prior-only: prior-only minus generator error, "
-        f"paired by device and seed, 95% t interval above +{CONSTRAINT_MARGIN_PP} pp"
+        f"paired by device and seed (each pair a device's sweep: the interval speaks for these devices), 95% t "
+        f"interval above +{CONSTRAINT_MARGIN_PP} pp"
     )
     sweep = _latency_sweep(results_dir)
     fit = read_csv(results_dir, "latency_fit")
-    if sweep is None or fit is None:
-        return _not_run(claim, source, criterion, "nas-bench-201/latency_sweep.csv not produced", "latency")
+    if sweep is None or fit is None or not set(sweep["device"]) <= set(fit["device"]):
+        return _not_run(claim, source, criterion, "nas-bench-201/latency_sweep.csv and latency_fit.csv (every "
+                        "device's table fit) not produced", "latency")
     table_error = dict(zip(fit["device"], fit["median_relative_error"]))
     errors = sweep.groupby(["method", "device", "seed"])["error"].mean()
     parts, evidence = [], []
     for device, own in errors["sgnas"].groupby(level="device", sort=False):
-        tolerance = table_error.get(device, 0.0) + LATENCY_ALLOWANCE
+        tolerance = table_error[device] + LATENCY_ALLOWANCE
         within = own <= tolerance
         parts.append(REPRODUCED if within.all() else CONTRADICTED if not within.any() else INCONCLUSIVE)
         evidence.append(f"{device}: " + ", ".join(f"{e:.1%}" for e in own) + f" (tolerance {tolerance:.1%})")
@@ -666,12 +669,14 @@ def claim_machine_latency(results_dir: str | Path) -> Claim:
         "are the units, so the interval speaks for this generator, not for seeds)"
     )
     sweep, meta = read_csv(results_dir, "machine_latency"), read_json(results_dir, "machine_latency_meta")
-    if sweep is None or sweep.empty or meta is None:
-        return _not_run(claim, source, criterion, "machine_latency.csv not produced", "machine")
+    table = (meta or {}).get("table", {})
+    check = table.get("table_vs_end_to_end", {})
+    if sweep is None or "mean_abs_error" not in check or not {"sgnas", PRIOR_ONLY} <= set(sweep["method"]):
+        return _not_run(claim, source, criterion, "machine_latency.csv/.json with the generator's and the prior's "
+                        "timed finds and the table's check not produced", "machine")
     sweep = sweep.assign(error=(sweep["measured_ms"] - sweep["target_ms"]).abs() / sweep["target_ms"])
     own, prior = (sweep[sweep["method"] == m].set_index("target_ms")["error"] for m in ("sgnas", PRIOR_ONLY))
-    table = meta["table"]
-    tolerance = table["table_vs_end_to_end"]["mean_abs_error"] + LATENCY_ALLOWANCE
+    tolerance = check["mean_abs_error"] + LATENCY_ALLOWANCE
     parts = [REPRODUCED if own.mean() <= tolerance else CONTRADICTED]
     pairs = pd.concat([own, prior], axis=1, keys=["own", "prior"]).dropna()
     result = judge(100 * (pairs["prior"] - pairs["own"]).to_numpy(), CONSTRAINT_MARGIN_PP,

@@ -18,8 +18,8 @@ preset:
   whose measurement keeps the limit) and random search on true accuracies.
 
 Budgets are three fractions of the device's range (:data:`BUDGET_FRACTIONS`)
-and the unconstrained one. The device's range runs from its 1st percentile of
-measured latency (on the phones some cells compute almost nothing and measure
+and the unconstrained one (no limit; the generator's target there is the range's
+top). The device's range runs from its 5th percentile of measured latency (on the phones some cells compute almost nothing and measure
 near 0 ms) to its slowest cell, within the table's own range. A sweep of targets
 across it records what the generator and the prior return, measured and
 estimated. One device and seed is a cached run (kind ``nb201-latency``).
@@ -59,6 +59,7 @@ from replication.nasbench201 import (  # noqa: E402
     train_generator,
     trained_supernet,
 )
+from replication.pareto import pareto_front  # noqa: E402
 from replication.plans import PLANS, load_nb201, overrides_for  # noqa: E402
 from replication.results import write_csv  # noqa: E402
 from replication.seed_runs import seed_runs  # noqa: E402
@@ -81,7 +82,7 @@ from sgnas.spaces.nasbench201.latency import (  # noqa: E402
     load_latency,
 )
 
-__all__ = ["DEVICES", "METHODS", "NB201_LATENCY_RUN", "device_range", "main", "pareto_front", "run_latency"]
+__all__ = ["DEVICES", "METHODS", "NB201_LATENCY_RUN", "device_range", "main", "run_latency"]
 
 #: the default devices, one of each kind of hardware the file covers: ASIC, FPGA, phone, single-board CPU, server
 #: CPU, GPU (batch 1)
@@ -117,21 +118,11 @@ def device_range(model: LatencyCostModel, measured: np.ndarray) -> tuple[float, 
 
 
 def budget_limits(span: tuple[float, float]) -> dict[str, float]:
-    """Label -> latency limit (ms): the fractions of the device's range, and unconstrained (its top)."""
+    """Label -> latency limit (ms): the fractions of the device's range, and unconstrained (no limit: a cell
+    above the range's top is still within it)."""
     low, high = span
     return {**{label: low + fraction * (high - low) for label, fraction in BUDGET_FRACTIONS.items()},
-            UNCONSTRAINED: high}
-
-
-def pareto_front(latency: np.ndarray, accuracy: np.ndarray) -> np.ndarray:
-    """Indices of the cells no other cell beats on both latency (lower) and accuracy (higher), fastest first."""
-    order = np.lexsort((-accuracy, latency))
-    front, best = [], -np.inf
-    for index in order:
-        if accuracy[index] > best:
-            front.append(int(index))
-            best = accuracy[index]
-    return np.array(front, dtype=np.int64)
+            UNCONSTRAINED: float("inf")}
 
 
 #: one device and seed of the latency track
@@ -173,16 +164,18 @@ def _row(context: SeedContext, device: _Device, method: str, budget: str, cell: 
         "device": device.name, "method": method, "seed": context.seed, "budget": budget, "limit_ms": limit,
         "architecture": cell.to_string(), "index": index, "latency_ms": measured, "estimate_ms": estimate,
         "estimate_error": (estimate - measured) / measured if measured > 0 else None,
-        "constraint_error": (measured - limit) / limit, "within_budget": bool(measured <= limit),
+        "constraint_error": (measured - limit) / limit if np.isfinite(limit) else None,
+        "within_budget": bool(measured <= limit),
         **{dataset: float(frame.at[index, dataset]) for dataset in DATASETS},
         "oracle_cifar10": oracle, "regret": oracle - accuracy, "supernet_accuracy": fitness,
         "evaluations": evaluations, "search_seconds": seconds, "one_time_seconds": one_time,
     }
 
 
-def _searches(context: SeedContext, device: _Device, fitness: Any, generator: GeneratorTrainer,
+def _searches(context: SeedContext, device: _Device, supernet: Any, generator: GeneratorTrainer,
               generator_seconds: float) -> list[dict[str, Any]]:
-    """Every method of :data:`METHODS` for every budget of ``device``."""
+    """Every method of :data:`METHODS` for every budget of ``device``; each supernet search on a fresh evaluator
+    cache, so that its seconds are its own."""
     budget_size = context.plan.search_budget
     accuracy = context.benchmark.frame["cifar10"].to_numpy()
     truth = {cell: float(accuracy[i]) for cell, i in device.index.items()}
@@ -193,10 +186,11 @@ def _searches(context: SeedContext, device: _Device, fitness: Any, generator: Ge
             rng = np.random.default_rng([context.seed, b, m])
             start = time.perf_counter()
             score, evaluations, one_time = None, 0, None
+            target = min(limit, device.span[1])  # the generator's target: the limit, or the range's top
             if algorithm == "generator":
-                cell, one_time = generator.generate(limit), generator_seconds
+                cell, one_time = generator.generate(target), generator_seconds
             elif algorithm == "prior":
-                cell = generator.pool.architecture(limit)
+                cell = generator.pool.architecture(target)
             elif algorithm == "random":
                 cell = random_sampling(cells, rng)
             elif algorithm == "oracle":
@@ -206,7 +200,7 @@ def _searches(context: SeedContext, device: _Device, fitness: Any, generator: Ge
                 cell, evaluations = found.best, found.evaluations
             else:
                 search = evolve if algorithm == "evolution" else random_search
-                found = search(cells, fitness, budget_size, rng)
+                found = search(cells, context.evaluator(supernet).accuracy, budget_size, rng)
                 cell, score, evaluations = found.best, found.fitness, found.evaluations
             rows.append(_row(context, device, method, budget, cell, score, evaluations,
                              time.perf_counter() - start, one_time))
@@ -234,15 +228,15 @@ def _measure(context: SeedContext, table: LatencyTable, device: _Device, rebuild
     settings = generator_config(plan, *device.span, convention="latency")
     key = {"plan": {k: v for k, v in dataclasses.asdict(plan).items() if k not in SEED_COUNTS},
            "device": device.name, "latency": _latency_key(table, device.name), "table": table_key(context.benchmark),
-           "generator": dataclasses.asdict(settings)}
+           "generator": dataclasses.asdict(settings), "methods": list(METHODS),
+           "limits": {k: v if np.isfinite(v) else None for k, v in device.limits.items()}}
     run = RunDir.open(context.runs_dir, "nb201-latency", key, context.seed, rebuild)
     if run.finished:
         return run.results
     supernet, _ = trained_supernet(context, "nb201-strict-fair", rebuild)
-    evaluator = context.evaluator(supernet)
     generator, trained = train_generator(context, supernet, settings, device.model)
     results = {
-        "search": _searches(context, device, evaluator.accuracy, generator, trained["wall_seconds"]),
+        "search": _searches(context, device, supernet, generator, trained["wall_seconds"]),
         "sweep": _sweep(context, device, generator),
         "generator": {"device": device.name, **trained},
     }
@@ -325,7 +319,8 @@ def run_latency(
                 "plan": plan_name, "preset": plan.name, "overrides": list(overrides), "indicative": plan.indicative,
                 "description": plan.describe(), "devices": {d: DEVICE_KINDS.get(d, "other") for d in devices},
                 "ranges_ms": {d: list(sides[d].span) for d in devices},
-                "limits_ms": {d: sides[d].limits for d in devices},
+                "limits_ms": {d: {k: v if np.isfinite(v) else None for k, v in sides[d].limits.items()}
+                              for d in devices},
                 "methods": {key: label for key, (label, _) in METHODS.items()},
                 "latency": measurements.source, "table": benchmark.source, "generators": generators,
             })

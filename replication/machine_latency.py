@@ -28,6 +28,7 @@ their spread is stated beside them.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,7 +86,9 @@ def _measure(config: Any, data_dir: str | Path | None, runs_dir: Path, rebuild: 
     settings = latency_generator_config(config.generator, low + MARGIN * (high - low), high - MARGIN * (high - low))
     runtime = prepare(config, data_dir, rebuild)
     supernet_run = train_supernet(runtime, runs_dir)
-    key = {"supernet": supernet_run.path.name, "table": table_run.path.name, "generator": dataclasses.asdict(settings)}
+    # the table's values, not its run's name: a table measured again is a new cost model
+    measured = hashlib.sha256(np.array([*table.table.ravel(), table.fixed]).tobytes()).hexdigest()[:16]
+    key = {"supernet": supernet_run.path.name, "table": measured, "generator": dataclasses.asdict(settings)}
     run = RunDir.open(runs_dir, "machine-latency", key, config.seed, rebuild)
     if run.finished:
         return run.results

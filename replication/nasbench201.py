@@ -365,6 +365,9 @@ def _sweep(context: SeedContext, generator: GeneratorTrainer) -> list[dict[str, 
 #: the generator's training targets: the grid of the official run's density (270-450M in steps of 5M: 36 steps over
 #: the range) over the benchmark's MACs range, each jittered by a tenth of a step
 TARGET_STEPS = 36
+#: model selection sums the hardware loss over targets at the official run's density too (270-450M in steps of
+#: 10M: 18 steps over the range), whatever the unit of the range
+SELECT_STEPS = 18
 
 
 def generator_config(plan: NB201Preset, low: float, high: float, convention: str = "nb201") -> GeneratorConfig:
@@ -374,14 +377,16 @@ def generator_config(plan: NB201Preset, low: float, high: float, convention: str
 
     Only two things change with the space. The targets span ``low``-``high``
     (the cost model's unit: millions of MACs in ``convention``, or milliseconds
-    of latency) at the official run's density (:data:`TARGET_STEPS`). The loss
+    of latency) at the official run's density (:data:`TARGET_STEPS`), and model
+    selection sums its hardware loss over targets at its density
+    (:data:`SELECT_STEPS`). The loss
     is the relative one with lambda 5, since the official squared error in
     millions is scaled for 270-450M. Model selection uses the held-out images of
     the supernet estimate. Register D46 measures what the official settings and
     the plan's length do to the constraint error here.
     """
     step = (high - low) / TARGET_STEPS
-    return GeneratorConfig(
+    return GeneratorConfig(select_step=(high - low) / SELECT_STEPS,
         epochs=plan.generator_epochs, loss="relative", hw_lambda=5.0, target_low=low, target_high=high,
         target_step=step, target_jitter=step / 10, convention=convention, select_batches=plan.val_batches,
         selection=plan.generator_selection,

@@ -15,9 +15,9 @@ for ``nb201.latency_seeds``, the latency study on this machine
 (:mod:`replication.machine_latency`, Table E2) for the first seed, and (unless
 ``--no-ablations``) the paper's ablations on the first seed
 (:func:`replication.ablation.main_job_variants`, the ablation table): forced
-sampling off, the official code's setup, lambda at a quarter and four times the
-plan's, no temperature annealing and the fully connected generator, each
-variant's finds judged by the default's supernet. Then every table
+sampling off, lambda at a quarter and four times the plan's, no temperature
+annealing and the fully connected generator, each variant's finds judged by the
+default's supernet (the official code's setup is ``ablate.py --official``). Then every table
 of :data:`replication.tables.TABLES` (Table B, the supernets, Table C, Table D, the
 claims summary and, when an ablation was run into the same folder, the ablation
 table) is written as CSV, Markdown and LaTeX
@@ -194,8 +194,8 @@ def _parser() -> ArgumentParser:
     parser.add_argument("--data-dir", default=None, help="dataset folder (default: $SGNAS_DATA_DIR, else data/ in the user's cache, where CIFAR-10 is downloaded)")
     parser.add_argument("--reference-only", action="store_true", help="only Table A (no data, no training)")
     parser.add_argument("--no-ablations", dest="ablations", action="store_false",
-                        help="skip the paper's ablations (forced sampling, the official setup, lambda, temperature, "
-                        "generator network; replication/ablate.py runs others)")
+                        help="skip the paper's ablations (forced sampling, lambda, temperature, generator network; "
+                        "replication/ablate.py runs others, --official among them)")
     parser.add_argument("--jobs", type=int, default=None,
                         help="worker processes for the independent studies (default: every core available, 1 "
                         "where the plan trains on a GPU); 1 runs everything in this process")

@@ -127,6 +127,12 @@ def test_no_fs_ablation_at_smoke_scale(tmp_path: Path, data_dir: Path) -> None:
     supernets = pd.read_csv(tmp_path / FILES["ablation_supernets"])
     assert list(supernets["variant"]) == ["default", "no-fs"] and set(supernets["seed"]) == {1}
     assert supernets[["final_train_loss", "top1", "top1_low", "top1_high", "learned"]].notna().all().all()
+    # and on the no-fs finds it is the default's supernet's estimate, not the no-fs supernet's
+    from replication.ablation import _common_judge
+
+    judge = _common_judge("smoke", [], 1, supernets.loc[supernets["variant"] == "default", "run"].iloc[0], data_dir)
+    no_fs = budgets[budgets["variant"] == "no-fs"]
+    assert np.allclose([judge(a) for a in no_fs["architecture"]], no_fs["judge_accuracy"])
     save_figure(ablation_figure(tmp_path), tmp_path / "ablation", "ablation")  # the report draws it from the files
     assert (tmp_path / "ablation" / "ablation.png").exists() and (tmp_path / "ablation" / "ablation.svg").exists()
 

@@ -100,3 +100,40 @@ def test_bad_options_are_one_line(tmp_path, capsys, option, message):
     code, _, err = _command(tmp_path, capsys, *option)
     assert code != 0 and message in err
     assert err.strip().count("\n") == 0 and not (tmp_path / "runs").exists()
+
+
+def _machine_results(folder: Path, generator_error: float, with_prior: bool = True) -> Path:
+    """machine_latency.{csv,json} as the study writes them: targets, the generator's and the prior's timed finds."""
+    from replication.machine_latency import COLUMNS
+    from replication.results import write_csv, write_json
+
+    rows = []
+    for i, target in enumerate(np.linspace(20.0, 40.0, 6)):
+        rows.append({"seed": 0, "method": "sgnas", "target_ms": target, "estimate_ms": target,
+                     "measured_ms": target * (1 + generator_error * (-1) ** i), "measured_iqr_ms": 0.4,
+                     "architecture": "a"})
+        if with_prior:
+            rows.append({"seed": 0, "method": "prior-only", "target_ms": target, "estimate_ms": 30.0,
+                         "measured_ms": 30.0, "measured_iqr_ms": 0.4, "architecture": "b"})
+    write_csv(folder, "machine_latency", rows, COLUMNS)
+    write_json(folder, "machine_latency_meta", {"plan": "smoke", "seed": 0, "batch": 2, "generator": {}, "table": {
+        "run": "runs/latency-table/x", "settings": {"input_size": 8, "batch": 2, "threads": 1, "check": 2},
+        "range_ms": [10.0, 50.0], "median_relative_spread": 0.02,
+        "table_vs_end_to_end": {"mean_error": -0.02, "mean_abs_error": 0.03, "max_abs_error": 0.05}}})
+    return folder
+
+
+def test_the_machine_latency_claim_table_and_figure_read_the_study(tmp_path):
+    from replication.claims import CONTRADICTED, NOT_RUN, REPRODUCED, claim_machine_latency
+    from replication.tables.machine_latency import machine_latency_table
+    from reports.figures.latency import machine_latency
+
+    close = _machine_results(tmp_path / "close", 0.02)
+    assert claim_machine_latency(close).verdict == REPRODUCED  # 2% within the table's 3% + 5%, far below the prior
+    assert claim_machine_latency(_machine_results(tmp_path / "far", 0.2)).verdict == CONTRADICTED
+    table = machine_latency_table(close)
+    assert table is not None and len(table.frame) == 6
+    machine_latency(close)  # draws
+    lacking = _machine_results(tmp_path / "no-prior", 0.02, with_prior=False)
+    assert claim_machine_latency(lacking).verdict == NOT_RUN and machine_latency_table(lacking) is None
+    assert claim_machine_latency(tmp_path / "nothing").verdict == NOT_RUN

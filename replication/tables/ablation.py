@@ -55,9 +55,9 @@ def _versus_default(per_seed: pd.DataFrame, variant: str, value: str, qualities:
     pairs = table[[variant, DEFAULT.name]].dropna()
     if pairs.empty:
         return "not measured on common seeds"
-    if value != "relative_error":
-        untrained = at_chance([*supernets_of(qualities, variant, pairs.index),
-                               *supernets_of(qualities, DEFAULT.name, pairs.index)])
+    if value != "relative_error":  # on the common judge only the judge, the default's supernet, must have learned
+        judged = [DEFAULT.name] if value == "judge_accuracy" else [variant, DEFAULT.name]
+        untrained = at_chance([s for name in judged for s in supernets_of(qualities, name, pairs.index)])
         if untrained is not None:
             return untrained
     difference = scale * (pairs[DEFAULT.name] - pairs[variant])

@@ -21,10 +21,12 @@ NEEDS = "machine_latency"
 
 def machine_latency_table(results_dir: str | Path) -> Table | None:
     sweep, meta = read_csv(results_dir, "machine_latency"), read_json(results_dir, "machine_latency_meta")
-    if sweep is None or sweep.empty or meta is None:
+    if sweep is None or meta is None or not {"sgnas", "prior-only"} <= set(sweep["method"]) or "table" not in meta:
         return None
     rows = []
     for target, group in sweep.groupby("target_ms", sort=True):
+        if set(group["method"]) < {"sgnas", "prior-only"}:
+            continue
         own, prior = (group[group["method"] == m].iloc[0] for m in ("sgnas", "prior-only"))
         rows.append({
             "Target (ms)": f"{target:.1f}",

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
-from replication.latency import pareto_front
+from replication.pareto import pareto_front
 from replication.results import read_csv, read_json
 from reports.figures._common import MissingResult, new_figure, styled
 from reports.style import COLUMN_WIDTH

@@ -33,6 +33,7 @@ import numpy as np
 import torch
 from scipy.optimize import nnls
 
+from sgnas._infra.errors import SgnasError
 from sgnas._infra.progress import progress as make_progress
 from sgnas._infra.runs import LIST, OBJECT, RunDir, RunKind, atomic_write_json, declare_run_kind, number
 from sgnas.export.timm import export_timm
@@ -169,11 +170,24 @@ def time_architecture(arch: Architecture, space: SearchSpace, threads: int = 1, 
     return time_module(model, inputs, threads, min_seconds)
 
 
+def _check_table_file(path: Path, payload: Any, run: RunDir) -> None:
+    """latency_table.json of a run: a table of finite, non-negative milliseconds per layer and op, in OPS order."""
+    try:
+        table = np.asarray(payload["table_ms"], dtype=np.float64)
+        fixed = float(payload["fixed_ms"])
+        ops = list(payload["ops"])
+    except (KeyError, TypeError, ValueError) as err:
+        raise SgnasError(f"{path} is not a latency table ({type(err).__name__}: {err})") from None
+    if ops != list(OPS) or table.ndim != 2 or table.shape[1] != len(OPS) or not np.isfinite([*table.ravel(), fixed]).all() \
+            or (table < 0).any() or fixed < 0:
+        raise SgnasError(f"{path} is not a latency table of ops {', '.join(OPS)} in finite, non-negative ms")
+
+
 #: a ``sgnas latency-table`` run: the table (``latency_table.json``), its spreads and its end-to-end check
 LATENCY_TABLE_RUN = declare_run_kind(RunKind(
     "latency-table", required={"settings": OBJECT, "fixed_ms": number(0), "range_ms": LIST, "check": LIST,
                                "table_vs_end_to_end": OBJECT, "median_relative_spread": number(0)},
-    logs=True,
+    files={"table": _check_table_file}, logs=True,
 ))
 
 

@@ -220,7 +220,7 @@ def _check_convention(convention: str) -> None:
 
 def load_latency(data_dir: str | Path | None = None, path: str | Path | None = None) -> LatencyTable:
     """The latency table at ``path``, else ``nas-bench-201/latency.csv`` in ``data_dir`` or ``$SGNAS_DATA_DIR``,
-    checked before anything uses it: every row a distinct cell, every device value a finite positive number."""
+    checked before anything uses it: every row a distinct cell, every device value a finite non-negative number."""
     file = resolve_file(data_dir, path, LATENCY_PATH)
     frame = read_table(file)
     if _ARCH_COLUMN not in frame.columns:

@@ -61,7 +61,9 @@ class LatencyTableModel:
         except NotJson as err:
             raise SgnasError(f"latency table {file}: {err}") from None
         try:
-            return cls(space, np.array(payload["table_ms"]), payload["fixed_ms"], payload.get("settings"))
+            if list(payload.get("ops", OPS)) != list(OPS):
+                raise ValueError(f"ops {payload['ops']} are not {list(OPS)} in that order")
+            return cls(space, np.array(payload["table_ms"], dtype=np.float64), payload["fixed_ms"], payload.get("settings"))
         except (KeyError, TypeError, ValueError) as err:
             raise SgnasError(f"{file} is not a latency table ({type(err).__name__}: {err})") from None
 
