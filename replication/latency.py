@@ -161,7 +161,9 @@ def _row(context: SeedContext, device: _Device, method: str, budget: str, cell: 
     oracle = float(frame.at[device.index[device.oracles[budget]], "cifar10"])
     accuracy = float(frame.at[index, "cifar10"])
     return {
-        "device": device.name, "method": method, "seed": context.seed, "budget": budget, "limit_ms": limit,
+        # no limit is written as none (as a cached run's JSON would give it back), never as infinity
+        "device": device.name, "method": method, "seed": context.seed, "budget": budget,
+        "limit_ms": limit if np.isfinite(limit) else None,
         "architecture": cell.to_string(), "index": index, "latency_ms": measured, "estimate_ms": estimate,
         "estimate_error": (estimate - measured) / measured if measured > 0 else None,
         "constraint_error": (measured - limit) / limit if np.isfinite(limit) else None,
