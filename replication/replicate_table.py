@@ -187,7 +187,7 @@ def _parser() -> ArgumentParser:
     parser.add_argument("--out", type=Path, default=Path("results"), help="results folder (default: results/)")
     parser.add_argument(
         "--preset", choices=tuple(PLANS), default="quick",
-        help="plan of the measured tables (default: quick, indicative numbers in about 27 minutes on 2 CPU "
+        help="plan of the measured tables (default: quick, indicative numbers in about 28 minutes on 2 CPU "
         "cores; Table A is exact and the same for every plan)",
     )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="seeds of the measured tables")
