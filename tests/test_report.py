@@ -157,7 +157,7 @@ def test_accuracy_plots_draw_the_chance_line(tmp_path: Path) -> None:
 
     results = write_synthetic_results(tmp_path / "results")
     assert _chance_lines(accuracy_vs_macs(results).axes[0]) == [("chance (10%)", 10.0)]
-    assert ("chance (10%)", 10.0) in _chance_lines(ablation_figure(results).axes[2])
+    assert ("chance (10%)", 10.0) in _chance_lines(ablation_figure(results).axes[4])  # its own-supernet panel
     loss, accuracy = supernet_curves(results).axes[:2]
     assert _chance_lines(accuracy) == [("chance (10%)", 10.0)]
     assert _chance_lines(loss) == [("uniform guess (ln 10)", pytest.approx(math.log(10)))]

@@ -4,8 +4,8 @@ Every searchable layer is exported to timm and timed (eval mode, no gradients)
 with 2, 4 and 6 active sub-blocks of each kernel, as are the parts every
 architecture shares; per layer a base plus one cost per active sub-block is
 fitted. Then ``--check`` random architectures are timed end to end and compared
-with the table's sum. The table (``latency_table.json`` in the run folder) is
-what ``replication/machine_latency.py`` trains the generator on
+with the table's sum. The table (``latency_table.json`` in the run folder) is a
+cost model the generator can train on
 (:class:`sgnas.spaces.unified.latency.LatencyTableModel` loads it). Timings state their
 threads, batch and input size; each is the median of repeated blocks, with its
 interquartile range; they run at one torch thread unless ``--threads`` says

@@ -17,12 +17,22 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["CONVENTIONS", "INTERFACE_CONVENTION", "Convention", "Cost"]
+__all__ = ["CONVENTIONS", "INTERFACE_CONVENTION", "MACS_SCALE", "Convention", "Cost", "unit_scale"]
 
 Convention = Literal["conv", "conv+fc"]
 CONVENTIONS: tuple[str, ...] = typing.get_args(Convention)
 #: the convention of every target a search strategy receives
 INTERFACE_CONVENTION: Convention = "conv+fc"
+
+
+#: what a generator's target counts where a cost model does not say: millions of MACs
+MACS_SCALE = 1e6
+
+
+def unit_scale(cost_model: Any) -> float:
+    """The cost per unit of a generator's target under ``cost_model``: its ``unit_scale`` (1 for milliseconds of
+    latency), or :data:`MACS_SCALE` for a cost model of MACs that predates the attribute (a plug-in space's)."""
+    return float(getattr(cost_model, "unit_scale", MACS_SCALE))
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from sgnas.spaces.cost import unit_scale
+
 __all__ = ["PRIOR_DRAWS", "PriorPool"]
 
 #: the choices of ``generator.prior_draw``
@@ -82,7 +84,7 @@ class PriorPool:
         self.choices = choices
 
         def macs_m(arch: Any) -> float:
-            return cost_model.macs(arch, convention) / cost_model.unit_scale
+            return cost_model.macs(arch, convention) / unit_scale(cost_model)
 
         if draw == "sweep":
             candidates = [choices.random(rng, forced_sampling, density) for density in np.linspace(0.0, 1.0, draws)]

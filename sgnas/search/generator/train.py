@@ -77,6 +77,7 @@ from sgnas.search.generator.losses import HARDWARE_LOSSES
 from sgnas.search.generator.network import build_generator
 from sgnas.search.generator.prior import PriorPool
 from sgnas.search.generator.schedule import TauSchedule
+from sgnas.spaces.cost import unit_scale
 from sgnas.supernet.ranking import kendall_tau
 from sgnas.supernet.top1 import evaluate_top1
 from sgnas.training.checkpoint import (
@@ -232,11 +233,11 @@ class GeneratorTrainer:
         self.supernet, self.cost_model, self.choices, self.config = supernet, cost_model, choices, config
         self.train_batches, self.select_batches = train, select
         self.forced_sampling, self.preset, self.seed, self.run = forced_sampling, preset, seed, run
-        low_space, high_space = (m / cost_model.unit_scale for m in cost_model.macs_range(config.convention))
+        low_space, high_space = (m / unit_scale(cost_model) for m in cost_model.macs_range(config.convention))
         if config.target_low < low_space or config.target_high > high_space:
             raise SgnasError(
-                f"generator targets {config.target_low}-{config.target_high} ({cost_model.unit}) lie outside the "
-                f"space's {config.convention} range {low_space:.2f}-{high_space:.2f}"
+                f"generator targets {config.target_low}-{config.target_high} lie outside the space's "
+                f"{config.convention} range {low_space:.2f}-{high_space:.2f} (in {getattr(cost_model, 'unit', 'M MACs')})"
             )
         self.device = next(supernet.parameters()).device
         self.dist = dist or Distributed()
@@ -268,7 +269,7 @@ class GeneratorTrainer:
 
     def macs_m(self, arch: Any) -> float:
         """Exact MACs (millions) in the generator's convention."""
-        return self.cost_model.macs(arch, self.config.convention) / self.cost_model.unit_scale
+        return self.cost_model.macs(arch, self.config.convention) / unit_scale(self.cost_model)
 
     @torch.no_grad()
     def generate(self, target_m: float) -> Any:
@@ -289,7 +290,7 @@ class GeneratorTrainer:
             ce = F.cross_entropy(self.supernet.forward_relaxed(images, weights, self.config.threshold), labels,
                                  label_smoothing=self.config.label_smoothing)
         expected_m = self.cost_model.expected_macs(weights, self.config.convention, self.config.macs_threshold)
-        expected_m = expected_m / self.cost_model.unit_scale
+        expected_m = expected_m / unit_scale(self.cost_model)
         hardware = self.hardware_loss(expected_m, torch.tensor(target, device=self.device))
         loss = ce.float() + self.config.hw_lambda * hardware
         check_loss(loss.item(), "generator training", self.global_step + 1, "generator.lr")
