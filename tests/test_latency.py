@@ -161,6 +161,14 @@ def test_table_e_and_the_latency_claims_read_the_track(track):
     assert table_e(empty) is None and claim_latency_targets(empty).verdict == NOT_RUN
 
 
+def test_the_latency_figures_draw_the_track(track):
+    from reports.figures.latency import latency_pareto, latency_targets
+
+    for function in (latency_targets, latency_pareto):
+        figure = function(track)
+        assert len(figure.axes) == 2 and all(ax.has_data() for ax in figure.axes)  # one panel per device
+
+
 def test_a_second_run_reuses_every_run(track, files, capsys):
     table, latency, _, _, _ = files
     code = main(["--plan", "smoke", "--seeds", "0", "--results", str(track), "--table", str(table),
