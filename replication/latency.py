@@ -60,7 +60,7 @@ from replication.nasbench201 import (  # noqa: E402
     trained_supernet,
 )
 from replication.pareto import pareto_front  # noqa: E402
-from replication.plans import PLANS, load_nb201, overrides_for  # noqa: E402
+from replication.plans import NB201_PRESETS, PLANS, load_nb201, overrides_for  # noqa: E402
 from replication.results import write_csv  # noqa: E402
 from replication.seed_runs import seed_runs  # noqa: E402
 from sgnas._infra.argparser import ArgumentParser  # noqa: E402
@@ -336,7 +336,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--plan", choices=tuple(name for name, plan in PLANS.items() if plan.nb201 is not None),
                         default="quick", help="scale: the NAS-Bench-201 preset of this plan (default: quick)")
     parser.add_argument("--seeds", type=int, nargs="+", default=None,
-                        help="seeds (default: the preset's, 0 to nb201.latency_seeds - 1: 2 for quick)")
+                        help="seeds (default: the preset's, 0 to nb201.latency_seeds - 1: "
+                             f"{NB201_PRESETS['quick'].latency_seeds} for quick)")
     parser.add_argument("--devices", nargs="+", default=None, metavar="DEVICE",
                         help=f"columns of latency.csv (default: {' '.join(DEVICES)})")
     parser.add_argument("--results", default="results", help="results folder (default: results)")

@@ -59,7 +59,7 @@ import torch  # noqa: E402
 from baselines.evolution import evolve  # noqa: E402
 from baselines.random_search import random_sampling, random_search  # noqa: E402
 from replication._inputs import check_seeds, distinct  # noqa: E402
-from replication.plans import PLANS, RANKING_STRATA, NB201Preset, load_nb201, overrides_for  # noqa: E402
+from replication.plans import NB201_PRESETS, PLANS, RANKING_STRATA, NB201Preset, load_nb201, overrides_for  # noqa: E402
 from replication.results import write_csv  # noqa: E402
 from replication.seed_runs import seed_runs  # noqa: E402
 from sgnas._infra.argparser import ArgumentParser  # noqa: E402
@@ -246,7 +246,8 @@ def supernet_config(plan: NB201Preset, sampler: str) -> SupernetConfig:
 
 
 def trained_supernet(context: SeedContext, sampler_name: str, rebuild: bool) -> tuple[NB201Supernet, float]:
-    """The trained supernet of one sampler (cached run); and its training wall seconds."""
+    """The trained supernet of one sampler (cached run), in eval mode (it is only measured from here on); and its
+    training wall seconds."""
     plan = context.plan
     seed_all(context.seed)
     supernet = NB201Supernet(context.macro, bn=plan.bn).to(context.device)  # type: ignore[arg-type]
@@ -259,7 +260,7 @@ def trained_supernet(context: SeedContext, sampler_name: str, rebuild: bool) -> 
         except RuntimeError as err:
             raise SgnasError(f"run {run.path}: supernet.pt does not fit the plan's network ({load_error(err)}); "
                              f"rerun with --rebuild or delete the run folder {run.path}") from None
-        return supernet, float(run.results["wall_seconds"])
+        return supernet.eval(), float(run.results["wall_seconds"])
     rng = np.random.default_rng(context.seed)
     entry = SPACES.get(FAMILY)
     trainer = SupernetTrainer(
@@ -273,7 +274,7 @@ def trained_supernet(context: SeedContext, sampler_name: str, rebuild: bool) -> 
     assert summary is not None  # trained to the end
     torch.save(supernet.state_dict(), weights)
     run.finish({**summary, "supernet": str(weights)})
-    return supernet, float(summary["wall_seconds"])
+    return supernet.eval(), float(summary["wall_seconds"])
 
 
 def _entry(context: SeedContext, method: str, budget: str, limit: float, cell: Cell, fitness: float | None,
@@ -518,7 +519,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--plan", choices=tuple(name for name, plan in PLANS.items() if plan.nb201 is not None),
                         default="quick", help="scale: the NAS-Bench-201 preset of this plan (default: quick)")
     parser.add_argument("--seeds", type=int, nargs="+", default=None,
-                        help="seeds (default: the preset's, 0 to nb201.seeds - 1: 5 for quick)")
+                        help="seeds (default: the preset's, 0 to nb201.seeds - 1: "
+                             f"{NB201_PRESETS['quick'].seeds} for quick)")
     parser.add_argument("--results", default="results", help="results folder (default: results)")
     parser.add_argument("--runs", default=None, help="runs folder (default: <results>/runs)")
     parser.add_argument("--data-dir", default=None,

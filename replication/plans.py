@@ -141,12 +141,12 @@ NB201_PRESETS: dict[str, NB201Preset] = {
                          train_per_class=8, val_per_class=4, batch_size=16, eval_batch_size=40, epochs=1,
                          ranking_cells=20, search_budget=6, generator_epochs=1, generator_steps=3, sweep_targets=5,
                          seeds=2, latency_seeds=1),
-    # the main job's share (about 2.3 minutes per seed beside its other studies on 2 CPU cores, 4 seeds): C=8, N=1
+    # the main job's share (about 2 minutes per seed beside its other studies on 2 CPU cores, 5 seeds): C=8, N=1
     # at 16x16, 150 images per class for 10 epochs, estimates on 160 held-out images, 500 ranked cells, 40
     # evaluations per search
     "quick": NB201Preset("quick", channels=8, cells_per_stage=1, resolution=16, train_per_class=150,
                          val_per_class=16, batch_size=64, eval_batch_size=160, epochs=10, ranking_cells=500,
-                         search_budget=40, generator_epochs=32, generator_steps=25, seeds=4, latency_seeds=1),
+                         search_budget=40, generator_epochs=32, generator_steps=25, seeds=5, latency_seeds=1),
     # the benchmark's weight-sharing protocol (GPU): its network at 32x32, the whole training split less the
     # held-out images, 100 epochs; 1000 ranked cells; SPOS's 1000 evaluations per search
     "full": NB201Preset("full", channels=16, cells_per_stage=5, resolution=32, train_per_class=None,

@@ -61,13 +61,25 @@ def test_ops_follow_the_benchmark_definitions():
     assert [type(m) for m in conv] == [nn.ReLU, nn.Conv2d, nn.BatchNorm2d]
     assert conv[1].bias is None and conv[1].padding == (1, 1)
     assert conv[2].affine and conv[2].track_running_stats
-    pool = make_op("avg_pool_3x3", 8)
-    assert isinstance(pool, nn.AvgPool2d) and not pool.count_include_pad
     x = torch.randn(2, 8, 5, 5)
     assert torch.equal(make_op("skip_connect", 8)(x), x)
     assert torch.equal(make_op("none", 8)(x), torch.zeros_like(x))
     with pytest.raises(ValueError, match="unknown NAS-Bench-201 op"):
         make_op("max_pool_3x3", 8)
+
+
+@pytest.mark.parametrize("height, width", [(1, 1), (1, 5), (2, 2), (5, 3), (16, 16)])
+def test_avg_pool_is_the_benchmarks_pool_padding_excluded(height, width):
+    """``avg_pool_3x3`` is ``nn.AvgPool2d(3, 1, 1, count_include_pad=False)`` in value and gradient."""
+    reference = nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
+    x = torch.randn(3, 4, height, width, dtype=torch.float64, requires_grad=True)
+    weights = torch.randn(3, 4, height, width, dtype=torch.float64)
+    ours = make_op("avg_pool_3x3", 4)(x)
+    expected = reference(x)
+    torch.testing.assert_close(ours, expected, rtol=0, atol=1e-12)
+    (grad_ours,) = torch.autograd.grad((ours * weights).sum(), x)
+    (grad_expected,) = torch.autograd.grad((expected * weights).sum(), x)
+    torch.testing.assert_close(grad_ours, grad_expected, rtol=0, atol=1e-12)
 
 
 def test_layout_and_output_shape():

@@ -42,7 +42,7 @@ def test_replicate_table_writes_and_prints_table_a(tmp_path, capsys):
 
 
 def test_the_main_job_runs_the_nas_bench_201_track_on_its_own_seeds(tmp_path):
-    """Four at the quick plan whatever seeds the unified space's studies use; nb201.seeds changes the count."""
+    """Five at the quick plan whatever seeds the unified space's studies use; nb201.seeds changes the count."""
     from replication.replicate_table import _studies
 
     def track_seeds(overrides: tuple[str, ...] = (), track: str = "run_nasbench201",
@@ -50,7 +50,7 @@ def test_the_main_job_runs_the_nas_bench_201_track_on_its_own_seeds(tmp_path):
         studies = _studies("quick", [0, 1], tmp_path, None, True, True, latency, overrides)
         return [s.kwargs["seeds"] for s in studies if s.function.__name__ == track]
 
-    assert track_seeds() == [[0], [1], [2], [3]]
+    assert track_seeds() == [[0], [1], [2], [3], [4]]
     assert track_seeds(("nb201.seeds=7",)) == [[seed] for seed in range(7)]
     harness = [s for s in _studies("quick", [3], tmp_path, None, True, True, True, ())
                if s.function.__name__ == "run_replication"]

@@ -86,12 +86,14 @@ class SupernetEvaluator:
                 self.forward_passes += self.calib_steps
                 return self._validate(arch)
         finally:
-            supernet.train(was_training)
+            if supernet.training != was_training:  # the mode walks every submodule: set it only when it changed
+                supernet.train(was_training)
 
     def _validate(self, arch: Any) -> float:
         supernet = self.supernet
         device = next(supernet.parameters()).device
-        supernet.eval()
+        if supernet.training:
+            supernet.eval()
         correct = seen = 0
         with torch.no_grad():
             for images, labels in self.val_batches:

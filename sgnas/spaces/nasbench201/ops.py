@@ -20,12 +20,14 @@ mean subtraction, so the convs here are always bias-free.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 import torch.nn as nn
 
 from sgnas.spaces.nasbench201.cell import CONV_KERNEL, OPS
 
-__all__ = ["ReductionBlock", "Zero", "make_op", "relu_conv_bn"]
+__all__ = ["AvgPool3x3", "ReductionBlock", "Zero", "make_op", "relu_conv_bn"]
 
 
 class Zero(nn.Module):
@@ -33,6 +35,36 @@ class Zero(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return x.mul(0.0)
+
+
+class AvgPool3x3(nn.Module):
+    """The ``avg_pool_3x3`` op: 3x3 mean, stride 1, over the window's in-map pixels only (padding excluded).
+
+    The same function as ``nn.AvgPool2d(3, 1, 1, count_include_pad=False)``
+    (equal to float rounding), computed as two separable 3-tap sums of shifted
+    views divided by each pixel's window size. PyTorch's CPU pooling kernel
+    took a sixth of a NAS-Bench-201 seed's time (profile: 0.65 ms a call at
+    64 x 8 x 16 x 16); the shifted sums are about 4x faster forward and
+    backward at the track's sizes and any device runs them.
+    """
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        padded = nn.functional.pad(x, (1, 1, 1, 1))
+        rows = padded[..., :, :-2] + padded[..., :, 1:-1] + padded[..., :, 2:]
+        window = rows[..., :-2, :] + rows[..., 1:-1, :] + rows[..., 2:, :]
+        return window / _window_sizes(x.shape[-2], x.shape[-1], x.dtype, x.device)
+
+
+@functools.lru_cache(maxsize=64)
+def _window_sizes(height: int, width: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """How many in-map pixels each position's 3x3 window holds (4 in corners, 6 on edges, 9 inside)."""
+    rows = torch.full((height,), 3.0, dtype=dtype, device=device)
+    cols = torch.full((width,), 3.0, dtype=dtype, device=device)
+    rows[0] -= 1
+    rows[-1] -= 1
+    cols[0] -= 1
+    cols[-1] -= 1
+    return rows[:, None] * cols[None, :]
 
 
 def relu_conv_bn(
@@ -55,7 +87,7 @@ def make_op(name: str, channels: int, affine: bool = True, track_running_stats: 
     if name in CONV_KERNEL:
         return relu_conv_bn(channels, channels, CONV_KERNEL[name], 1, affine, track_running_stats)
     if name == "avg_pool_3x3":
-        return nn.AvgPool2d(3, stride=1, padding=1, count_include_pad=False)
+        return AvgPool3x3()
     raise ValueError(f"unknown NAS-Bench-201 op {name!r}; expected one of {', '.join(OPS)}")
 
 
