@@ -78,7 +78,6 @@ from sgnas.spaces.nasbench201.latency import (  # noqa: E402
     LatencyCostModel,
     LatencyTable,
     MeasuredLatency,
-    fit_additive,
     load_latency,
 )
 
@@ -255,7 +254,7 @@ def _fits(table: LatencyTable) -> list[dict[str, Any]]:
     """The additive table's fit on every device of the file."""
     rows = []
     for device in table.devices:
-        fit = fit_additive(device, table.codes, table.measured(device)).to_json()
+        fit = table.fit(device).to_json()
         rows.append({k: fit[k] for k in FIT_COLUMNS})
     return rows
 

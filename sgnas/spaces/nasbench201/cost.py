@@ -39,7 +39,7 @@ from sgnas.spaces.cost import Cost
 from sgnas.spaces.nasbench201.cell import CONV_KERNEL, NUM_EDGES, OPS, Cell
 from sgnas.spaces.nasbench201.macro import MacroSpec
 
-__all__ = ["CONVENTIONS", "Convention", "CostModel"]
+__all__ = ["CONVENTIONS", "Convention", "CostModel", "expected_cost"]
 
 Convention = Literal["nb201", "conv+fc", "conv"]
 CONVENTIONS: tuple[str, ...] = ("nb201", "conv+fc", "conv")
@@ -140,23 +140,26 @@ class CostModel:
     def expected_macs(self, probs: Any, convention: Convention = "nb201", threshold: float = 0.0) -> Any:
         """Expected MACs of a relaxed cell ``probs[..., 6, 5]`` (numpy or torch; differentiable in torch); ops with
         a probability at or below ``threshold`` are left out, as in the unified cost model."""
-        kept = probs * (probs > threshold) if threshold > 0 else probs
-        return self._expected(kept, self.edge_macs) + self.fixed_macs(convention)
+        return expected_cost(probs, self.edge_macs, threshold) + self.fixed_macs(convention)
 
     def expected_params(self, probs: Any) -> Any:
         """Expected parameters of a relaxed cell ``probs[..., 6, 5]``."""
-        return self._expected(probs, self.edge_params) + self.fixed_params
+        return expected_cost(probs, self.edge_params) + self.fixed_params
 
-    @staticmethod
-    def _expected(probs: Any, table: np.ndarray) -> Any:
-        if tuple(probs.shape[-2:]) != table.shape:
-            raise SgnasError(f"relaxed cell has shape {tuple(probs.shape)}, expected [..., {NUM_EDGES}, {len(OPS)}]")
-        values = table.astype(np.float64)
-        if isinstance(probs, np.ndarray):
-            return (probs * values).sum(axis=(-1, -2))
-        import torch
 
-        return (probs * torch.as_tensor(values, dtype=probs.dtype, device=probs.device)).sum(dim=(-1, -2))
+def expected_cost(probs: Any, table: np.ndarray, threshold: float = 0.0) -> Any:
+    """The sum of a per-edge, per-op cost ``table[6, 5]`` weighted by a relaxed cell ``probs[..., 6, 5]`` (numpy or
+    torch; differentiable in torch); ops with a probability at or below ``threshold`` are left out. Every cost model
+    of the cell (MACs, parameters, a device's latency table) relaxes this way."""
+    if tuple(probs.shape[-2:]) != table.shape:
+        raise SgnasError(f"relaxed cell has shape {tuple(probs.shape)}, expected [..., {NUM_EDGES}, {len(OPS)}]")
+    kept = probs * (probs > threshold) if threshold > 0 else probs
+    values = table.astype(np.float64)
+    if isinstance(kept, np.ndarray):
+        return (kept * values).sum(axis=(-1, -2))
+    import torch
+
+    return (kept * torch.as_tensor(values, dtype=kept.dtype, device=kept.device)).sum(dim=(-1, -2))
 
 
 def _check_convention(convention: str) -> None:

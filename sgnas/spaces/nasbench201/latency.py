@@ -38,7 +38,7 @@ from scipy.optimize import nnls
 from sgnas._infra.errors import SgnasError
 from sgnas.spaces.nasbench201.benchmark import parse_cells, read_table, resolve_file
 from sgnas.spaces.nasbench201.cell import NUM_CELLS, NUM_EDGES, OPS, Cell
-from sgnas.spaces.nasbench201.cost import CostModel
+from sgnas.spaces.nasbench201.cost import CostModel, expected_cost
 from sgnas.spaces.nasbench201.macro import MacroSpec
 
 __all__ = [
@@ -109,6 +109,7 @@ class LatencyTable:
         self.cells = tuple(cells)
         self.source = source
         self.codes = np.array([cell.op_indices() for cell in self.cells], dtype=np.int64)
+        self._fits: dict[str, LatencyFit] = {}
 
     @property
     def devices(self) -> list[str]:
@@ -124,10 +125,15 @@ class LatencyTable:
         """The device's latency (ms) of every cell, in row order."""
         return self.frame[self.check_device(device)].to_numpy(dtype=np.float64)
 
+    def fit(self, device: str) -> LatencyFit:
+        """The device's additive table (fitted once per device)."""
+        if device not in self._fits:
+            self._fits[device] = fit_additive(device, self.codes, self.measured(device))
+        return self._fits[device]
+
     def cost_model(self, device: str, macro: MacroSpec | None = None) -> LatencyCostModel:
         """The device's latency cost model (its fitted table and its measurements)."""
-        measured = self.measured(device)
-        return LatencyCostModel(fit_additive(device, self.codes, measured), self.cells, measured, macro)
+        return LatencyCostModel(self.fit(device), self.cells, self.measured(device), macro)
 
 
 class LatencyCostModel:
@@ -187,15 +193,7 @@ class LatencyCostModel:
         """The expected estimate (ms) of a relaxed cell ``probs[..., 6, 5]`` (numpy or torch; differentiable in torch);
         ops with a probability at or below ``threshold`` are left out, as in the MACs cost models."""
         _check_convention(convention)
-        if tuple(probs.shape[-2:]) != self.fit.table.shape:
-            raise SgnasError(f"relaxed cell has shape {tuple(probs.shape)}, expected [..., {NUM_EDGES}, {len(OPS)}]")
-        kept = probs * (probs > threshold) if threshold > 0 else probs
-        if isinstance(kept, np.ndarray):
-            return (kept * self.fit.table).sum(axis=(-1, -2)) + self.fit.base
-        import torch
-
-        table = torch.as_tensor(self.fit.table, dtype=kept.dtype, device=kept.device)
-        return (kept * table).sum(dim=(-1, -2)) + self.fit.base
+        return expected_cost(probs, self.fit.table, threshold) + self.fit.base
 
 
 class MeasuredLatency:
