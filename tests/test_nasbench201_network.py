@@ -82,6 +82,16 @@ def test_avg_pool_is_the_benchmarks_pool_padding_excluded(height, width):
     torch.testing.assert_close(grad_ours, grad_expected, rtol=0, atol=1e-12)
 
 
+def test_avg_pool_after_inference_mode_still_trains():
+    """A shape first pooled under ``torch.inference_mode`` (a search) still backpropagates afterwards (training)."""
+    pool = make_op("avg_pool_3x3", 3)
+    with torch.inference_mode():
+        pool(torch.randn(2, 3, 7, 9))
+    x = torch.randn(2, 3, 7, 9, requires_grad=True)
+    pool(x).sum().backward()
+    assert x.grad is not None and x.grad.shape == x.shape
+
+
 def test_layout_and_output_shape():
     macro = MacroSpec(**TINY_MACRO_KWARGS)
     net = NB201Network(Cell(("nor_conv_1x1",) * 6), macro)

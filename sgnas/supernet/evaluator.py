@@ -92,8 +92,7 @@ class SupernetEvaluator:
     def _validate(self, arch: Any) -> float:
         supernet = self.supernet
         device = next(supernet.parameters()).device
-        if supernet.training:
-            supernet.eval()
+        supernet.eval()
         correct = seen = 0
         with torch.no_grad():
             for images, labels in self.val_batches:

@@ -57,14 +57,16 @@ class AvgPool3x3(nn.Module):
 
 @functools.lru_cache(maxsize=64)
 def _window_sizes(height: int, width: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
-    """How many in-map pixels each position's 3x3 window holds (4 in corners, 6 on edges, 9 inside)."""
-    rows = torch.full((height,), 3.0, dtype=dtype, device=device)
-    cols = torch.full((width,), 3.0, dtype=dtype, device=device)
-    rows[0] -= 1
-    rows[-1] -= 1
-    cols[0] -= 1
-    cols[-1] -= 1
-    return rows[:, None] * cols[None, :]
+    """How many in-map pixels each position's 3x3 window holds (4 in corners, 6 on edges, 9 inside); a plain
+    tensor even when first asked for under ``torch.inference_mode``, so later autograd calls can reuse it."""
+    with torch.inference_mode(False), torch.no_grad():
+        rows = torch.full((height,), 3.0, dtype=dtype, device=device)
+        cols = torch.full((width,), 3.0, dtype=dtype, device=device)
+        rows[0] -= 1
+        rows[-1] -= 1
+        cols[0] -= 1
+        cols[-1] -= 1
+        return rows[:, None] * cols[None, :]
 
 
 def relu_conv_bn(
