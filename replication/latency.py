@@ -44,15 +44,15 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from baselines.evolution import evolve  # noqa: E402
-from baselines.random_search import random_sampling, random_search  # noqa: E402
 from replication._inputs import check_seeds, distinct  # noqa: E402
 from replication.nasbench201 import (  # noqa: E402
     BUDGET_FRACTIONS,
     DATASETS,
+    SEARCHES,
     SEED_COUNTS,
     UNCONSTRAINED,
     SeedContext,
+    find_cell,
     generator_config,
     seed_context,
     table_key,
@@ -186,23 +186,17 @@ def _searches(context: SeedContext, device: _Device, supernet: Any, generator: G
         for m, (method, (_, algorithm)) in enumerate(METHODS.items()):
             rng = np.random.default_rng([context.seed, b, m])
             start = time.perf_counter()
-            score, evaluations, one_time = None, 0, None
             target = min(limit, device.span[1])  # the generator's target: the limit, or the range's top
-            if algorithm == "generator":
-                cell, one_time = generator.generate(target), generator_seconds
-            elif algorithm == "prior":
-                cell = generator.pool.architecture(target)
-            elif algorithm == "random":
-                cell = random_sampling(cells, rng)
-            elif algorithm == "oracle":
-                cell, evaluations = device.oracles[budget], len(device.truth_space.feasible(limit))
-            elif algorithm == "true-random-search":
-                found = random_search(device.truth_space.within(limit), truth.__getitem__, budget_size, rng)
-                cell, evaluations = found.best, found.evaluations
+            if algorithm == "oracle":
+                cell, score, evaluations = device.oracles[budget], None, len(device.truth_space.feasible(limit))
+            elif algorithm == "true-random-search":  # a reference: the measured latency and the table's accuracy
+                cell, _, evaluations = find_cell(algorithm, target, device.truth_space.within(limit),
+                                                 truth.__getitem__, budget_size, rng, generator)
+                score = None
             else:
-                search = evolve if algorithm == "evolution" else random_search
-                found = search(cells, context.evaluator(supernet).accuracy, budget_size, rng)
-                cell, score, evaluations = found.best, found.fitness, found.evaluations
+                fitness = context.evaluator(supernet).accuracy if algorithm in SEARCHES else truth.__getitem__
+                cell, score, evaluations = find_cell(algorithm, target, cells, fitness, budget_size, rng, generator)
+            one_time = generator_seconds if algorithm == "generator" else None
             rows.append(_row(context, device, method, budget, cell, score, evaluations,
                              time.perf_counter() - start, one_time))
     return rows

@@ -45,7 +45,7 @@ import dataclasses
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,10 +85,13 @@ from sgnas.training.supernet import VALIDATION_SUMMARY, SupernetTrainer  # noqa:
 
 __all__ = [
     "BUDGET_FRACTIONS", "METHODS", "NB201_MEASURE_RUN", "NB201_SUPERNET_RUN", "RANKING_SEED", "SAMPLERS_201", "SeedContext",
-    "budget_limits", "generator_config", "main", "ranking_sample", "run_nasbench201", "seed_context", "table_key",
+    "budget_limits", "find_cell", "generator_config", "main", "ranking_sample", "run_nasbench201", "seed_context", "table_key",
     "table_path", "train_generator", "trained_supernet",
 ]
 
+#: the evaluation-based searches of the tracks' methods (random search on the table's accuracies is a reference)
+SEARCHES: dict[str, Callable[..., Any]] = {"random-search": random_search, "true-random-search": random_search,
+                                           "evolution": evolve}
 #: the samplers whose supernets are compared (registry names, family nas-bench-201): uniform, strict fairness, and
 #: uniform over isomorphism classes (the cell space's forced sampling)
 SAMPLERS_201: tuple[str, ...] = ("nb201-uniform", "nb201-strict-fair", "nb201-unique")
@@ -314,24 +317,34 @@ def _searches(context: SeedContext, supernets: dict[str, NB201Supernet], generat
             evaluator = context.evaluator(supernets[sampler]) if sampler is not None else None
             fitness = estimator(evaluator, sampler) if evaluator is not None and sampler is not None else None
             start = time.perf_counter()
-            one_time = None
-            if algorithm == "generator":
-                cell, score, evaluations, one_time = generator.generate(limit / 1e6), None, 0, generator_seconds
-            elif algorithm == "prior":
-                cell, score, evaluations = generator.pool.architecture(limit / 1e6), None, 0
-            elif algorithm == "random":
-                cell, score, evaluations = random_sampling(cells, rng), None, 0
-            elif algorithm == "oracle":
+            if algorithm == "oracle":
                 cell, score, evaluations = benchmark.oracle(limit).cell, None, len(cells.cells)
             else:
-                found = (evolve(cells, fitness or truth.__getitem__, plan.search_budget, rng)
-                         if algorithm == "evolution" else
-                         random_search(cells, fitness or truth.__getitem__, plan.search_budget, rng))
-                cell, score, evaluations = found.best, found.fitness if fitness else None, found.evaluations
+                cell, score, evaluations = find_cell(algorithm, limit / 1e6, cells, fitness or truth.__getitem__,
+                                                     plan.search_budget, rng, generator)
+                score = score if fitness else None  # a search on the table's accuracies is a reference, not a fitness
+            one_time = generator_seconds if algorithm == "generator" else None
             seconds = time.perf_counter() - start
             passes = evaluator.forward_passes if evaluator is not None else 0
             rows.append(_entry(context, method, budget, limit, cell, score, evaluations, passes, seconds, one_time))
     return rows
+
+
+def find_cell(algorithm: str, target: float, cells: CellSpace, fitness: Callable[[Cell], float], budget: int,
+              rng: np.random.Generator, generator: GeneratorTrainer) -> tuple[Cell, float | None, int]:
+    """One method's cell under one limit, whatever the cost the tracks constrain (MACs or a device's latency): the
+    generator or its prior at ``target``, a random cell of ``cells``, or random search or evolution over ``cells``
+    by ``fitness`` within ``budget`` evaluations; with the search's best fitness and its evaluations."""
+    if algorithm == "generator":
+        return generator.generate(target), None, 0
+    if algorithm == "prior":
+        return generator.pool.architecture(target), None, 0
+    if algorithm == "random":
+        return random_sampling(cells, rng), None, 0
+    if algorithm not in SEARCHES:
+        raise SgnasError(f"unknown search algorithm {algorithm!r}")
+    found = SEARCHES[algorithm](cells, fitness, budget, rng)
+    return found.best, found.fitness, found.evaluations
 
 
 def _ranking(context: SeedContext, sampler: str, supernet: NB201Supernet, seconds: float,
