@@ -142,7 +142,9 @@ def test_every_method_budget_and_device_is_judged_by_the_measurement(track, file
     sweep = read_csv(track, "latency_sweep")
     assert set(sweep["method"]) == {"sgnas", "prior-only"}
     assert set(read_csv(track, "latency_fit")["device"]) == {"additive", "measured"}
-    assert read_json(track, "latency_manifest")["devices"] == {"additive": "other", "measured": "other"}
+    manifest = read_json(track, "latency_manifest")
+    assert manifest["devices"] == {"additive": "other", "measured": "other"}
+    assert {generator["unit"] for generator in manifest["generators"]} == {"ms"}  # its *_m values are milliseconds
 
 
 def frame_best(files) -> float:

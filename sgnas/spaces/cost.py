@@ -17,7 +17,7 @@ import typing
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["CONVENTIONS", "INTERFACE_CONVENTION", "MACS_SCALE", "Convention", "Cost", "unit_scale"]
+__all__ = ["CONVENTIONS", "INTERFACE_CONVENTION", "MACS_SCALE", "Convention", "Cost", "cost_unit", "unit_scale"]
 
 Convention = Literal["conv", "conv+fc"]
 CONVENTIONS: tuple[str, ...] = typing.get_args(Convention)
@@ -33,6 +33,12 @@ def unit_scale(cost_model: Any) -> float:
     """The cost per unit of a generator's target under ``cost_model``: its ``unit_scale`` (1 for milliseconds of
     latency), or :data:`MACS_SCALE` for a cost model of MACs that predates the attribute (a plug-in space's)."""
     return float(getattr(cost_model, "unit_scale", MACS_SCALE))
+
+
+def cost_unit(cost_model: Any) -> str:
+    """The unit of a generator's targets under ``cost_model`` (``M MACs`` where it does not say, as
+    :func:`unit_scale`)."""
+    return str(getattr(cost_model, "unit", "M MACs"))
 
 
 @dataclass(frozen=True)

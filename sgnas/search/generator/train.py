@@ -77,7 +77,7 @@ from sgnas.search.generator.losses import HARDWARE_LOSSES
 from sgnas.search.generator.network import build_generator
 from sgnas.search.generator.prior import PriorPool
 from sgnas.search.generator.schedule import TauSchedule
-from sgnas.spaces.cost import unit_scale
+from sgnas.spaces.cost import cost_unit, unit_scale
 from sgnas.supernet.ranking import kendall_tau
 from sgnas.supernet.top1 import evaluate_top1
 from sgnas.training.checkpoint import (
@@ -237,7 +237,7 @@ class GeneratorTrainer:
         if config.target_low < low_space or config.target_high > high_space:
             raise SgnasError(
                 f"generator targets {config.target_low}-{config.target_high} lie outside the space's "
-                f"{config.convention} range {low_space:.2f}-{high_space:.2f} (in {getattr(cost_model, 'unit', 'M MACs')})"
+                f"{config.convention} range {low_space:.2f}-{high_space:.2f} (in {cost_unit(cost_model)})"
             )
         self.device = next(supernet.parameters()).device
         self.dist = dist or Distributed()
@@ -362,7 +362,9 @@ class GeneratorTrainer:
         assert self.best is not None
         self.generator.load_state_dict(self.best["state"])
         return {"best_epoch": self.best["epoch"], **self.best["metrics"], "history": self.history,
-                "selection": self.config.selection,
+                # every target and cost above (the keys ending in _m) is in this unit: millions of MACs, or
+                # milliseconds for a latency cost model
+                "unit": cost_unit(self.cost_model), "selection": self.config.selection,
                 "selected_by": selected_by(self.best["metrics"], self.config.selection, self.config.select_max_hw_loss),
                 "wall_seconds": self.cost.wall_seconds, "forward_passes": self.cost.forward_passes,
                 "world_size": self.dist.world_size}
