@@ -151,6 +151,12 @@ class _Device:
             self.oracles[budget] = table.cells[int(best)]
 
 
+def _written(limit: float) -> float | None:
+    """A limit as results and run keys write it: no limit (unconstrained) as none, as a cached run's JSON would give
+    it back, never as infinity."""
+    return limit if np.isfinite(limit) else None
+
+
 def _row(context: SeedContext, device: _Device, method: str, budget: str, cell: Cell, fitness: float | None,
          evaluations: int, seconds: float, one_time: float | None) -> dict[str, Any]:
     """A row of latency_search.csv: the find's measurement, the table's estimate, its true accuracies, its regret."""
@@ -160,9 +166,8 @@ def _row(context: SeedContext, device: _Device, method: str, budget: str, cell: 
     oracle = float(frame.at[device.index[device.oracles[budget]], "cifar10"])
     accuracy = float(frame.at[index, "cifar10"])
     return {
-        # no limit is written as none (as a cached run's JSON would give it back), never as infinity
         "device": device.name, "method": method, "seed": context.seed, "budget": budget,
-        "limit_ms": limit if np.isfinite(limit) else None,
+        "limit_ms": _written(limit),
         "architecture": cell.to_string(), "index": index, "latency_ms": measured, "estimate_ms": estimate,
         "estimate_error": (estimate - measured) / measured if measured > 0 else None,
         "constraint_error": (measured - limit) / limit if np.isfinite(limit) else None,
@@ -194,7 +199,7 @@ def _searches(context: SeedContext, device: _Device, supernet: Any, generator: G
                                                  truth.__getitem__, budget_size, rng, generator)
                 score = None
             else:
-                fitness = context.evaluator(supernet).accuracy if algorithm in SEARCHES else truth.__getitem__
+                fitness = context.evaluator(supernet).accuracy if algorithm in SEARCHES else None
                 cell, score, evaluations = find_cell(algorithm, target, cells, fitness, budget_size, rng, generator)
             one_time = generator_seconds if algorithm == "generator" else None
             rows.append(_row(context, device, method, budget, cell, score, evaluations,
@@ -224,7 +229,7 @@ def _measure(context: SeedContext, table: LatencyTable, device: _Device, rebuild
     key = {"plan": {k: v for k, v in dataclasses.asdict(plan).items() if k not in SEED_COUNTS},
            "device": device.name, "latency": _latency_key(table, device.name), "table": table_key(context.benchmark),
            "generator": dataclasses.asdict(settings), "methods": list(METHODS),
-           "limits": {k: v if np.isfinite(v) else None for k, v in device.limits.items()}}
+           "limits": {k: _written(v) for k, v in device.limits.items()}}
     run = RunDir.open(context.runs_dir, "nb201-latency", key, context.seed, rebuild)
     if run.finished:
         return run.results
@@ -314,7 +319,7 @@ def run_latency(
                 "plan": plan_name, "preset": plan.name, "overrides": list(overrides), "indicative": plan.indicative,
                 "description": plan.describe(), "devices": {d: DEVICE_KINDS.get(d, "other") for d in devices},
                 "ranges_ms": {d: list(sides[d].span) for d in devices},
-                "limits_ms": {d: {k: v if np.isfinite(v) else None for k, v in sides[d].limits.items()}
+                "limits_ms": {d: {k: _written(v) for k, v in sides[d].limits.items()}
                               for d in devices},
                 "methods": {key: label for key, (label, _) in METHODS.items()},
                 "latency": measurements.source, "table": benchmark.source, "generators": generators,

@@ -330,19 +330,20 @@ def _searches(context: SeedContext, supernets: dict[str, NB201Supernet], generat
     return rows
 
 
-def find_cell(algorithm: str, target: float, cells: CellSpace, fitness: Callable[[Cell], float], budget: int,
-              rng: np.random.Generator, generator: GeneratorTrainer) -> tuple[Cell, float | None, int]:
+def find_cell(algorithm: str, target: float, cells: CellSpace, fitness: Callable[[Cell], float] | None,
+              budget: int, rng: np.random.Generator, generator: GeneratorTrainer) -> tuple[Cell, float | None, int]:
     """One method's cell under one limit, whatever the cost the tracks constrain (MACs or a device's latency): the
     generator or its prior at ``target``, a random cell of ``cells``, or random search or evolution over ``cells``
-    by ``fitness`` within ``budget`` evaluations; with the search's best fitness and its evaluations."""
+    by ``fitness`` (the searches need one) within ``budget`` evaluations; with the search's best fitness and its
+    evaluations."""
     if algorithm == "generator":
         return generator.generate(target), None, 0
     if algorithm == "prior":
         return generator.pool.architecture(target), None, 0
     if algorithm == "random":
         return random_sampling(cells, rng), None, 0
-    if algorithm not in SEARCHES:
-        raise SgnasError(f"unknown search algorithm {algorithm!r}")
+    if algorithm not in SEARCHES or fitness is None:
+        raise SgnasError(f"unknown search algorithm {algorithm!r}, or a search without a fitness")
     found = SEARCHES[algorithm](cells, fitness, budget, rng)
     return found.best, found.fitness, found.evaluations
 

@@ -141,7 +141,7 @@ NB201_PRESETS: dict[str, NB201Preset] = {
                          train_per_class=8, val_per_class=4, batch_size=16, eval_batch_size=40, epochs=1,
                          ranking_cells=20, search_budget=6, generator_epochs=1, generator_steps=3, sweep_targets=5,
                          seeds=2, latency_seeds=1),
-    # the main job's share (about 2 minutes per seed beside its other studies on 2 CPU cores, 5 seeds): C=8, N=1
+    # the main job's share (about 1.7 minutes per seed beside its other studies on 2 CPU cores, 5 seeds): C=8, N=1
     # at 16x16, 150 images per class for 10 epochs, estimates on 160 held-out images, 500 ranked cells, 40
     # evaluations per search
     "quick": NB201Preset("quick", channels=8, cells_per_stage=1, resolution=16, train_per_class=150,
